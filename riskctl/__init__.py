@@ -1,0 +1,68 @@
+"""riskctl — 城管执法局廉政风险防控系统 (clean-governance risk control)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+
+from riskctl.config import load_config
+from riskctl.core.db import db
+from riskctl.extensions import csrf, login_manager, migrate
+
+# Each module lives in its own package; ``register(app)`` in its __init__ wires its
+# blueprints, CLI groups, navigation and home-page cards.
+MODULES = ("riskctl.accounts", "riskctl.web")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    _init_login(app)
+
+    from riskctl.core import calendar, errors, settings  # noqa: F401 (models)
+    from riskctl.core.auth import policy
+    from riskctl.web import shell
+
+    errors.register_error_handlers(app)
+    policy.install(app)
+    shell.install(app)
+    _install_transaction(app)
+
+    from importlib import import_module
+
+    for name in MODULES:
+        import_module(name).register(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from riskctl.accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _install_transaction(app: Flask) -> None:
+    """One commit per request, here: a failed request leaves the database as it was."""
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response

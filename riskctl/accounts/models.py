@@ -1,0 +1,89 @@
+"""Units (单位) and users (用户) with their API tokens and login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riskctl.core.auth.policy import ALL_ROLES
+from riskctl.core.db import db, utcnow
+
+UNIT_KINDS = {"bureau": "局", "office": "科室", "detachment": "支队", "squad": "中队"}
+
+
+class Unit(db.Model):
+    """A node of the unit tree 局 → 科室/支队 → 中队.
+
+    ``path`` is the materialised path of codes ("/JU/ZD1/ZD1-1/"), so a subtree is
+    one indexed prefix match.
+    """
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    path: Mapped[str] = mapped_column(String(400), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    __table_args__ = (CheckConstraint(f"kind IN {tuple(UNIT_KINDS)}", name="kind"),)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(f"role IN {ALL_ROLES}", name="role"),
+        CheckConstraint("role != 'officer' OR unit_id IS NOT NULL", name="officer_has_unit"),
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+
+class ApiToken(db.Model):
+    """Only the SHA-256 of a token is stored; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    """Kept in the database so throttling holds across workers and hosts."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60))
+    remote_addr: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)

@@ -1,0 +1,41 @@
+"""Reading the unit tree and what a user may see of it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from riskctl.accounts.models import Unit, User
+from riskctl.core.auth.policy import OFFICER
+from riskctl.core.db import db
+from riskctl.core.errors import NotFound
+
+
+def unit_by_code(code: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise NotFound(f"单位 {code} 不存在")
+    return unit
+
+
+def units_tree() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).order_by(Unit.path)))
+
+
+def subtree_ids(unit: Unit) -> list[int]:
+    return list(db.session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
+
+
+def visible_unit_ids(user: User | None) -> list[int] | None:
+    """Unit ids the user may see, or None for the whole bureau (every role but officers)."""
+    if user is None or user.role != OFFICER:
+        return None
+    return subtree_ids(user.unit) if user.unit else []
+
+
+def can_see_unit(user: User | None, unit_id: int) -> bool:
+    ids = visible_unit_ids(user)
+    return ids is None or unit_id in ids
+
+
+def user_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username))

@@ -1,0 +1,80 @@
+"""Configuration from the environment (RISKCTL_*)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+MB = 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a service that may start."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from RISKCTL_* variables, then apply ``overrides`` (tests)."""
+    overrides = dict(overrides or {})
+    env = overrides.pop("ENV", None) or _env("RISKCTL_ENV", "development")
+    instance = Path(app.instance_path)
+    database_url = _env("RISKCTL_DATABASE_URL") or f"sqlite:///{instance / 'riskctl.sqlite3'}"
+    production = env == "production"
+
+    app.config.update(
+        ENV=env,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(database_url),
+        REPORTS_DIR=_env("RISKCTL_REPORTS_DIR", str(Path(app.root_path).parent / "reports")),
+        ATTACHMENTS_DIR=_env("RISKCTL_ATTACHMENTS_DIR", str(instance / "attachments")),
+        PDF_FONT_PATH=_env("RISKCTL_PDF_FONT"),
+        BUREAU_NAME=_env("RISKCTL_BUREAU_NAME", "市城市管理综合执法局"),
+        MAX_CONTENT_LENGTH=int(_env("RISKCTL_MAX_UPLOAD_MB", "20")) * MB,
+        ROSTER_MAX_UPLOAD=int(_env("RISKCTL_ROSTER_MAX_UPLOAD_MB", "256")) * MB,
+        TOKEN_DAYS=int(_env("RISKCTL_TOKEN_DAYS", "90")),
+        LOGIN_MAX_FAILURES=int(_env("RISKCTL_LOGIN_MAX_FAILURES", "5")),
+        LOGIN_WINDOW_MINUTES=int(_env("RISKCTL_LOGIN_WINDOW_MINUTES", "15")),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        JSON_AS_ASCII=False,
+    )
+    app.config["SECRET_KEY"] = _secret("RISKCTL_SECRET_KEY", production, instance / "secret-key")
+    app.config["PII_KEY"] = _secret("RISKCTL_PII_KEY", production, instance / "pii-key")
+    app.config.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" in overrides:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(overrides["SQLALCHEMY_DATABASE_URI"])
+
+
+def _secret(name: str, production: bool, dev_file: Path) -> str:
+    value = _env(name)
+    if value:
+        return value
+    if production:
+        raise ConfigError(f"{name} must be set when RISKCTL_ENV=production")
+    # Development: generated once and kept in instance/, so that every worker of
+    # `make run` signs sessions (and keys party ids) alike and restarts keep them.
+    if not dev_file.exists():
+        dev_file.parent.mkdir(parents=True, exist_ok=True)
+        dev_file.write_text(secrets.token_hex(32))
+        dev_file.chmod(0o600)
+    return dev_file.read_text().strip()
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # A generous busy timeout: CLI and server may write at the same time.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,129 @@
+"""Appending to and verifying the audit chain.
+
+Each entry's hash covers its own fields and the previous entry's hash, so editing,
+deleting or inserting a row anywhere breaks every later link. Appends happen in the
+caller's transaction (a rolled-back change leaves no entry). On PostgreSQL a
+transaction-scoped advisory lock serialises appenders across workers and hosts; the
+unique ``prev_hash`` makes a fork impossible even without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
+
+from riskctl.core.audit.models import AuditEntry
+from riskctl.core.db import as_utc, db, utcnow
+
+GENESIS = "0" * 64
+_LOCK_KEY = 0x5249534B  # "RISK": one advisory lock for the whole chain
+_TAIL = "audit_tail"
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def entry_hash(
+    seq: int, at: datetime, actor: str, action: str, object_type: str, object_id: str,
+    summary: str, prev_hash: str,
+) -> str:
+    stamp = as_utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    payload = canonical([seq, stamp, actor, action, object_type, object_id, summary, prev_hash])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _tail(session: Session) -> tuple[int, str]:
+    cached = session.info.get(_TAIL)
+    if cached is not None:
+        return cached
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    row = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else (0, GENESIS)
+
+
+def record(
+    action: str,
+    object_type: str,
+    object_id: Any,
+    summary: dict[str, Any] | None = None,
+    *,
+    actor: str | None = None,
+    session: Session | None = None,
+) -> AuditEntry:
+    """Append an entry in the current transaction and flush it.
+
+    ``actor`` defaults to the user behind the current request ("system" outside one).
+    """
+    session = session or db.session
+    if actor is None:
+        actor = _request_actor()
+    seq, prev = _tail(session)
+    at = utcnow()
+    body = canonical(summary or {})
+    entry = AuditEntry(
+        seq=seq + 1, at=at, actor=actor, action=action, object_type=object_type,
+        object_id=str(object_id), summary=body, prev_hash=prev,
+    )
+    entry.hash = entry_hash(entry.seq, at, actor, action, object_type, entry.object_id, body, prev)
+    session.add(entry)
+    session.flush()
+    session.info[_TAIL] = (entry.seq, entry.hash)
+    return entry
+
+
+def _request_actor() -> str:
+    from flask import has_request_context
+
+    from riskctl.core.auth.policy import current_actor
+
+    if has_request_context():
+        user = current_actor()
+        return user.username if user is not None else "anonymous"
+    return "system"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_tail(session: Session) -> None:
+    # The cached tail is only valid inside the transaction that holds the lock.
+    session.info.pop(_TAIL, None)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def _rows(batch: int = 20_000) -> Iterator[tuple]:
+    columns = "seq, at, actor, action, object_type, object_id, summary, prev_hash, hash"
+    with db.engine.connect().execution_options(yield_per=batch) as conn:
+        result = conn.execute(text(f"SELECT {columns} FROM audit_entries ORDER BY seq"))
+        yield from result
+
+
+def verify_chain() -> tuple[int, ChainBreak | None]:
+    """Walk the chain; return the number of entries checked and the first break, if any."""
+    expected_prev, expected_seq, count = GENESIS, 1, 0
+    for seq, at, actor, action, otype, oid, summary, prev, own in _rows():
+        if isinstance(at, str):  # SQLite through a raw connection
+            at = datetime.fromisoformat(at)
+        if seq != expected_seq:
+            return count, ChainBreak(seq, f"序号不连续：应为 {expected_seq}，实际为 {seq}（有记录被删除或插入）")
+        if prev != expected_prev:
+            return count, ChainBreak(seq, "前一条记录的哈希不符（链条在此断开）")
+        if entry_hash(seq, at, actor, action, otype, oid, summary, prev) != own:
+            return count, ChainBreak(seq, "记录内容与其哈希不符（记录被改动）")
+        expected_prev, expected_seq, count = own, seq + 1, count + 1
+    return count, None

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from riskctl.core.db import db
+
+
+class AuditEntry(db.Model):
+    """One link of the chain. Append-only: the application never updates or deletes it."""
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)

@@ -1,0 +1,81 @@
+"""Thin-HTTP helpers: parse a JSON body with a schema, paginate, document a route."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import request
+from marshmallow import Schema
+from sqlalchemy import Select, func, select
+
+from riskctl.core.db import db
+from riskctl.core.errors import BadRequest
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MAX_PER_PAGE = 200
+
+
+def json_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
+    """The request body loaded through ``schema``; 400 unless it is a JSON object."""
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise BadRequest("请求体不是合法的 JSON（需要 Content-Type: application/json）")
+    if not isinstance(payload, dict):
+        raise BadRequest("请求体必须是 JSON 对象")
+    return schema.load(payload, partial=partial)
+
+
+def page_args() -> tuple[int, int]:
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", 50))
+    except ValueError as exc:
+        raise BadRequest("page 与 per_page 必须是正整数") from exc
+    if page < 1 or per_page < 1:
+        raise BadRequest("page 与 per_page 必须是正整数")
+    return page, min(per_page, MAX_PER_PAGE)
+
+
+def paginate(query: Select, schema: Schema) -> dict[str, Any]:
+    """The api.md list shape for ``query``."""
+    page, per_page = page_args()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": schema.dump(rows, many=True), "total": total, "page": page, "per_page": per_page}
+
+
+def doc(
+    summary: str,
+    *,
+    body: type[Schema] | None = None,
+    response: type[Schema] | None = None,
+    status: int = 200,
+    tags: tuple[str, ...] = (),
+    upload: bool = False,
+) -> Callable[[F], F]:
+    """Attach OpenAPI metadata to a view (read by ``riskctl.core.openapi``)."""
+
+    def decorate(view: F) -> F:
+        view.api_doc = {  # type: ignore[attr-defined]
+            "summary": summary,
+            "body": body,
+            "response": response,
+            "status": status,
+            "tags": tags,
+            "upload": upload,
+        }
+        return view
+
+    return decorate
+
+
+def upload_limit(max_bytes_config: str) -> Callable[[F], F]:
+    """Raise the request size cap for a view from a config key (e.g. rosters)."""
+
+    def decorate(view: F) -> F:
+        view.upload_limit_config = max_bytes_config  # type: ignore[attr-defined]
+        return view
+
+    return decorate

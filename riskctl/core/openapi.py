@@ -1,0 +1,64 @@
+"""The OpenAPI document, built from the routes' own metadata (``riskctl.core.http.doc``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+        }
+    },
+}
+_CONVERTER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
+
+
+def build_spec(app: Flask) -> dict[str, Any]:
+    spec = APISpec(title="riskctl 廉政风险防控系统 API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()])
+    spec.components.schema("Error", ERROR_SCHEMA)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        meta = getattr(view, "api_doc", None) or {"summary": rule.endpoint}
+        policy = getattr(view, "policy", None)
+        operations = {}
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            operations[method.lower()] = _operation(meta, policy)
+        spec.path(path=_CONVERTER.sub(r"{\1}", rule.rule), operations=operations,
+                  parameters=[{"in": "path", "name": name, "required": True,
+                               "schema": {"type": "string"}} for name in rule.arguments])
+    return spec.to_dict()
+
+
+def _operation(meta: dict[str, Any], policy) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": meta["summary"], "tags": list(meta.get("tags") or ())}
+    if policy is not None and not policy.public:
+        op["security"] = [{"bearer": []}]
+        op["description"] = "可访问角色：" + "、".join(sorted(policy.roles))
+    if meta.get("body"):
+        op["requestBody"] = {"content": {"application/json": {"schema": meta["body"]}}}
+    if meta.get("upload"):
+        op["requestBody"] = {"content": {"multipart/form-data": {"schema": {
+            "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+    ok: dict[str, Any] = {"description": "成功"}
+    if meta.get("response"):
+        ok["content"] = {"application/json": {"schema": meta["response"]}}
+    error = {"description": "错误", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}}
+    op["responses"] = {str(meta.get("status", 200)): ok, "default": error}
+    return op

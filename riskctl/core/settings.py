@@ -1,0 +1,85 @@
+"""Settings an administrator can change (thresholds, intervals, matrices).
+
+A module defines each setting once with its default and a validator; the value in
+force is the stored one, else the default. Changes are audited.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from riskctl.core import audit
+from riskctl.core.db import db, utcnow
+from riskctl.core.errors import NotFound, ValidationFailed
+
+
+class Setting(db.Model):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(60))
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    label: str
+    default: Any
+    validate: Callable[[Any], Any]  # returns the cleaned value or raises ValueError(中文)
+
+
+_DEFS: dict[str, SettingDef] = {}
+
+
+def define(key: str, label: str, default: Any, validate: Callable[[Any], Any]) -> SettingDef:
+    definition = SettingDef(key, label, default, validate)
+    _DEFS.setdefault(key, definition)
+    return _DEFS[key]
+
+
+def definitions() -> list[SettingDef]:
+    return sorted(_DEFS.values(), key=lambda d: d.key)
+
+
+def get(key: str) -> Any:
+    definition = _DEFS[key]
+    row = db.session.get(Setting, key)
+    return json.loads(row.value) if row is not None else definition.default
+
+
+def change(key: str, raw: Any, actor: str) -> Any:
+    definition = _DEFS.get(key)
+    if definition is None:
+        raise NotFound(f"没有名为 {key} 的设置项")
+    try:
+        value = definition.validate(raw)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed.field(key, f"{definition.label}：{exc}") from exc
+    before = get(key)
+    row = db.session.get(Setting, key) or Setting(key=key)
+    row.value, row.updated_at, row.updated_by = json.dumps(value, ensure_ascii=False), utcnow(), actor
+    db.session.add(row)
+    db.session.flush()
+    audit.record("setting.change", "setting", key, {"before": before, "after": value})
+    return value
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("须为正整数")
+    return value
+
+
+def non_negative_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError("须为不小于 0 的数字")
+    return value

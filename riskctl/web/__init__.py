@@ -1,0 +1,16 @@
+"""Web shell: layout, home page, health, API docs, audit and demo commands."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from riskctl.core.audit.cli import audit_cli
+    from riskctl.extensions import csrf
+    from riskctl.web import views
+    from riskctl.web.demo import demo_command
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.api)
+    csrf.exempt(views.api)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,57 @@
+"""Home page, health check and API documentation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+from sqlalchemy import func, select, text
+
+from riskctl.accounts.models import Unit, User
+from riskctl.core.audit import AuditEntry
+from riskctl.core.auth.policy import ALL_ROLES, DISCIPLINE, allow, current_actor, public
+from riskctl.core.db import db
+from riskctl.core.openapi import build_spec
+from riskctl.web.shell import cards_for, register_card
+
+bp = Blueprint("web", __name__)
+api = Blueprint("web_api", __name__)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+register_card("单位", lambda user: (_count(Unit), None), order=90)
+register_card("用户", lambda user: (_count(User), None) if user.role == "admin" else None, order=91)
+register_card("审计日志条目",
+              lambda user: (_count(AuditEntry), None) if user.role in ("admin", DISCIPLINE) else None,
+              order=92)
+
+
+@bp.get("/")
+@allow(*ALL_ROLES)
+def home():
+    user = current_actor()
+    return render_template("home.html", cards=cards_for(user))
+
+
+@api.get("/api/v1/health")
+@public
+def health():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        current_app.logger.exception("health check: database unreachable")
+        return jsonify({"status": "error", "database": "error"}), 503
+    return {"status": "ok", "database": "ok"}
+
+
+@api.get("/api/openapi.json")
+@public
+def openapi_json():
+    return jsonify(build_spec(current_app))
+
+
+@bp.get("/api/docs")
+@public
+def api_docs():
+    return render_template("api_docs.html", spec=build_spec(current_app))

@@ -1,0 +1,128 @@
+"""Test fixtures: a real database built by ``upgrade head``, cleaned after every test.
+
+SQLite by default (a real file); PostgreSQL when RISKCTL_TEST_DATABASE_URL names a
+server: a fresh database is created for the run and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from riskctl import create_app
+from riskctl.core.db import db
+from tests.factories import ApiClient, Bureau, make_bureau
+
+PG_ENV = "RISKCTL_TEST_DATABASE_URL"
+
+
+def _fresh_postgres(base_url: str) -> tuple[str, callable]:
+    import psycopg
+
+    url = make_url(base_url)
+    name = f"riskctl_test_{uuid.uuid4().hex[:10]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    base = os.environ.get(PG_ENV)
+    if base:
+        url, drop = _fresh_postgres(base)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'riskctl-test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory) -> Flask:
+    base = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "TESTING": True,
+        "ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "PII_KEY": "test-pii-key",
+        "REPORTS_DIR": str(base / "reports"),
+        "ATTACHMENTS_DIR": str(base / "attachments"),
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _clean(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+                if conn.execute(text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+                    conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+@pytest.fixture(autouse=True)
+def app_context(app) -> Iterator[None]:
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        ctx.pop()
+        _clean(app)
+
+
+@pytest.fixture
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def bureau(app) -> Bureau:
+    """A small bureau: units 局 → 纪委/法制科/支队 → 中队 and one user per role."""
+    return make_bureau()
+
+
+@pytest.fixture
+def api(app, bureau):
+    """``api("legal")`` → a client that sends that role's bearer token."""
+
+    def for_role(role: str) -> ApiClient:
+        return ApiClient(app.test_client(), bureau.tokens[role])
+
+    return for_role
+
+
+def csrf_token(client) -> str:
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    page = client.get("/login").get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
