@@ -18,7 +18,11 @@ MODULES = ("riskctl.accounts", "riskctl.web")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    """The application; ``config`` overrides the environment (tests, benchmarks)."""
+    config = dict(config or {})
+    app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None),
+                instance_relative_config=True,
+                template_folder="web/templates", static_folder="web/static")
     load_config(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

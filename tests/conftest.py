@@ -57,6 +57,7 @@ def app(database_url, tmp_path_factory) -> Flask:
     app = create_app({
         "TESTING": True,
         "ENV": "testing",
+        "INSTANCE_PATH": str(base),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",
         "PII_KEY": "test-pii-key",
@@ -64,7 +65,7 @@ def app(database_url, tmp_path_factory) -> Flask:
         "ATTACHMENTS_DIR": str(base / "attachments"),
     })
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     return app
 
 

@@ -5,10 +5,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from riskctl.accounts import api, cli, views
-    from riskctl.extensions import csrf
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)
     app.cli.add_command(cli.units_cli)
     app.cli.add_command(cli.users_cli)

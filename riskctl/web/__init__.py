@@ -5,12 +5,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from riskctl.core.audit.cli import audit_cli
-    from riskctl.extensions import csrf
     from riskctl.web import views
     from riskctl.web.demo import demo_command
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api)
-    csrf.exempt(views.api)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from riskctl.core.errors import Forbidden, Unauthorized
 
@@ -97,9 +98,9 @@ def _identify() -> User | None:
 
 
 def _enforce() -> Any:
-    # g outlives one request when an app context was already pushed (tests, CLI);
-    # never let a previous request's user leak into this one.
-    g.pop("_login_user", None)
+    # g outlives one request when an app context was already pushed (tests, CLI):
+    # never let a previous request's user, CSRF token or cached data leak into this one.
+    vars(g).clear()
     g.actor = None
     if request.endpoint is None or request.endpoint == "static":
         return None
@@ -109,6 +110,9 @@ def _enforce() -> Any:
     limit_key = getattr(current_app.view_functions[request.endpoint], "upload_limit_config", None)
     if limit_key:
         request.max_content_length = current_app.config[limit_key]
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()  # refused before a byte of the body is read
     if policy.public:
         g.actor = _identify_quietly()
         return None
@@ -129,5 +133,18 @@ def _identify_quietly() -> User | None:
         return None
 
 
+def _check_csrf() -> None:
+    # Pages authenticate by cookie and need CSRF protection; the API authenticates
+    # by bearer token only, which a foreign site cannot make a browser send.
+    from riskctl.extensions import csrf
+
+    enabled = current_app.config.get("WTF_CSRF_ENABLED", True)
+    if enabled and request.endpoint is not None and not request.path.startswith("/api/"):
+        csrf.protect()
+
+
 def install(app: Flask) -> None:
-    app.before_request(_enforce)
+    # First of all hooks: who may call a route is decided before anything else looks
+    # at the request; then CSRF for pages (Flask-WTF's own default check is off).
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.before_request_funcs.setdefault(None, [])[:0] = [_enforce, _check_csrf]

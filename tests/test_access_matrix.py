@@ -1,0 +1,78 @@
+"""Every registered route, called by every role and by an anonymous visitor.
+
+A route without a declared policy fails here; a role the policy does not name gets
+403 (API: 401 without credentials, pages: a redirect to the login page); a role it
+names is let through to the view (whatever the view then says about the data).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from riskctl.core.auth.policy import ALL_ROLES
+from tests.factories import PASSWORD
+
+SAMPLE = {"int": "999999", "default": "no-such-thing", "path": "no-such-thing"}
+CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def _url(rule) -> str:
+    return CONVERTER.sub(lambda m: SAMPLE.get(m.group(1) or "default", "x"), rule.rule)
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_declares_a_policy(app):
+    missing = [r.endpoint for r, _ in _routes(app)
+               if getattr(app.view_functions[r.endpoint], "policy", None) is None]
+    assert missing == []
+
+
+def _sent_to_login(response) -> bool:
+    return response.status_code == 302 and "/login?next=" in (response.location or "")
+
+
+def _call(client, method: str, url: str, headers: dict):
+    kwargs = {"headers": headers}
+    if method in {"POST", "PUT", "PATCH"}:
+        kwargs["json"] = {}
+    return client.open(url, method=method, **kwargs)
+
+
+@pytest.mark.parametrize("role", [None, *ALL_ROLES])
+def test_each_role_gets_exactly_what_the_policy_grants(app, bureau, role):
+    app.config["WTF_CSRF_ENABLED"] = False  # the matrix is about roles; CSRF has its own tests
+    try:
+        failures = []
+        for rule, method in _routes(app):
+            policy = app.view_functions[rule.endpoint].policy
+            client = app.test_client()
+            api = rule.rule.startswith("/api/")
+            headers = {}
+            if role is not None:
+                if api:
+                    headers["Authorization"] = f"Bearer {bureau.tokens[role]}"
+                else:
+                    login = client.post("/login", data={"username": role, "password": PASSWORD})
+                    assert login.status_code == 302, "could not sign in through the login page"
+            response = _call(client, method, _url(rule), headers)
+            status = response.status_code
+            if policy.allows(role):
+                ok = status not in (401, 403) and not _sent_to_login(response)
+            elif role is None:
+                ok = status == 401 if api else _sent_to_login(response)
+            else:
+                ok = status == 403
+            if not ok:
+                failures.append(f"{method} {rule.rule} as {role or 'anonymous'}: {status}")
+        assert failures == []
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
