@@ -1,0 +1,13 @@
+"""Administration (系统管理): users, units, settings, the working-day calendar; the audit log."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from riskctl.admin import api, views
+    from riskctl.web.shell import register_nav
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    register_nav("审计日志", "admin.audit_log", order=80)
+    register_nav("系统管理", "admin.users", order=90)

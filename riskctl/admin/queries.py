@@ -1,0 +1,25 @@
+"""Reading users and the audit log for the administration pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from riskctl.accounts.models import User
+from riskctl.core.audit import AuditEntry
+
+
+def users_query() -> Select:
+    return select(User).order_by(User.role, User.username)
+
+
+def audit_query(action: str = "", actor: str = "", object_type: str = "", object_id: str = "") -> Select:
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc())
+    if action:
+        query = query.where(AuditEntry.action.startswith(action))
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if object_id:
+        query = query.where(AuditEntry.object_id == object_id)
+    return query

@@ -1,0 +1,145 @@
+"""Administration pages and the audit log page."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from riskctl.accounts import operations as accounts
+from riskctl.accounts.queries import units_tree
+from riskctl.admin import operations
+from riskctl.admin.queries import audit_query, users_query
+from riskctl.core import calendar, settings
+from riskctl.core.audit import verify_chain
+from riskctl.core.auth.policy import ADMIN, ALL_ROLES, DISCIPLINE, ROLE_LABELS, allow, require_actor
+from riskctl.core.calendar import CalendarYear
+from riskctl.core.db import db
+from riskctl.core.errors import AppError
+from riskctl.core.http import page_args
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+def _flash_error(exc: AppError) -> None:
+    details = "；".join(f"{'；'.join(v)}" for v in exc.details.values() if isinstance(v, list))
+    flash(details or exc.message, "error")
+
+
+@bp.get("/admin/users")
+@allow(ADMIN)
+def users():
+    return render_template("admin/users.html", users=db.session.scalars(users_query()).all(),
+                           units=units_tree(), roles=ALL_ROLES, role_labels=ROLE_LABELS)
+
+
+@bp.post("/admin/users")
+@allow(ADMIN)
+def create_user():
+    form = request.form
+    try:
+        user = accounts.create_user(form.get("username", ""), form.get("display_name", ""),
+                                    form.get("role", ""), form.get("password", ""),
+                                    form.get("unit") or None)
+    except AppError as exc:
+        _flash_error(exc)
+        return redirect(url_for("admin.users"))
+    flash(f"已创建用户 {user.username}", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@allow(ADMIN)
+def set_active(user_id: int):
+    active = request.form.get("active") == "1"
+    try:
+        user = operations.set_user_active(user_id, active, require_actor())
+    except AppError as exc:
+        _flash_error(exc)
+        return redirect(url_for("admin.users"))
+    flash(f"已{'启用' if active else '停用'}用户 {user.username}", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/admin/units")
+@allow(ADMIN)
+def units():
+    return render_template("admin/units.html", units=units_tree())
+
+
+@bp.post("/admin/units")
+@allow(ADMIN)
+def create_unit():
+    form = request.form
+    try:
+        unit = accounts.create_unit(form.get("code", ""), form.get("name", ""),
+                                    form.get("parent") or None, form.get("kind") or None)
+    except AppError as exc:
+        _flash_error(exc)
+        return redirect(url_for("admin.units"))
+    flash(f"已创建单位 {unit.name}", "success")
+    return redirect(url_for("admin.units"))
+
+
+@bp.get("/admin/settings")
+@allow(ADMIN)
+def settings_page():
+    rows = [(d, json.dumps(settings.get(d.key), ensure_ascii=False)) for d in settings.definitions()]
+    return render_template("admin/settings.html", rows=rows)
+
+
+@bp.post("/admin/settings/<key>")
+@allow(ADMIN)
+def change_setting(key: str):
+    raw = request.form.get("value", "")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        flash(f"设置项 {key} 的值不是合法的 JSON：{raw}", "error")
+        return redirect(url_for("admin.settings_page"))
+    try:
+        settings.change(key, value, require_actor().username)
+    except AppError as exc:
+        _flash_error(exc)
+        return redirect(url_for("admin.settings_page"))
+    flash(f"已更新设置项 {key}", "success")
+    return redirect(url_for("admin.settings_page"))
+
+
+@bp.get("/admin/calendar")
+@allow(ADMIN)
+def calendar_page():
+    years = db.session.scalars(db.select(CalendarYear).order_by(CalendarYear.year)).all()
+    return render_template("admin/calendar.html", years=years)
+
+
+@bp.post("/admin/calendar")
+@allow(ADMIN)
+def load_calendar():
+    upload = request.files.get("file")
+    text = upload.read().decode("utf-8-sig", errors="replace") if upload else request.form.get("schedule", "")
+    try:
+        year = int(request.form.get("year", ""))
+        days = calendar.load_year(year, text, require_actor().username)
+    except ValueError:
+        flash("请填写年份（如 2027）", "error")
+        return redirect(url_for("admin.calendar_page"))
+    except AppError as exc:
+        _flash_error(exc)
+        return redirect(url_for("admin.calendar_page"))
+    flash(f"已载入 {year} 年安排，共 {days} 天", "success")
+    return redirect(url_for("admin.calendar_page"))
+
+
+@bp.get("/audit")
+@allow(ADMIN, DISCIPLINE)
+def audit_log():
+    args = request.args
+    query = audit_query(args.get("action", ""), args.get("actor", ""),
+                        args.get("object_type", ""), args.get("object_id", ""))
+    page, per_page = page_args()
+    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
+    entries = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    verification = verify_chain() if args.get("verify") else None
+    return render_template("admin/audit.html", entries=entries, total=total, page=page,
+                           per_page=per_page, verification=verification)
