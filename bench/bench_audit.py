@@ -31,10 +31,22 @@ def _build_chain(n: int) -> None:
     for seq in range(1, n + 1):
         at = start + timedelta(microseconds=seq)
         summary = canonical({"seq": seq, "field": "风险等级", "before": "中", "after": "高"})
-        own = entry_hash(seq, at, "bench", "risk_point.update", "risk_point", str(seq), summary, prev)
-        batch.append({"seq": seq, "at": at, "actor": "bench", "action": "risk_point.update",
-                      "object_type": "risk_point", "object_id": str(seq), "summary": summary,
-                      "prev_hash": prev, "hash": own})
+        own = entry_hash(
+            seq, at, "bench", "risk_point.update", "risk_point", str(seq), summary, prev
+        )
+        batch.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": "bench",
+                "action": "risk_point.update",
+                "object_type": "risk_point",
+                "object_id": str(seq),
+                "summary": summary,
+                "prev_hash": prev,
+                "hash": own,
+            }
+        )
         prev = own
         if len(batch) == 50_000:
             db.session.execute(insert(AuditEntry), batch)
@@ -53,7 +65,9 @@ def scenarios() -> list[Row]:
     rows = []
     with bench_app():
         seconds, peak = measure(_append_entries, repeat=1)
-        rows.append(Row(f"audit append ({backend()}, commit per 100)", f"{APPENDS:,}", seconds, peak))
+        rows.append(
+            Row(f"audit append ({backend()}, commit per 100)", f"{APPENDS:,}", seconds, peak)
+        )
         _build_chain(CHAIN)
         seconds, peak = measure(_verify, repeat=1)
         rows.append(Row(f"audit verify chain ({backend()})", f"{CHAIN:,}", seconds, peak))

@@ -55,7 +55,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     app.config["PII_KEY"] = _secret("RISKCTL_PII_KEY", production, instance / "pii-key")
     app.config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides:
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(overrides["SQLALCHEMY_DATABASE_URI"])
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
+            overrides["SQLALCHEMY_DATABASE_URI"]
+        )
 
 
 def _secret(name: str, production: bool, dev_file: Path) -> str:

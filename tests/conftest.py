@@ -54,16 +54,18 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory) -> Flask:
     base = tmp_path_factory.mktemp("instance")
-    app = create_app({
-        "TESTING": True,
-        "ENV": "testing",
-        "INSTANCE_PATH": str(base),
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret",
-        "PII_KEY": "test-pii-key",
-        "REPORTS_DIR": str(base / "reports"),
-        "ATTACHMENTS_DIR": str(base / "attachments"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "ENV": "testing",
+            "INSTANCE_PATH": str(base),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "PII_KEY": "test-pii-key",
+            "REPORTS_DIR": str(base / "reports"),
+            "ATTACHMENTS_DIR": str(base / "attachments"),
+        }
+    )
     with app.app_context():
         upgrade(revision="heads")
     return app
@@ -79,7 +81,9 @@ def _clean(app: Flask) -> None:
             else:
                 for table in tables:
                     conn.execute(text(f'DELETE FROM "{table}"'))
-                if conn.execute(text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+                if conn.execute(
+                    text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")
+                ).first():
                     conn.execute(text("DELETE FROM sqlite_sequence"))
 
 

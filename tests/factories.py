@@ -30,15 +30,15 @@ class Bureau:
     tokens: dict[str, str] = field(default_factory=dict)
 
 
-def make_unit(code: str, name: str | None = None, parent: str | None = None,
-              kind: str | None = None) -> Unit:
+def make_unit(
+    code: str, name: str | None = None, parent: str | None = None, kind: str | None = None
+) -> Unit:
     unit = operations.create_unit(code, name or code, parent, kind)
     db.session.commit()
     return unit
 
 
-def make_user(username: str, role: str, unit: str | None = None,
-              password: str = PASSWORD) -> User:
+def make_user(username: str, role: str, unit: str | None = None, password: str = PASSWORD) -> User:
     user = operations.create_user(username, username, role, password, unit)
     db.session.commit()
     return user

@@ -27,5 +27,3 @@ def test_the_database_is_at_head(app):
     head = ScriptDirectory.from_config(config).get_current_head()
     with db.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head
-
-

@@ -8,8 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from riskctl.accounts import operations
-from riskctl.core.cli import run_command
 from riskctl.core.auth.policy import ALL_ROLES
+from riskctl.core.cli import run_command
 
 units_cli = AppGroup("units", help="单位管理（局 → 科室/支队 → 中队）")
 users_cli = AppGroup("users", help="用户与 API 令牌")

@@ -18,9 +18,12 @@ from riskctl.core.db import as_utc, db, utcnow
 from riskctl.core.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 
 MIN_PASSWORD = 10
+_UNKNOWN_USER_HASH = generate_password_hash(secrets.token_hex(16))
 
 
-def create_unit(code: str, name: str, parent_code: str | None = None, kind: str | None = None) -> Unit:
+def create_unit(
+    code: str, name: str, parent_code: str | None = None, kind: str | None = None
+) -> Unit:
     code, name = code.strip(), name.strip()
     if not code or "/" in code:
         raise ValidationFailed.field("code", "单位代码不能为空，且不能含有 /")
@@ -37,8 +40,13 @@ def create_unit(code: str, name: str, parent_code: str | None = None, kind: str 
     kind = kind or _default_kind(parent)
     if kind not in UNIT_KINDS:
         raise ValidationFailed.field("kind", f"单位类型须为 {'、'.join(UNIT_KINDS)} 之一")
-    unit = Unit(code=code, name=name, kind=kind, parent=parent,
-                path=(parent.path if parent else "/") + code + "/")
+    unit = Unit(
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        path=(parent.path if parent else "/") + code + "/",
+    )
     db.session.add(unit)
     db.session.flush()
     audit.record("unit.create", "unit", code, {"name": name, "parent": parent_code, "kind": kind})
@@ -51,8 +59,9 @@ def _default_kind(parent: Unit | None) -> str:
     return "squad" if parent.kind == "detachment" else "office"
 
 
-def create_user(username: str, display_name: str, role: str, password: str,
-                unit_code: str | None = None) -> User:
+def create_user(
+    username: str, display_name: str, role: str, password: str, unit_code: str | None = None
+) -> User:
     username = username.strip()
     if not username:
         raise ValidationFailed.field("username", "用户名不能为空")
@@ -70,8 +79,13 @@ def create_user(username: str, display_name: str, role: str, password: str,
     if role == OFFICER and unit is None:
         raise ValidationFailed.field("unit", "执法队员必须指定所属单位（--unit）")
     check_password_strength(password)
-    user = User(username=username, display_name=display_name or username, role=role,
-                unit=unit, password_hash=generate_password_hash(password))
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        unit=unit,
+        password_hash=generate_password_hash(password),
+    )
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", "user", username, {"role": role, "unit": unit_code})
@@ -96,8 +110,11 @@ def issue_token(username: str) -> str:
         raise NotFound(f"用户 {username} 不存在")
     token = "rk_" + secrets.token_urlsafe(32)
     days = current_app.config["TOKEN_DAYS"]
-    db.session.add(ApiToken(user=user, token_hash=_token_digest(token),
-                            expires_at=utcnow() + timedelta(days=days)))
+    db.session.add(
+        ApiToken(
+            user=user, token_hash=_token_digest(token), expires_at=utcnow() + timedelta(days=days)
+        )
+    )
     db.session.flush()
     audit.record("token.issue", "user", username, {"expires_in_days": days})
     return token
@@ -115,8 +132,11 @@ def authenticate(username: str, password: str, remote_addr: str) -> User | None:
     config = current_app.config
     since = utcnow() - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
     failures = db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.username == username, LoginAttempt.at >= since,
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.username == username,
+            LoginAttempt.at >= since,
             LoginAttempt.succeeded.is_(False),
         )
     )
@@ -125,8 +145,15 @@ def authenticate(username: str, password: str, remote_addr: str) -> User | None:
             f"该账号登录失败次数过多，请 {config['LOGIN_WINDOW_MINUTES']} 分钟后再试"
         )
     user = user_by_username(username)
-    ok = user is not None and user.active and check_password_hash(user.password_hash, password)
+    # Hash even for an unknown name, so the answer time does not reveal which names exist.
+    stored = user.password_hash if user is not None else _UNKNOWN_USER_HASH
+    ok = check_password_hash(stored, password) and user is not None and user.active
     db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=ok))
-    audit.record("login.success" if ok else "login.failure", "user", username,
-                 {"remote_addr": remote_addr}, actor=username if ok else "anonymous")
+    audit.record(
+        "login.success" if ok else "login.failure",
+        "user",
+        username,
+        {"remote_addr": remote_addr},
+        actor=username if ok else "anonymous",
+    )
     return user if ok else None

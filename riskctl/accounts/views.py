@@ -34,8 +34,9 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(form.username.data.strip(), form.password.data,
-                                       request.remote_addr or "")
+        user = operations.authenticate(
+            form.username.data.strip(), form.password.data, request.remote_addr or ""
+        )
         if user is not None:
             session.clear()  # a fresh session on login (no fixation)
             login_user(user)

@@ -33,17 +33,21 @@ class AuditEntrySchema(Schema):
 @allow(ADMIN)
 @doc("可调整的设置项及当前值", tags=("admin",))
 def list_settings():
-    return {"items": [{"key": d.key, "label": d.label, "value": settings.get(d.key),
-                       "default": d.default} for d in settings.definitions()]}
+    return {
+        "items": [
+            {"key": d.key, "label": d.label, "value": settings.get(d.key), "default": d.default}
+            for d in settings.definitions()
+        ]
+    }
 
 
 @bp.put("/settings/<key>")
 @allow(ADMIN)
-@doc("修改设置项（请求体 {\"value\": …}）", tags=("admin",))
+@doc('修改设置项（请求体 {"value": …}）', tags=("admin",))
 def change_setting(key: str):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or "value" not in payload:
-        raise BadRequest("请求体应为 {\"value\": …}")
+        raise BadRequest('请求体应为 {"value": …}')
     value = settings.change(key, payload["value"], require_actor().username)
     return {"key": key, "value": value}
 
@@ -60,12 +64,19 @@ def load_calendar(year: int):
 
 @bp.get("/audit")
 @allow(ADMIN, DISCIPLINE)
-@doc("审计日志（按序号倒序；可按 action、actor、object_type、object_id 过滤）",
-     response=AuditEntrySchema, tags=("audit",))
+@doc(
+    "审计日志（按序号倒序；可按 action、actor、object_type、object_id 过滤）",
+    response=AuditEntrySchema,
+    tags=("audit",),
+)
 def list_audit():
     args = request.args
-    query = audit_query(args.get("action", ""), args.get("actor", ""),
-                        args.get("object_type", ""), args.get("object_id", ""))
+    query = audit_query(
+        args.get("action", ""),
+        args.get("actor", ""),
+        args.get("object_type", ""),
+        args.get("object_id", ""),
+    )
     return paginate(query, AuditEntrySchema())
 
 
@@ -74,5 +85,8 @@ def list_audit():
 @doc("校验审计哈希链", tags=("audit",))
 def verify_audit():
     count, broken = verify_chain()
-    return {"ok": broken is None, "entries": count,
-            "broken": None if broken is None else {"seq": broken.seq, "reason": broken.reason}}
+    return {
+        "ok": broken is None,
+        "entries": count,
+        "broken": None if broken is None else {"seq": broken.seq, "reason": broken.reason},
+    }

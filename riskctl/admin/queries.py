@@ -12,7 +12,9 @@ def users_query() -> Select:
     return select(User).order_by(User.role, User.username)
 
 
-def audit_query(action: str = "", actor: str = "", object_type: str = "", object_id: str = "") -> Select:
+def audit_query(
+    action: str = "", actor: str = "", object_type: str = "", object_id: str = ""
+) -> Select:
     query = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if action:
         query = query.where(AuditEntry.action.startswith(action))

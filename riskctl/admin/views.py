@@ -29,8 +29,13 @@ def _flash_error(exc: AppError) -> None:
 @bp.get("/admin/users")
 @allow(ADMIN)
 def users():
-    return render_template("admin/users.html", users=db.session.scalars(users_query()).all(),
-                           units=units_tree(), roles=ALL_ROLES, role_labels=ROLE_LABELS)
+    return render_template(
+        "admin/users.html",
+        users=db.session.scalars(users_query()).all(),
+        units=units_tree(),
+        roles=ALL_ROLES,
+        role_labels=ROLE_LABELS,
+    )
 
 
 @bp.post("/admin/users")
@@ -38,9 +43,13 @@ def users():
 def create_user():
     form = request.form
     try:
-        user = accounts.create_user(form.get("username", ""), form.get("display_name", ""),
-                                    form.get("role", ""), form.get("password", ""),
-                                    form.get("unit") or None)
+        user = accounts.create_user(
+            form.get("username", ""),
+            form.get("display_name", ""),
+            form.get("role", ""),
+            form.get("password", ""),
+            form.get("unit") or None,
+        )
     except AppError as exc:
         _flash_error(exc)
         return redirect(url_for("admin.users"))
@@ -72,8 +81,12 @@ def units():
 def create_unit():
     form = request.form
     try:
-        unit = accounts.create_unit(form.get("code", ""), form.get("name", ""),
-                                    form.get("parent") or None, form.get("kind") or None)
+        unit = accounts.create_unit(
+            form.get("code", ""),
+            form.get("name", ""),
+            form.get("parent") or None,
+            form.get("kind") or None,
+        )
     except AppError as exc:
         _flash_error(exc)
         return redirect(url_for("admin.units"))
@@ -84,7 +97,9 @@ def create_unit():
 @bp.get("/admin/settings")
 @allow(ADMIN)
 def settings_page():
-    rows = [(d, json.dumps(settings.get(d.key), ensure_ascii=False)) for d in settings.definitions()]
+    rows = [
+        (d, json.dumps(settings.get(d.key), ensure_ascii=False)) for d in settings.definitions()
+    ]
     return render_template("admin/settings.html", rows=rows)
 
 
@@ -117,7 +132,11 @@ def calendar_page():
 @allow(ADMIN)
 def load_calendar():
     upload = request.files.get("file")
-    text = upload.read().decode("utf-8-sig", errors="replace") if upload else request.form.get("schedule", "")
+    text = (
+        upload.read().decode("utf-8-sig", errors="replace")
+        if upload
+        else request.form.get("schedule", "")
+    )
     try:
         year = int(request.form.get("year", ""))
         days = calendar.load_year(year, text, require_actor().username)
@@ -135,11 +154,21 @@ def load_calendar():
 @allow(ADMIN, DISCIPLINE)
 def audit_log():
     args = request.args
-    query = audit_query(args.get("action", ""), args.get("actor", ""),
-                        args.get("object_type", ""), args.get("object_id", ""))
+    query = audit_query(
+        args.get("action", ""),
+        args.get("actor", ""),
+        args.get("object_type", ""),
+        args.get("object_id", ""),
+    )
     page, per_page = page_args()
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
     entries = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     verification = verify_chain() if args.get("verify") else None
-    return render_template("admin/audit.html", entries=entries, total=total, page=page,
-                           per_page=per_page, verification=verification)
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        total=total,
+        page=page,
+        per_page=per_page,
+        verification=verification,
+    )

@@ -20,7 +20,10 @@ def run_command(operation: Callable[[], T]) -> T:
         db.session.commit()
     except AppError as exc:
         db.session.rollback()
-        detail = "".join(f"\n  {k}: {'；'.join(map(str, v))}" for k, v in exc.details.items()
-                         if isinstance(v, list) and v != [exc.message])
+        detail = "".join(
+            f"\n  {k}: {'；'.join(map(str, v))}"
+            for k, v in exc.details.items()
+            if isinstance(v, list) and v != [exc.message]
+        )
         raise click.ClickException(exc.message + detail) from exc
     return result

@@ -43,7 +43,12 @@ def paginate(query: Select, schema: Schema) -> dict[str, Any]:
     page, per_page = page_args()
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": schema.dump(rows, many=True), "total": total, "page": page, "per_page": per_page}
+    return {
+        "items": schema.dump(rows, many=True),
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 def doc(

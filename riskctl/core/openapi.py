@@ -26,8 +26,12 @@ _CONVERTER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 
 
 def build_spec(app: Flask) -> dict[str, Any]:
-    spec = APISpec(title="riskctl 廉政风险防控系统 API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()])
+    spec = APISpec(
+        title="riskctl 廉政风险防控系统 API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+    )
     spec.components.schema("Error", ERROR_SCHEMA)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -39,9 +43,14 @@ def build_spec(app: Flask) -> dict[str, Any]:
         operations = {}
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             operations[method.lower()] = _operation(meta, policy)
-        spec.path(path=_CONVERTER.sub(r"{\1}", rule.rule), operations=operations,
-                  parameters=[{"in": "path", "name": name, "required": True,
-                               "schema": {"type": "string"}} for name in rule.arguments])
+        spec.path(
+            path=_CONVERTER.sub(r"{\1}", rule.rule),
+            operations=operations,
+            parameters=[
+                {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                for name in rule.arguments
+            ],
+        )
     return spec.to_dict()
 
 
@@ -53,12 +62,22 @@ def _operation(meta: dict[str, Any], policy) -> dict[str, Any]:
     if meta.get("body"):
         op["requestBody"] = {"content": {"application/json": {"schema": meta["body"]}}}
     if meta.get("upload"):
-        op["requestBody"] = {"content": {"multipart/form-data": {"schema": {
-            "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+        op["requestBody"] = {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            }
+        }
     ok: dict[str, Any] = {"description": "成功"}
     if meta.get("response"):
         ok["content"] = {"application/json": {"schema": meta["response"]}}
-    error = {"description": "错误", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}}
+    error = {
+        "description": "错误",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     op["responses"] = {str(meta.get("status", 200)): ok, "default": error}
     return op

@@ -66,7 +66,11 @@ def change(key: str, raw: Any, actor: str) -> Any:
         raise ValidationFailed.field(key, f"{definition.label}：{exc}") from exc
     before = get(key)
     row = db.session.get(Setting, key) or Setting(key=key)
-    row.value, row.updated_at, row.updated_by = json.dumps(value, ensure_ascii=False), utcnow(), actor
+    row.value, row.updated_at, row.updated_by = (
+        json.dumps(value, ensure_ascii=False),
+        utcnow(),
+        actor,
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("setting.change", "setting", key, {"before": before, "after": value})

@@ -75,7 +75,9 @@ def demo_command() -> None:
             click.echo(f"{name}：{line}")
     if created:
         lines = [f"  {u:<10} {r:<11} {p}" for u, r, p in created]
-        text = "演示账号（密码仅显示这一次，另存于 instance/demo-credentials.txt）：\n" + "\n".join(lines)
+        text = "演示账号（密码仅显示这一次，另存于 instance/demo-credentials.txt）：\n" + "\n".join(
+            lines
+        )
         click.echo(text)
         path = Path(current_app.instance_path) / "demo-credentials.txt"
         path.write_text(text + "\n", encoding="utf-8")

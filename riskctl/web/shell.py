@@ -46,8 +46,9 @@ def nav_for(role: str | None) -> list[dict]:
     for item in sorted(_NAV, key=lambda i: i.order):
         policy = policy_of(item.endpoint)
         if policy is not None and policy.allows(role):
-            items.append({"label": item.label, "url": url_for(item.endpoint),
-                          "endpoint": item.endpoint})
+            items.append(
+                {"label": item.label, "url": url_for(item.endpoint), "endpoint": item.endpoint}
+            )
     return items
 
 
@@ -57,8 +58,13 @@ def cards_for(user) -> list[dict]:
         result = card.compute(user)
         if result is not None:
             value, endpoint = result
-            cards.append({"label": card.label, "value": value,
-                          "url": url_for(endpoint) if endpoint else None})
+            cards.append(
+                {
+                    "label": card.label,
+                    "value": value,
+                    "url": url_for(endpoint) if endpoint else None,
+                }
+            )
     return cards
 
 
@@ -67,5 +73,9 @@ def install(app: Flask) -> None:
     def _shell() -> dict:
         user = current_actor()
         role = user.role if user else None
-        return {"nav": nav_for(role), "actor": user, "role_label": ROLE_LABELS.get(role or "", ""),
-                "bureau_name": app.config["BUREAU_NAME"]}
+        return {
+            "nav": nav_for(role),
+            "actor": user,
+            "role_label": ROLE_LABELS.get(role or "", ""),
+            "bureau_name": app.config["BUREAU_NAME"],
+        }

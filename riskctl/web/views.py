@@ -22,9 +22,11 @@ def _count(model) -> int:
 
 register_card("单位", lambda user: (_count(Unit), None), order=90)
 register_card("用户", lambda user: (_count(User), None) if user.role == "admin" else None, order=91)
-register_card("审计日志条目",
-              lambda user: (_count(AuditEntry), None) if user.role in ("admin", DISCIPLINE) else None,
-              order=92)
+register_card(
+    "审计日志条目",
+    lambda user: (_count(AuditEntry), None) if user.role in ("admin", DISCIPLINE) else None,
+    order=92,
+)
 
 
 @bp.get("/")

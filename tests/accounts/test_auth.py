@@ -14,8 +14,10 @@ from tests.factories import PASSWORD
 
 
 def _login(client, username: str, password: str):
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf_token(client)})
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(client)},
+    )
 
 
 def test_a_user_signs_in_through_the_login_page_and_sees_the_home_page(client, bureau):
@@ -23,8 +25,12 @@ def test_a_user_signs_in_through_the_login_page_and_sees_the_home_page(client, b
     assert response.status_code == 302 and response.location.endswith("/")
     home = client.get("/").get_data(as_text=True)
     assert "工作台" in home and "法制科" in home
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "login.success")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "login.success")
+        )
+        == 1
+    )
 
 
 def test_the_session_cookie_is_http_only_and_same_site(client, bureau):
@@ -73,9 +79,10 @@ def test_logout_needs_a_post_with_csrf(client, bureau):
 
 
 def test_next_parameter_never_leaves_the_site(client, bureau):
-    response = client.post("/login?next=https://evil.example/x",
-                           data={"username": "legal", "password": PASSWORD,
-                                 "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/login?next=https://evil.example/x",
+        data={"username": "legal", "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
     assert response.location == "/"
 
 
@@ -94,7 +101,9 @@ def test_forged_expired_and_malformed_tokens_get_401(client, bureau):
     for token in db.session.scalars(select(ApiToken)):
         token.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    expired = client.get("/api/v1/units", headers={"Authorization": f"Bearer {bureau.tokens['legal']}"})
+    expired = client.get(
+        "/api/v1/units", headers={"Authorization": f"Bearer {bureau.tokens['legal']}"}
+    )
     assert expired.status_code == 401
 
     malformed = client.get("/api/v1/units", headers={"Authorization": "Basic abc"})
@@ -110,7 +119,8 @@ def test_a_session_cookie_does_not_authenticate_the_api(client, bureau):
 def test_users_create_reads_the_password_from_stdin(app, bureau):
     result = app.test_cli_runner().invoke(
         args=["users", "create", "zhao", "--role", "officer", "--unit", "ZD2-1"],
-        input="a-long-password-9\n")
+        input="a-long-password-9\n",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "zhao"))
     assert user.role == "officer" and user.unit.code == "ZD2-1"
@@ -121,14 +131,21 @@ def test_users_create_reads_the_password_from_stdin(app, bureau):
 def test_users_create_refuses_unknown_roles_and_units_and_writes_nothing(app, bureau):
     runner = app.test_cli_runner()
     before = db.session.scalar(select(func.count()).select_from(AuditEntry))
-    bad_role = runner.invoke(args=["users", "create", "x1", "--role", "boss"], input="a-long-password-9\n")
+    bad_role = runner.invoke(
+        args=["users", "create", "x1", "--role", "boss"], input="a-long-password-9\n"
+    )
     assert bad_role.exit_code == 1 and "未知角色 boss" in bad_role.output
-    bad_unit = runner.invoke(args=["users", "create", "x2", "--role", "legal", "--unit", "NOPE"],
-                             input="a-long-password-9\n")
+    bad_unit = runner.invoke(
+        args=["users", "create", "x2", "--role", "legal", "--unit", "NOPE"],
+        input="a-long-password-9\n",
+    )
     assert bad_unit.exit_code == 1 and "单位 NOPE 不存在" in bad_unit.output
     weak = runner.invoke(args=["users", "create", "x3", "--role", "legal"], input="short\n")
     assert weak.exit_code == 1 and "密码至少" in weak.output
-    assert db.session.scalar(select(func.count()).select_from(User).where(User.username.like("x%"))) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(User).where(User.username.like("x%")))
+        == 0
+    )
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == before
 
 
@@ -138,16 +155,27 @@ def test_users_token_prints_a_token_and_stores_only_its_hash(app, bureau, client
     assert result.exit_code == 0 and token.startswith("rk_")
     stored = db.session.scalars(select(ApiToken.token_hash)).all()
     assert token not in stored
-    assert client.get("/api/v1/units", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert (
+        client.get("/api/v1/units", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    )
 
 
 def test_units_create_builds_the_tree(app, bureau):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["units", "create", "ZD2-2", "环境卫生第二中队", "--parent", "ZD2"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["units", "create", "ZD2-2", "环境卫生第二中队", "--parent", "ZD2"]
+        ).exit_code
+        == 0
+    )
     duplicate = runner.invoke(args=["units", "create", "ZD2-2", "重复"])
     assert duplicate.exit_code == 1 and "已存在" in duplicate.output
     orphan = runner.invoke(args=["units", "create", "ZX", "无上级", "--parent", "NOPE"])
     assert orphan.exit_code == 1 and "上级单位 NOPE 不存在" in orphan.output
-    units = {u["code"]: u for u in app.test_client().get(
-        "/api/v1/units", headers={"Authorization": f"Bearer {bureau.tokens['legal']}"}).get_json()["items"]}
+    units = {
+        u["code"]: u
+        for u in app.test_client()
+        .get("/api/v1/units", headers={"Authorization": f"Bearer {bureau.tokens['legal']}"})
+        .get_json()["items"]
+    }
     assert units["ZD2-2"]["parent"] == "ZD2" and units["ZD2-2"]["kind"] == "squad"

@@ -1,4 +1,4 @@
-"""Administration: calendar schedules, settings, users; the audit log for the discipline committee."""
+"""Administration: schedules, settings, users; the audit log for the discipline committee."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ SCHEDULE_2027 = "日期,类型\n2027-10-01,休\n2027-10-04,休\n2027-10-09,班\n
 
 
 def _sign_in(client, role: str) -> None:
-    client.post("/login", data={"username": role, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    client.post(
+        "/login", data={"username": role, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
 
 
 def test_an_unloaded_year_gives_a_provisional_weekday_deadline(bureau):
@@ -26,26 +28,38 @@ def test_an_unloaded_year_gives_a_provisional_weekday_deadline(bureau):
 
 
 def test_a_loaded_year_counts_its_holidays_and_make_up_days(api):
-    response = api("admin").put("/api/v1/calendar/2027", data=SCHEDULE_2027.encode(),
-                                content_type="text/plain; charset=utf-8")
+    response = api("admin").put(
+        "/api/v1/calendar/2027",
+        data=SCHEDULE_2027.encode(),
+        content_type="text/plain; charset=utf-8",
+    )
     assert response.status_code == 200 and response.get_json() == {"year": 2027, "days": 3}
     deadline = calendar.add_working_days(date(2027, 9, 30), 1)
     assert deadline.date == date(2027, 10, 5) and not deadline.provisional
     saturday = calendar.add_working_days(date(2027, 10, 8), 1)
     assert saturday.date == date(2027, 10, 9)  # the make-up Saturday counts
-    assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.seq.desc())) == "calendar.load"
+    assert (
+        db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.seq.desc()))
+        == "calendar.load"
+    )
 
 
 def test_a_bad_schedule_line_is_named_and_nothing_is_loaded(api):
-    response = api("admin").put("/api/v1/calendar/2027", data="2027-10-01,休\n2027-13-01,休\n".encode(),
-                                content_type="text/plain")
+    response = api("admin").put(
+        "/api/v1/calendar/2027",
+        data="2027-10-01,休\n2027-13-01,休\n".encode(),
+        content_type="text/plain",
+    )
     assert response.status_code == 422
     assert "第 2 行" in response.get_json()["error"]["message"]
     assert calendar.add_working_days(date(2027, 9, 30), 1).provisional
 
 
 def test_only_the_administrator_loads_schedules(api):
-    assert api("legal").put("/api/v1/calendar/2027", data=b"2027-10-01,\xe4\xbc\x91").status_code == 403
+    assert (
+        api("legal").put("/api/v1/calendar/2027", data=b"2027-10-01,\xe4\xbc\x91").status_code
+        == 403
+    )
 
 
 def test_settings_are_validated_and_audited(api):
@@ -62,13 +76,29 @@ def test_settings_are_validated_and_audited(api):
 def test_admin_creates_and_deactivates_users_through_the_pages(client, bureau):
     _sign_in(client, "admin")
     token = csrf_token(client)
-    created = client.post("/admin/users", data={"username": "wang", "display_name": "王五", "role": "officer",
-                                                "unit": "ZD2-1", "password": "a-long-password-9",
-                                                "csrf_token": token}, follow_redirects=True)
+    created = client.post(
+        "/admin/users",
+        data={
+            "username": "wang",
+            "display_name": "王五",
+            "role": "officer",
+            "unit": "ZD2-1",
+            "password": "a-long-password-9",
+            "csrf_token": token,
+        },
+        follow_redirects=True,
+    )
     assert "已创建用户 wang" in created.get_data(as_text=True)
-    missing_unit = client.post("/admin/users", data={"username": "li", "role": "officer",
-                                                     "password": "a-long-password-9", "csrf_token": token},
-                               follow_redirects=True)
+    missing_unit = client.post(
+        "/admin/users",
+        data={
+            "username": "li",
+            "role": "officer",
+            "password": "a-long-password-9",
+            "csrf_token": token,
+        },
+        follow_redirects=True,
+    )
     assert "执法队员必须指定所属单位" in missing_unit.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.username == "li")) is None
     wang = db.session.scalar(select(User).where(User.username == "wang"))

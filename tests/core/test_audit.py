@@ -40,7 +40,9 @@ def test_a_rolled_back_change_leaves_no_entry():
 
 def test_an_edited_row_is_named_by_verify(app):
     _append(5)
-    db.session.execute(text("UPDATE audit_entries SET summary = :s WHERE seq = 3"), {"s": '{"i":99}'})
+    db.session.execute(
+        text("UPDATE audit_entries SET summary = :s WHERE seq = 3"), {"s": '{"i":99}'}
+    )
     db.session.commit()
     count, broken = verify_chain()
     assert count == 2 and broken.seq == 3
@@ -71,13 +73,19 @@ def test_verify_command_reports_an_intact_chain(app):
 def _worker(url: str, n: int, barrier) -> None:
     from riskctl import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "PII_KEY": "y",
-                      "ENV": "testing"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "PII_KEY": "y", "ENV": "testing"}
+    )
     with app.app_context():
         barrier.wait()
         for i in range(n):
-            audit.record("test.parallel", "thing", i, {"pid": multiprocessing.current_process().name},
-                         actor="worker")
+            audit.record(
+                "test.parallel",
+                "thing",
+                i,
+                {"pid": multiprocessing.current_process().name},
+                actor="worker",
+            )
             db.session.commit()
 
 

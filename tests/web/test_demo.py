@@ -10,8 +10,10 @@ from riskctl.core.db import db
 
 
 def _counts() -> tuple[int, int]:
-    return (db.session.scalar(select(func.count()).select_from(Unit)),
-            db.session.scalar(select(func.count()).select_from(User)))
+    return (
+        db.session.scalar(select(func.count()).select_from(Unit)),
+        db.session.scalar(select(func.count()).select_from(User)),
+    )
 
 
 def test_demo_is_idempotent_and_prints_passwords_once(app):
@@ -22,7 +24,12 @@ def test_demo_is_idempotent_and_prints_passwords_once(app):
     counts = _counts()
     assert counts[0] >= 10 and counts[1] == 5
     assert {u.role for u in db.session.scalars(select(User))} == {
-        "admin", "discipline", "legal", "officer", "leader"}
+        "admin",
+        "discipline",
+        "legal",
+        "officer",
+        "leader",
+    }
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output

@@ -46,9 +46,17 @@ class _Body(BaseSchema):
 
 def _probe_app(database_url: str, tmp_path):
     """An app with extra routes for probing the error machinery (unit creation, a crash)."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "s",
-                      "PII_KEY": "p", "ENV": "testing", "MAX_CONTENT_LENGTH": 1024 * 1024,
-                      "PROPAGATE_EXCEPTIONS": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "s",
+            "PII_KEY": "p",
+            "ENV": "testing",
+            "MAX_CONTENT_LENGTH": 1024 * 1024,
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+    )
     bp = Blueprint("probe", __name__)
 
     @bp.post("/api/v1/probe/units")
@@ -91,8 +99,11 @@ def test_a_failed_request_leaves_the_database_as_it_was(database_url, tmp_path, 
     before = _units()
     crash = client.post("/api/v1/probe/units", json={"code": "NEW", "name": "crash"}, headers=auth)
     assert crash.status_code == 500
-    assert _error(crash) == {"code": "internal_error", "message": "服务器内部错误，请稍后重试",
-                             "details": {}}
+    assert _error(crash) == {
+        "code": "internal_error",
+        "message": "服务器内部错误，请稍后重试",
+        "details": {},
+    }
     assert _units() == before
     ok = client.post("/api/v1/probe/units", json={"code": "NEW", "name": "新单位"}, headers=auth)
     assert ok.status_code == 201 and _units() == before + 1
@@ -101,15 +112,20 @@ def test_a_failed_request_leaves_the_database_as_it_was(database_url, tmp_path, 
 def test_an_oversized_upload_gets_413(database_url, tmp_path, bureau):
     client = _probe_app(database_url, tmp_path).test_client()
     auth = {"Authorization": f"Bearer {bureau.tokens['legal']}"}
-    response = client.post("/api/v1/probe/units", data=b"x" * (2 * 1024 * 1024), headers=auth,
-                           content_type="application/octet-stream")
+    response = client.post(
+        "/api/v1/probe/units",
+        data=b"x" * (2 * 1024 * 1024),
+        headers=auth,
+        content_type="application/octet-stream",
+    )
     assert response.status_code == 413
-    assert "上传内容过大（上限 1 MB）" == _error(response)["message"]
+    assert _error(response)["message"] == "上传内容过大（上限 1 MB）"
 
 
 def test_a_50_mb_upload_to_the_real_app_is_refused(api, app):
     assert app.config["MAX_CONTENT_LENGTH"] < 50 * 1024 * 1024
-    response = api("legal").post("/api/v1/units", data=b"x" * (50 * 1024 * 1024),
-                                 content_type="application/octet-stream")
+    response = api("legal").post(
+        "/api/v1/units", data=b"x" * (50 * 1024 * 1024), content_type="application/octet-stream"
+    )
     assert response.status_code in (405, 413)
     assert "error" in response.get_json()

@@ -41,13 +41,21 @@ def stamp(at: datetime | str) -> str:
     turning that into the stamp directly keeps verification of a long chain fast.
     """
     if isinstance(at, str):
-        return at[:26].replace(" ", "T") + "Z" if len(at) >= 26 else stamp(datetime.fromisoformat(at))
+        return (
+            at[:26].replace(" ", "T") + "Z" if len(at) >= 26 else stamp(datetime.fromisoformat(at))
+        )
     return as_utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def entry_hash(
-    seq: int, at: datetime | str, actor: str, action: str, object_type: str, object_id: str,
-    summary: str, prev_hash: str,
+    seq: int,
+    at: datetime | str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    summary: str,
+    prev_hash: str,
 ) -> str:
     payload = _ENCODE([seq, stamp(at), actor, action, object_type, object_id, summary, prev_hash])
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -85,8 +93,14 @@ def record(
     at = utcnow()
     body = canonical(summary or {})
     entry = AuditEntry(
-        seq=seq + 1, at=at, actor=actor, action=action, object_type=object_type,
-        object_id=str(object_id), summary=body, prev_hash=prev,
+        seq=seq + 1,
+        at=at,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        summary=body,
+        prev_hash=prev,
     )
     entry.hash = entry_hash(entry.seq, at, actor, action, object_type, entry.object_id, body, prev)
     session.add(entry)
@@ -122,8 +136,10 @@ class ChainBreak:
 def _rows(batch: int = 20_000) -> Iterator[tuple]:
     """Every entry in order, streamed through the driver's own cursor (a server-side
     cursor on PostgreSQL) so a chain of millions never sits in memory."""
-    sql = ("SELECT seq, at, actor, action, object_type, object_id, summary, prev_hash, hash "
-           "FROM audit_entries ORDER BY seq")
+    sql = (
+        "SELECT seq, at, actor, action, object_type, object_id, summary, prev_hash, hash "
+        "FROM audit_entries ORDER BY seq"
+    )
     raw = db.engine.raw_connection()
     try:
         postgres = db.engine.dialect.name == "postgresql"
@@ -141,7 +157,9 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
     expected_prev, expected_seq, count = GENESIS, 1, 0
     for seq, at, actor, action, otype, oid, summary, prev, own in _rows():
         if seq != expected_seq:
-            return count, ChainBreak(seq, f"序号不连续：应为 {expected_seq}，实际为 {seq}（有记录被删除或插入）")
+            return count, ChainBreak(
+                seq, f"序号不连续：应为 {expected_seq}，实际为 {seq}（有记录被删除或插入）"
+            )
         if prev != expected_prev:
             return count, ChainBreak(seq, "前一条记录的哈希不符（链条在此断开）")
         if entry_hash(seq, at, actor, action, otype, oid, summary, prev) != own:
