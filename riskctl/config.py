@@ -39,6 +39,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         BUREAU_NAME=_env("RISKCTL_BUREAU_NAME", "市城市管理综合执法局"),
         MAX_CONTENT_LENGTH=int(_env("RISKCTL_MAX_UPLOAD_MB", "20")) * MB,
         ROSTER_MAX_UPLOAD=int(_env("RISKCTL_ROSTER_MAX_UPLOAD_MB", "256")) * MB,
+        # The public verify endpoint: big enough for a 1,000,000-target manifest.
+        VERIFY_MAX_UPLOAD=int(_env("RISKCTL_VERIFY_MAX_UPLOAD_MB", "64")) * MB,
         TOKEN_DAYS=int(_env("RISKCTL_TOKEN_DAYS", "90")),
         LOGIN_MAX_FAILURES=int(_env("RISKCTL_LOGIN_MAX_FAILURES", "5")),
         LOGIN_WINDOW_MINUTES=int(_env("RISKCTL_LOGIN_WINDOW_MINUTES", "15")),

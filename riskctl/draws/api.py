@@ -1,0 +1,96 @@
+"""``/api/v1/draws``: a draw, its full manifest, and verification of any manifest."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from riskctl.core.auth.policy import (
+    ALL_ROLES,
+    DISCIPLINE,
+    LEADER,
+    LEGAL,
+    allow,
+    current_actor,
+    public,
+)
+from riskctl.core.errors import BadRequest
+from riskctl.core.http import doc, upload_limit
+from riskctl.draws import operations, queries
+from riskctl.draws.compute import recompute
+from riskctl.draws.engine import result_as_dict
+from riskctl.draws.publication import published
+from riskctl.draws.schemas import (
+    DrawDetailSchema,
+    DrawResultSchema,
+    ManifestDocumentSchema,
+    PublishedDrawSchema,
+)
+
+bp = Blueprint("draws_api", __name__, url_prefix="/api/v1/draws")
+
+# Roles that run or oversee draws read target ids in full; everyone else reads
+# exactly what the public page shows.
+FULL_VIEW = (LEGAL, DISCIPLINE, LEADER)
+TAGS = ("draws",)
+
+
+def json_document(document: Any, filename: str | None = None) -> Response:
+    """Compact UTF-8 JSON without Flask's key sorting: a manifest can be 40 MB."""
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    response = Response(body, mimetype="application/json")
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/<int:draw_id>")
+@allow(*ALL_ROLES)
+@doc(
+    "抽取结果：四项摘要、种子、抽中对象（含键值与检查组）、结果摘要、各轮次",
+    response=DrawDetailSchema,
+    tags=TAGS,
+)
+def get_draw(draw_id: int):
+    draw = queries.get_draw(draw_id)
+    actor = current_actor()
+    if actor.role not in FULL_VIEW:
+        return PublishedDrawSchema().dump(published(draw))
+    if draw.has_personal:
+        operations.record_full_view(draw, "selections", actor)
+    return DrawDetailSchema().dump(published(draw, full=True))
+
+
+@bp.get("/<int:draw_id>/manifest")
+@allow(LEGAL, DISCIPLINE, LEADER)
+@doc(
+    "完整抽取清单（draw-spec 格式，含本轮公开随机数）；原样提交到 /api/v1/draws/verify 即可复算",
+    response=ManifestDocumentSchema,
+    tags=TAGS,
+)
+def get_manifest(draw_id: int):
+    draw = queries.get_draw(draw_id)
+    if draw.manifest.personal_ids:
+        operations.record_full_view(draw, "manifest", current_actor())
+    # The engine's canonical document, served as is: pushing a million targets
+    # through a schema would only copy them.
+    return json_document(queries.manifest_document(draw), f"manifest-{draw.id}.json")
+
+
+@bp.post("/verify")
+@public
+@doc(
+    "核验：按 riskctl-draw/1 由抽取清单重新计算抽取结果（无需登录）",
+    body=ManifestDocumentSchema,
+    response=DrawResultSchema,
+    tags=TAGS,
+)
+@upload_limit("VERIFY_MAX_UPLOAD")
+def verify():
+    # force: a citizen's `curl -d @manifest.json` sends no JSON content type.
+    document = request.get_json(force=True, silent=True)
+    if document is None:
+        raise BadRequest("请求体不是合法的 JSON：请提交 draw-spec 格式的抽取清单（UTF-8 编码）")
+    return DrawResultSchema().dump(result_as_dict(recompute(document)))

@@ -1,0 +1,162 @@
+"""Reading manifests, draws and selections."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Row, Select, exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from riskctl.core.db import as_utc, db
+from riskctl.core.errors import NotFound
+from riskctl.draws.models import Draw, DrawManifest, DrawSelection
+
+# 北京时间: China has kept UTC+8 without daylight saving since 1991.
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
+def local_time(at: datetime) -> str:
+    """A stored UTC time as the bureau reads it: ``2026-11-20 09:30``（北京时间）."""
+    return as_utc(at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def get_draw(draw_id: int) -> Draw:
+    draw = db.session.get(Draw, draw_id)
+    if draw is None:
+        raise NotFound(f"抽取编号 {draw_id} 不存在")
+    return draw
+
+
+def get_manifest(manifest_id: int) -> DrawManifest:
+    manifest = db.session.get(DrawManifest, manifest_id)
+    if manifest is None:
+        raise NotFound(f"抽取清单编号 {manifest_id} 不存在")
+    return manifest
+
+
+def manifest_for(kind: str, subject: str) -> DrawManifest | None:
+    return db.session.scalar(
+        select(DrawManifest).where(DrawManifest.kind == kind, DrawManifest.subject == subject)
+    )
+
+
+def latest_round(manifest_id: int) -> Draw | None:
+    return db.session.scalar(
+        select(Draw).where(Draw.manifest_id == manifest_id).order_by(Draw.round.desc()).limit(1)
+    )
+
+
+def latest_rounds(manifest_ids: list[int]) -> dict[int, int]:
+    """The round in force of each manifest: ``{manifest_id: round}``."""
+    return dict(
+        db.session.execute(
+            select(Draw.manifest_id, func.max(Draw.round))
+            .where(Draw.manifest_id.in_(manifest_ids))
+            .group_by(Draw.manifest_id)
+        ).all()
+    )
+
+
+def draw_for(kind: str, subject: str) -> Draw | None:
+    """The draw in force for a plan or campaign: its latest round, or None if not drawn."""
+    manifest = manifest_for(kind, subject)
+    return None if manifest is None else latest_round(manifest.id)
+
+
+def rounds(manifest_id: int) -> list[Draw]:
+    """Every round of a manifest, first to last (re-draws included)."""
+    return list(
+        db.session.scalars(select(Draw).where(Draw.manifest_id == manifest_id).order_by(Draw.round))
+    )
+
+
+def selections(draw: Draw) -> list[DrawSelection]:
+    """The selected targets of a draw in result order."""
+    return list(
+        db.session.scalars(
+            select(DrawSelection)
+            .where(DrawSelection.draw_id == draw.id)
+            .order_by(DrawSelection.position)
+        )
+    )
+
+
+def selection_query(draw: Draw, stratum: str = "", q: str = "") -> Select:
+    """Selections as plain rows (position, target_id, public_label, stratum, key, inspectors)."""
+    query = select(
+        DrawSelection.position,
+        DrawSelection.target_id,
+        DrawSelection.public_label,
+        DrawSelection.stratum,
+        DrawSelection.key,
+        DrawSelection.inspectors,
+    ).where(DrawSelection.draw_id == draw.id)
+    if stratum:
+        query = query.where(DrawSelection.stratum == stratum)
+    if q:
+        # Masked ids are searched by their public label only, never by the hidden id.
+        query = query.where(
+            or_(
+                DrawSelection.public_label.contains(q, autoescape=True),
+                (DrawSelection.public_label.is_(None))
+                & DrawSelection.target_id.contains(q, autoescape=True),
+            )
+        )
+    return query.order_by(DrawSelection.position)
+
+
+def selection_rows(draw: Draw) -> list[Row[Any]]:
+    return list(db.session.execute(selection_query(draw)))
+
+
+def manifest_document(draw: Draw) -> dict[str, Any]:
+    """The full draw-spec manifest of a draw (its frozen manifest plus this round's entropy)."""
+    document = draw.manifest.body
+    document["entropy"] = draw.entropy
+    return document
+
+
+def draws_query(kind: str = "", q: str = "") -> Select:
+    """Every draw, newest first, optionally of one kind or matching a subject or plan code."""
+    query = select(Draw).join(DrawManifest).options(joinedload(Draw.manifest))
+    if kind:
+        query = query.where(DrawManifest.kind == kind)
+    if q:
+        query = query.where(
+            or_(
+                DrawManifest.subject.contains(q, autoescape=True),
+                DrawManifest.plan.contains(q, autoescape=True),
+            )
+        )
+    return query.order_by(Draw.drawn_at.desc(), Draw.id.desc())
+
+
+def pending_manifests(kind: str = "", q: str = "") -> list[DrawManifest]:
+    """Manifests locked and published but not drawn yet, newest first."""
+    query = select(DrawManifest).where(~exists().where(Draw.manifest_id == DrawManifest.id))
+    if kind:
+        query = query.where(DrawManifest.kind == kind)
+    if q:
+        query = query.where(
+            or_(
+                DrawManifest.subject.contains(q, autoescape=True),
+                DrawManifest.plan.contains(q, autoescape=True),
+            )
+        )
+    return list(db.session.scalars(query.order_by(DrawManifest.locked_at.desc()).limit(50)))
+
+
+def strata(draw: Draw) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(DrawSelection.stratum)
+            .where(DrawSelection.draw_id == draw.id)
+            .group_by(DrawSelection.stratum)
+            .order_by(DrawSelection.stratum)
+        )
+    )
+
+
+def count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))

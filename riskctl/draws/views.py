@@ -1,0 +1,125 @@
+"""Public pages (一公开), no login: every draw with its verification data."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from marshmallow import ValidationError
+
+from riskctl.core.auth.policy import public
+from riskctl.core.db import db
+from riskctl.core.errors import NotFound
+from riskctl.core.http import page_args
+from riskctl.core.schema import BaseSchema
+from riskctl.draws import queries
+from riskctl.draws.api import json_document
+from riskctl.draws.models import KINDS
+from riskctl.draws.publication import (
+    approver_name,
+    manifest_url,
+    published,
+    published_results,
+    subject_page,
+)
+from riskctl.draws.queries import local_time
+from riskctl.draws.schemas import IndexFilterSchema, PublishedDrawSchema, SelectionFilterSchema
+
+bp = Blueprint("draws", __name__, url_prefix="/public/draws", template_folder="templates")
+
+
+def _filters(schema: BaseSchema) -> tuple[dict, dict]:
+    """Query-string filters and their problems (shown beside the form, never a 500)."""
+    try:
+        return schema.load(request.args.to_dict()), {}
+    except ValidationError as exc:
+        return {name: "" for name in schema.fields}, exc.normalized_messages()
+
+
+def _page(query):
+    page, per_page = page_args()
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, queries.count(query), page, per_page
+
+
+@bp.get("")
+@public
+def index():
+    filters, problems = _filters(IndexFilterSchema())
+    rows, total, page, per_page = _page(queries.draws_query(filters["kind"], filters["q"]))
+    draws = [row[0] for row in rows]
+    return render_template(
+        "draws/index.html",
+        draws=draws,
+        latest=queries.latest_rounds([d.manifest_id for d in draws]),
+        total=total,
+        page=page,
+        per_page=per_page,
+        pending=queries.pending_manifests(filters["kind"], filters["q"]),
+        kinds=KINDS,
+        problems=problems,
+        local_time=local_time,
+    )
+
+
+@bp.get("/<int:draw_id>")
+@public
+def show(draw_id: int):
+    draw = queries.get_draw(draw_id)
+    filters, problems = _filters(SelectionFilterSchema())
+    rows, total, page, per_page = _page(queries.selection_query(draw, **filters))
+    every = queries.rounds(draw.manifest_id)
+    return render_template(
+        "draws/show.html",
+        draw=draw,
+        manifest=draw.manifest,
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=per_page,
+        strata=queries.strata(draw),
+        problems=problems,
+        rounds=every,
+        current=every[-1],
+        approver=approver_name(draw),
+        results=published_results(draw),
+        subject_url=subject_page(draw.manifest),
+        manifest_url=manifest_url(draw),
+        local_time=local_time,
+    )
+
+
+@bp.get("/<int:draw_id>.json")
+@public
+def show_json(draw_id: int):
+    return json_document(PublishedDrawSchema().dump(published(queries.get_draw(draw_id))))
+
+
+@bp.get("/<int:draw_id>/manifest.json")
+@public
+def public_manifest(draw_id: int):
+    draw = queries.get_draw(draw_id)
+    if not draw.manifest.public_manifest:
+        raise NotFound(
+            "本次抽取清单含有个人信息（个人身份证号），不公开全文；"
+            "可核对公示的种子与结果摘要，或依申请向本局法制科申请核验"
+        )
+    return json_document(queries.manifest_document(draw), f"manifest-{draw.id}.json")
+
+
+@bp.get("/manifests/<int:manifest_id>")
+@public
+def manifest(manifest_id: int):
+    """A locked manifest: its digests are public before any entropy exists."""
+    manifest = queries.get_manifest(manifest_id)
+    return render_template(
+        "draws/manifest.html",
+        manifest=manifest,
+        rounds=queries.rounds(manifest.id),
+        subject_url=subject_page(manifest),
+        local_time=local_time,
+    )
+
+
+@bp.get("/spec")
+@public
+def spec():
+    return render_template("draws/spec.html")
