@@ -14,7 +14,14 @@ from riskctl.extensions import csrf, login_manager, migrate
 
 # Each module lives in its own package; ``register(app)`` in its __init__ wires its
 # blueprints, CLI groups, navigation and home-page cards.
-MODULES = ("riskctl.accounts", "riskctl.web", "riskctl.admin", "riskctl.draws")
+MODULES = (
+    "riskctl.accounts",
+    "riskctl.web",
+    "riskctl.admin",
+    "riskctl.draws",
+    "riskctl.rectification",
+    "riskctl.reviews",
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

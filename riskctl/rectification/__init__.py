@@ -1,0 +1,32 @@
+"""Rectification ledger (整改台账), shared by reviews, inspections, warnings and risk measures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask
+
+
+def _red_card(user):
+    from riskctl.accounts.queries import visible_unit_ids
+    from riskctl.rectification import queries
+    from riskctl.rectification.views import READERS
+
+    if user.role not in READERS:
+        return None
+    counts = queries.colour_counts(date.today(), visible_unit_ids(user))
+    return counts["red"], "rectification.ledger"
+
+
+def register(app: Flask) -> None:
+    from riskctl.extensions import csrf
+    from riskctl.rectification import api, demo, views
+    from riskctl.web.demo import register_demo
+    from riskctl.web.shell import register_card, register_nav
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+    register_nav("整改台账", "rectification.ledger", order=60)
+    register_card("整改超期（红）", _red_card, order=30)
+    register_demo(60, "整改台账", demo.load)

@@ -1,0 +1,144 @@
+"""Ledger pages (整改台账): list with filters and colours, an item with its actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.db import db
+from riskctl.core.errors import AppError
+from riskctl.core.http import page_args
+from riskctl.rectification import operations, queries
+from riskctl.rectification.api import filters_from
+from riskctl.rectification.forms import CloseForm, EvidenceForm, ItemForm, ReopenForm
+from riskctl.rectification.models import COLOURS, SOURCES, STATUSES, RectificationItem
+
+bp = Blueprint("rectification", __name__, url_prefix="/rectification", template_folder="templates")
+
+READERS = (LEGAL, DISCIPLINE, LEADER, OFFICER)
+MANAGERS = (LEGAL, DISCIPLINE)
+
+
+def _units():
+    ids = visible_unit_ids(current_actor())
+    return [u for u in units_tree() if ids is None or u.id in ids]
+
+
+@bp.get("/")
+@allow(*READERS)
+def ledger():
+    today = date.today()
+    user = current_actor()
+    problems: dict = {}
+    try:
+        filters = filters_from(request.args)
+    except (ValidationError, AppError) as exc:
+        problems = exc.normalized_messages() if isinstance(exc, ValidationError) else exc.details
+        filters = {}
+    query = queries.items_query(user, today, **filters)
+    page, per_page = page_args()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return render_template(
+        "rectification/ledger.html",
+        items=items,
+        total=total,
+        page=page,
+        per_page=per_page,
+        colour=queries.colourer(today),
+        counts=queries.colour_counts(today, visible_unit_ids(user)),
+        units=_units(),
+        sources=SOURCES,
+        statuses=STATUSES,
+        colours=COLOURS,
+        problems=problems,
+        can_manage=user.role in MANAGERS,
+        today=today,
+    )
+
+
+def _render_item(item: RectificationItem, **forms):
+    user = current_actor()
+    forms.setdefault("evidence_form", EvidenceForm(prefix="evidence"))
+    forms.setdefault("close_form", CloseForm(prefix="close"))
+    forms.setdefault("reopen_form", ReopenForm(prefix="reopen"))
+    return render_template(
+        "rectification/item.html",
+        item=item,
+        colour=queries.colour(item, date.today()),
+        colours=COLOURS,
+        can_manage=user.role in MANAGERS,
+        can_add_evidence=user.role in (*MANAGERS, OFFICER),
+        **forms,
+    )
+
+
+@bp.get("/<int:item_id>")
+@allow(*READERS)
+def item(item_id: int):
+    return _render_item(queries.item_for(item_id, current_actor()))
+
+
+@bp.post("/<int:item_id>/evidence")
+@allow(LEGAL, DISCIPLINE, OFFICER)
+def add_evidence(item_id: int):
+    item = queries.item_for(item_id, current_actor())
+    form = EvidenceForm(prefix="evidence")
+    if not form.validate_on_submit():
+        return _render_item(item, evidence_form=form), 422
+    operations.add_evidence(item, form.text.data, current_actor())
+    flash("已补充整改佐证", "success")
+    return redirect(url_for(".item", item_id=item.id))
+
+
+@bp.post("/<int:item_id>/close")
+@allow(*MANAGERS)
+def close(item_id: int):
+    item = queries.item_for(item_id, current_actor())
+    form = CloseForm(prefix="close")
+    if not form.validate_on_submit():
+        return _render_item(item, close_form=form), 422
+    operations.close_item(item, form.note.data, actor=current_actor())
+    flash(f"整改事项 {item.id} 已销号", "success")
+    return redirect(url_for(".item", item_id=item.id))
+
+
+@bp.post("/<int:item_id>/reopen")
+@allow(*MANAGERS)
+def reopen(item_id: int):
+    item = queries.item_for(item_id, current_actor())
+    form = ReopenForm(prefix="reopen")
+    if not form.validate_on_submit():
+        return _render_item(item, reopen_form=form), 422
+    operations.reopen_item(item, form.reason.data, form.deadline_days.data, current_actor())
+    flash(f"整改事项 {item.id} 已重新打开", "success")
+    return redirect(url_for(".item", item_id=item.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*MANAGERS)
+def new_item():
+    form = ItemForm()
+    form.unit.choices = [SelectChoice(u.code, f"{u.name}（{u.code}）") for u in units_tree()]
+    if form.validate_on_submit():
+        unit = next(u for u in units_tree() if u.code == form.unit.data)
+        item = operations.open_item(
+            form.source.data,
+            form.source_ref.data,
+            form.title.data,
+            unit.id,
+            form.owner.data,
+            form.deadline_days.data,
+            form.detail.data or "",
+            current_actor(),
+        )
+        flash(f"已登记整改事项 {item.id}，整改期限 {item.deadline.isoformat()}", "success")
+        return redirect(url_for(".item", item_id=item.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("rectification/new.html", form=form), status

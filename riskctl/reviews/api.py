@@ -1,0 +1,229 @@
+"""``/api/v1/reviews``: campaigns and their draw, drawn files, score sheets, results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from riskctl.accounts.queries import visible_unit_ids
+from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.http import doc, json_body, paginate
+from riskctl.reviews import operations, queries, scoresheets, stats
+from riskctl.reviews.drawing import eligible_counts
+from riskctl.reviews.filters import file_filters
+from riskctl.reviews.schemas import (
+    CampaignCreateSchema,
+    CampaignPatchSchema,
+    CampaignSchema,
+    ConfirmSchema,
+    DrawSchema,
+    ReferSchema,
+    ReplaceSchema,
+    ReviewFileDetailSchema,
+    ReviewFileSchema,
+    SheetCreateSchema,
+    SheetSchema,
+)
+
+bp = Blueprint("reviews_api", __name__, url_prefix="/api/v1/reviews")
+
+READERS = (LEGAL, DISCIPLINE, LEADER, OFFICER)
+TAGS = ("reviews",)
+
+
+def _campaign(campaign) -> dict:
+    return CampaignSchema().dump(campaign)
+
+
+@bp.get("/campaigns")
+@allow(*READERS)
+@doc("评查活动列表", response=CampaignSchema, tags=TAGS)
+def list_campaigns():
+    items = queries.campaigns()
+    return {"items": CampaignSchema(many=True).dump(items), "total": len(items)}
+
+
+@bp.post("/campaigns")
+@allow(LEGAL)
+@doc(
+    "新建评查活动（评查期、各单位抽取件数、评查人员）",
+    body=CampaignCreateSchema,
+    response=CampaignSchema,
+    status=201,
+    tags=TAGS,
+)
+def create_campaign():
+    data = json_body(CampaignCreateSchema())
+    return _campaign(operations.create_campaign(data, current_actor())), 201
+
+
+@bp.get("/campaigns/<code>")
+@allow(*READERS)
+@doc("评查活动详情（含各单位可抽案卷数）", response=CampaignSchema, tags=TAGS)
+def get_campaign(code: str):
+    campaign = queries.campaign_by_code(code)
+    return {**_campaign(campaign), "eligible": eligible_counts(campaign)}
+
+
+@bp.patch("/campaigns/<code>")
+@allow(LEGAL)
+@doc("修改筹备中的评查活动", body=CampaignPatchSchema, response=CampaignSchema, tags=TAGS)
+def update_campaign(code: str):
+    campaign = queries.campaign_by_code(code)
+    operations.update_campaign(campaign, json_body(CampaignPatchSchema()), current_actor())
+    return _campaign(campaign)
+
+
+@bp.post("/campaigns/<code>/rubric")
+@allow(LEGAL)
+@doc("改用最新版评查标准（开始评分后不可更换）", response=CampaignSchema, tags=TAGS)
+def adopt_rubric(code: str):
+    campaign = queries.campaign_by_code(code)
+    operations.adopt_current_rubric(campaign, current_actor())
+    return _campaign(campaign)
+
+
+@bp.post("/campaigns/<code>/lock")
+@allow(LEGAL)
+@doc("锁定抽取清单（冻结案卷、评查人员与回避关系，返回摘要）", tags=TAGS)
+def lock_campaign(code: str):
+    campaign = queries.campaign_by_code(code)
+    manifest = operations.lock_campaign(campaign, current_actor())
+    return {**_campaign(campaign), "digests": manifest.digests}
+
+
+@bp.post("/campaigns/<code>/draw")
+@allow(LEGAL)
+@doc("录入公开随机数并抽取（只能一次，重复抽取返回 409）", body=DrawSchema, tags=TAGS)
+def draw_campaign(code: str):
+    campaign = queries.campaign_by_code(code)
+    data = json_body(DrawSchema())
+    draw = operations.draw_campaign(
+        campaign, data["entropy"], data["entropy_source"], current_actor()
+    )
+    return {
+        **_campaign(campaign),
+        "result_digest": draw.result_digest,
+        "public_url": f"/public/draws/{draw.id}",
+    }
+
+
+@bp.get("/campaigns/<code>/files")
+@allow(*READERS)
+@doc(
+    "抽中案卷（筛选：unit、status；执法队员只见本单位及分配给本人的）",
+    response=ReviewFileSchema,
+    tags=TAGS,
+)
+def list_files(code: str):
+    campaign = queries.campaign_by_code(code)
+    query = queries.files_query(campaign, current_actor(), **file_filters(request.args))
+    return paginate(query, ReviewFileSchema())
+
+
+@bp.post("/campaigns/<code>/sheets")
+@allow(LEGAL, DISCIPLINE, OFFICER)
+@doc(
+    "提交评分表（一卷一表；仅限分配的评查人员，每人每卷一份）",
+    body=SheetCreateSchema,
+    response=SheetSchema,
+    status=201,
+    tags=TAGS,
+)
+def submit_sheet(code: str):
+    campaign = queries.campaign_by_code(code)
+    data = json_body(SheetCreateSchema())
+    review_file = scoresheets.review_file_in(campaign, data["case_no"])
+    sheet = scoresheets.submit_sheet(
+        review_file, current_actor(), data["vetoes"], data["deductions"], data["comment"]
+    )
+    return SheetSchema().dump(sheet), 201
+
+
+@bp.get("/campaigns/<code>/results")
+@allow(*READERS)
+@doc("评查结果：进度、各单位等级分布与平均分、常见扣分项、不合格案卷", tags=TAGS)
+def results(code: str):
+    campaign = queries.campaign_by_code(code)
+    ids = visible_unit_ids(current_actor())
+    scope = stats.for_campaign(campaign)
+    units = stats.grade_shares(scope, ids)
+    return {
+        "campaign": campaign.code,
+        "progress": stats.progress(campaign, ids),
+        "units": units,
+        "totals": stats.totals(units),
+        "frequent_deductions": stats.frequent_deductions(scope, 10, ids),
+        "failed_files": ReviewFileSchema(many=True).dump(stats.failed_files(scope, ids)),
+    }
+
+
+def _file_detail(review_file) -> dict:
+    user = current_actor()
+    body = ReviewFileDetailSchema().dump(review_file)
+    body["sheets"] = SheetSchema(many=True).dump(queries.visible_sheets(user, review_file))
+    return body
+
+
+@bp.get("/files/<int:file_id>")
+@allow(*READERS)
+@doc(
+    "抽中案卷详情：案卷信息、评查人员、评分表、结果与问题",
+    response=ReviewFileDetailSchema,
+    tags=TAGS,
+)
+def get_file(file_id: int):
+    return _file_detail(queries.review_file_for(file_id, current_actor()))
+
+
+@bp.post("/files/<int:file_id>/confirm")
+@allow(LEGAL)
+@doc(
+    "法制科确认评查结果（默认取各评分表平均；可指定采用某一评分表）",
+    body=ConfirmSchema,
+    response=ReviewFileDetailSchema,
+    tags=TAGS,
+)
+def confirm_file(file_id: int):
+    review_file = queries.review_file_for(file_id, current_actor())
+    data = json_body(ConfirmSchema())
+    scoresheets.confirm_file(review_file, current_actor(), data["sheet_id"], data["note"])
+    return _file_detail(review_file)
+
+
+@bp.post("/files/<int:file_id>/refer")
+@allow(LEGAL)
+@doc(
+    "将不合格案卷移送过错责任追究（记录在案）",
+    body=ReferSchema,
+    response=ReviewFileDetailSchema,
+    tags=TAGS,
+)
+def refer_file(file_id: int):
+    review_file = queries.review_file_for(file_id, current_actor())
+    scoresheets.refer_file(review_file, json_body(ReferSchema())["note"], current_actor())
+    return _file_detail(review_file)
+
+
+@bp.post("/files/<int:file_id>/reviewers")
+@allow(LEGAL)
+@doc(
+    "更换评查人员（须说明原因；不得指派须回避的人员）",
+    body=ReplaceSchema,
+    response=ReviewFileDetailSchema,
+    tags=TAGS,
+)
+def replace_reviewer(file_id: int):
+    review_file = queries.review_file_for(file_id, current_actor())
+    data = json_body(ReplaceSchema())
+    scoresheets.replace_reviewer(
+        review_file, data["old"], data["new"], data["reason"], current_actor()
+    )
+    return _file_detail(review_file)
+
+
+@bp.get("/my/assignments")
+@allow(LEGAL, DISCIPLINE, OFFICER)
+@doc("我待评查的案卷", response=ReviewFileSchema, tags=TAGS)
+def my_assignments():
+    items = queries.my_assignments(current_actor())
+    return {"items": ReviewFileSchema(many=True).dump(items), "total": len(items)}

@@ -1,0 +1,186 @@
+"""Input and output shapes of the reviews API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from riskctl.core.schema import BaseSchema, Text
+
+_CODE = validate.Regexp(r"^[A-Za-z0-9\-_]{2,40}$", error="编号只能含字母、数字、- 和 _（2–40 位）")
+
+
+class ReviewerCreateSchema(BaseSchema):
+    username = Text(required=True, max_length=60)
+    badge_no = Text(required=True, max_length=40)
+
+
+class ReviewerPatchSchema(BaseSchema):
+    active = fields.Boolean(required=True)
+
+
+class RubricCreateSchema(BaseSchema):
+    name = Text(required=True, max_length=100)
+    note = Text(load_default="", max_length=1000)
+    body = fields.Dict(required=True)
+
+
+class CampaignPatchSchema(BaseSchema):
+    name = Text(max_length=100)
+    period_start = fields.Date()
+    period_end = fields.Date()
+    quotas = fields.Dict(keys=fields.String(), values=fields.Raw())
+    reviewers = fields.List(Text(max_length=60))
+    team_size = fields.Integer(validate=validate.Range(min=1, max=5, error="须为 1 到 5 人"))
+    cap = fields.Integer(
+        allow_none=True, validate=validate.Range(min=1, error="每人最多评查件数须不小于 1")
+    )
+
+
+class CampaignCreateSchema(CampaignPatchSchema):
+    code = Text(required=True, max_length=40, validate=_CODE)
+    name = Text(required=True, max_length=100)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+
+
+class DrawSchema(BaseSchema):
+    entropy = Text(required=True, max_length=500)
+    entropy_source = Text(load_default="现场录入", max_length=200)
+
+
+class MarkSchema(BaseSchema):
+    code = fields.Raw(required=True)
+    points = fields.Raw(load_default=None)
+    note = Text(load_default="", max_length=1000)
+
+
+class SheetCreateSchema(BaseSchema):
+    case_no = Text(required=True, max_length=80)
+    vetoes = fields.List(fields.Nested(MarkSchema), load_default=list)
+    deductions = fields.List(fields.Nested(MarkSchema), load_default=list)
+    comment = Text(load_default="", max_length=2000)
+
+
+class ConfirmSchema(BaseSchema):
+    sheet_id = fields.Integer(load_default=None, allow_none=True)
+    note = Text(load_default="", max_length=2000)
+
+
+class ReferSchema(BaseSchema):
+    note = Text(required=True, max_length=2000)
+
+
+class ReplaceSchema(BaseSchema):
+    old = Text(required=True, max_length=60)
+    new = Text(required=True, max_length=60)
+    reason = Text(required=True, max_length=1000)
+
+
+# Output ---------------------------------------------------------------------------
+
+
+class CaseFileSchema(Schema):
+    case_no = fields.String()
+    unit = fields.Function(lambda c: c.unit.code)
+    unit_name = fields.Function(lambda c: c.unit.name)
+    case_type = fields.String()
+    procedure = fields.String()
+    handlers = fields.List(fields.String())
+    handler_names = fields.String()
+    approver = fields.String()
+    approver_name = fields.String()
+    closed_on = fields.Date()
+    penalty = fields.Function(lambda c: c.penalty_yuan or None)
+
+
+class ReviewerSchema(Schema):
+    id = fields.Integer()
+    username = fields.Function(lambda r: r.user.username)
+    name = fields.Function(lambda r: r.user.display_name)
+    unit = fields.Function(lambda r: r.user.unit.code if r.user.unit else None)
+    badge_no = fields.String()
+    active = fields.Boolean()
+
+
+class RubricSchema(Schema):
+    version = fields.Integer()
+    name = fields.String()
+    note = fields.String()
+    body = fields.Dict()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+
+
+class CampaignSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    quotas = fields.Dict()
+    team_size = fields.Integer()
+    cap = fields.Integer()
+    status = fields.String()
+    rubric_version = fields.Function(lambda c: c.rubric.version)
+    reviewers = fields.List(
+        fields.Nested(ReviewerSchema(only=("username", "name", "unit", "badge_no")))
+    )
+    manifest_id = fields.Integer()
+    draw_id = fields.Integer()
+
+
+class AssignmentSchema(Schema):
+    username = fields.Function(lambda a: a.reviewer.user.username)
+    name = fields.Function(lambda a: a.reviewer.user.display_name)
+    badge_no = fields.Function(lambda a: a.reviewer.badge_no)
+    by_draw = fields.Boolean()
+    active = fields.Boolean()
+    note = fields.String()
+
+
+class ReviewFileSchema(Schema):
+    id = fields.Integer()
+    campaign = fields.Function(lambda f: f.campaign.code)
+    case_no = fields.Function(lambda f: f.case_file.case_no)
+    unit = fields.Function(lambda f: f.case_file.unit.code)
+    position = fields.Integer()
+    draw_key = fields.String()
+    status = fields.String()
+    reviewers = fields.Function(lambda f: [a.reviewer.badge_no for a in f.active_assignments])
+    score = fields.Float()
+    grade = fields.String()
+    vetoed = fields.Boolean()
+    result_basis = fields.String()
+    confirmed_at = fields.DateTime()
+    confirmed_by = fields.String()
+    referred_at = fields.DateTime()
+    referral_note = fields.String()
+
+
+class SheetSchema(Schema):
+    id = fields.Integer()
+    reviewer = fields.Function(lambda s: s.reviewer.badge_no)
+    reviewer_name = fields.Function(lambda s: s.reviewer.user.display_name)
+    rubric_version = fields.Function(lambda s: s.rubric.version)
+    vetoes = fields.List(fields.Dict())
+    deductions = fields.List(fields.Dict())
+    group_scores = fields.Dict()
+    score = fields.Float()
+    grade = fields.String()
+    vetoed = fields.Boolean()
+    comment = fields.String()
+    submitted_at = fields.DateTime()
+
+
+class FindingSchema(Schema):
+    kind = fields.String()
+    item_code = fields.String()
+    item_text = fields.String()
+    group = fields.String(attribute="group_name")
+    points = fields.Float()
+    note = fields.String()
+
+
+class ReviewFileDetailSchema(ReviewFileSchema):
+    case_file = fields.Nested(CaseFileSchema)
+    assignments = fields.List(fields.Nested(AssignmentSchema))
+    findings = fields.List(fields.Nested(FindingSchema))

@@ -1,0 +1,203 @@
+"""Campaign pages (评查活动): list, set-up, lock and draw, drawn files, results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer
+
+from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.db import db
+from riskctl.core.errors import AppError, summarise
+from riskctl.core.http import page_args
+from riskctl.reviews import operations, queries, stats
+from riskctl.reviews.drawing import eligible_counts
+from riskctl.reviews.filters import file_filters
+from riskctl.reviews.forms import CampaignForm, DrawForm
+from riskctl.reviews.models import FILE_STATUSES, Campaign
+from riskctl.reviews.rules import grade_bands
+
+bp = Blueprint("reviews", __name__, url_prefix="/reviews", template_folder="templates")
+
+READERS = (LEGAL, DISCIPLINE, LEADER, OFFICER)
+
+
+@bp.get("/")
+@allow(*READERS)
+def campaigns():
+    user = current_actor()
+    return render_template(
+        "reviews/campaigns.html",
+        campaigns=queries.campaigns(),
+        can_manage=user.role == LEGAL,
+        is_reviewer=queries.reviewer_for_user(user) is not None,
+    )
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@allow(LEGAL)
+def new_campaign():
+    form = CampaignForm()
+    if form.validate_on_submit():
+        fields = ("code", "name", "period_start", "period_end", "team_size", "cap")
+        try:
+            campaign = operations.create_campaign(
+                {k: form.data[k] for k in fields}, current_actor()
+            )
+        except AppError as exc:
+            form.code.errors = [*form.code.errors, exc.message]
+            return render_template("reviews/campaign_new.html", form=form), exc.status
+        flash(f"已建立评查活动 {campaign.code}，请设定各单位抽取件数并选择评查人员", "success")
+        return redirect(url_for(".campaign", code=campaign.code))
+    status = 422 if form.is_submitted() else 200
+    return render_template("reviews/campaign_new.html", form=form), status
+
+
+def _stage(campaign: Campaign) -> dict:
+    """What the campaign page shows at each stage: set-up, manifest, or the drawn files."""
+    if campaign.status == "draft":
+        return {
+            "units": units_tree(),
+            "eligible": eligible_counts(campaign),
+            "pool": [r for r in queries.reviewers() if r.active],
+        }
+    from riskctl.draws.models import Draw, DrawManifest
+
+    # The frozen body can run to megabytes: the page shows digests and counts only.
+    manifest = db.session.get(
+        DrawManifest, campaign.manifest_id, options=[defer(DrawManifest.body_zlib)]
+    )
+    stage: dict = {"manifest": manifest}
+    if campaign.status == "drawn":
+        filters: dict = {}
+        try:
+            filters = file_filters(request.args)
+        except ValidationError as exc:
+            stage["filter_problem"] = summarise(exc.normalized_messages())
+        except AppError as exc:
+            stage["filter_problem"] = exc.message
+        query = queries.files_query(campaign, current_actor(), **filters)
+        page, per_page = page_args()
+        stage.update(
+            draw=db.session.get(Draw, campaign.draw_id),
+            page=page,
+            per_page=per_page,
+            total=db.session.scalar(
+                select(func.count()).select_from(query.order_by(None).subquery())
+            ),
+            files=db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all(),
+        )
+    return stage
+
+
+def _render(campaign: Campaign, status: int = 200, **extra):
+    user = current_actor()
+    latest = operations.current_rubric()
+    context = dict(
+        campaign=campaign,
+        can_manage=user.role == LEGAL,
+        statuses=FILE_STATUSES,
+        draw_form=extra.pop("draw_form", None) or DrawForm(),
+        newer_rubric=latest if latest and latest.id != campaign.rubric_id else None,
+        filter_units=units_tree(),
+        **_stage(campaign),
+        **extra,
+    )
+    return render_template("reviews/campaign.html", **context), status
+
+
+@bp.get("/campaigns/<code>")
+@allow(*READERS)
+def campaign(code: str):
+    return _render(queries.campaign_by_code(code))
+
+
+def _setup_data() -> tuple[dict, dict[str, str]]:
+    """Quotas and reviewers from the set-up form; problems by unit code."""
+    quotas, problems = {}, {}
+    for key, value in request.form.items():
+        if key.startswith("quota-") and value.strip():
+            code = key.removeprefix("quota-")
+            if value.strip().isdigit():
+                quotas[code] = int(value.strip())
+            else:
+                problems[code] = "请填写不小于 0 的整数"
+    return {"quotas": quotas, "reviewers": request.form.getlist("reviewer")}, problems
+
+
+@bp.post("/campaigns/<code>/setup")
+@allow(LEGAL)
+def setup(code: str):
+    campaign = queries.campaign_by_code(code)
+    data, problems = _setup_data()
+    if problems:
+        return _render(campaign, 422, quota_problems=problems, form_values=data)
+    try:
+        operations.update_campaign(campaign, data, current_actor())
+    except AppError as exc:
+        return _render(campaign, exc.status, setup_error=exc.message, form_values=data)
+    flash("已保存抽取件数和评查人员", "success")
+    return redirect(url_for(".campaign", code=code))
+
+
+@bp.post("/campaigns/<code>/lock")
+@allow(LEGAL)
+def lock(code: str):
+    campaign = queries.campaign_by_code(code)
+    try:
+        operations.lock_campaign(campaign, current_actor())
+    except AppError as exc:
+        return _render(campaign, exc.status, lock_error=exc.message)
+    flash("抽取清单已锁定并公开摘要；请在公开随机数产生后录入并抽取", "success")
+    return redirect(url_for(".campaign", code=code))
+
+
+@bp.post("/campaigns/<code>/draw")
+@allow(LEGAL)
+def draw(code: str):
+    campaign = queries.campaign_by_code(code)
+    form = DrawForm()
+    if not form.validate_on_submit():
+        return _render(campaign, 422, draw_form=form)
+    try:
+        operations.draw_campaign(
+            campaign, form.entropy.data, form.entropy_source.data or "现场录入", current_actor()
+        )
+    except AppError as exc:
+        form.entropy.errors = [exc.message]
+        return _render(campaign, exc.status, draw_form=form)
+    flash("抽取完成，案卷已分配给评查人员", "success")
+    return redirect(url_for(".campaign", code=code))
+
+
+@bp.post("/campaigns/<code>/rubric")
+@allow(LEGAL)
+def adopt_rubric(code: str):
+    campaign = queries.campaign_by_code(code)
+    try:
+        operations.adopt_current_rubric(campaign, current_actor())
+    except AppError as exc:
+        return _render(campaign, exc.status, lock_error=exc.message)
+    flash(f"已改用评查标准第 {campaign.rubric.version} 版", "success")
+    return redirect(url_for(".campaign", code=code))
+
+
+@bp.get("/campaigns/<code>/results")
+@allow(*READERS)
+def results(code: str):
+    campaign = queries.campaign_by_code(code)
+    ids = visible_unit_ids(current_actor())
+    scope = stats.for_campaign(campaign)
+    units = stats.grade_shares(scope, ids)
+    return render_template(
+        "reviews/results.html",
+        campaign=campaign,
+        progress=stats.progress(campaign, ids),
+        units=units,
+        totals=stats.totals(units),
+        grades=[name for name, _ in grade_bands()],
+        deductions=stats.frequent_deductions(scope, 10, ids),
+        failed=stats.failed_files(scope, ids),
+    )
