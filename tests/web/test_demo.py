@@ -22,7 +22,7 @@ def test_demo_is_idempotent_and_prints_passwords_once(app):
     assert first.exit_code == 0, first.output
     assert "密码仅显示这一次" in first.output
     counts = _counts()
-    assert counts[0] >= 10 and counts[1] == 5
+    assert counts[0] >= 10 and counts[1] >= 5
     assert {u.role for u in db.session.scalars(select(User))} == {
         "admin",
         "discipline",
