@@ -21,6 +21,7 @@ MODULES = (
     "riskctl.draws",
     "riskctl.rectification",
     "riskctl.reviews",
+    "riskctl.risks",
 )
 
 
