@@ -15,18 +15,16 @@ def _red_card(user):
     if user.role not in READERS:
         return None
     counts = queries.colour_counts(date.today(), visible_unit_ids(user))
-    return counts["red"], "rectification.ledger"
+    return counts["red"], "rectification.ledger", "red" if counts["red"] else "green"
 
 
 def register(app: Flask) -> None:
-    from riskctl.extensions import csrf
     from riskctl.rectification import api, demo, views
     from riskctl.web.demo import register_demo
     from riskctl.web.shell import register_card, register_nav
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)
     register_nav("整改台账", "rectification.ledger", order=60)
     register_card("整改超期（红）", _red_card, order=30)
     register_demo(60, "整改台账", demo.load)

@@ -15,7 +15,6 @@ def _pending_card(user):
 
 
 def register(app: Flask) -> None:
-    from riskctl.extensions import csrf
     from riskctl.reviews import api, api_register, demo, views, views_files, views_register
     from riskctl.web.demo import register_demo
     from riskctl.web.shell import register_card, register_nav
@@ -24,7 +23,6 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (api.bp, api_register.bp):
         app.register_blueprint(blueprint)
-        csrf.exempt(blueprint)
     register_nav("案卷评查", "reviews.campaigns", order=40)
     register_card("待我评查的案卷", _pending_card, order=35)
     register_demo(50, "案卷评查", demo.load)

@@ -6,7 +6,6 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from riskctl.extensions import csrf
     from riskctl.risks import api, cli, import_views, views  # noqa: F401 (import_views: routes)
     from riskctl.risks.demo import load_demo
     from riskctl.web.demo import register_demo
@@ -14,7 +13,6 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)
     app.cli.add_command(cli.risks_cli)
     register_nav("廉政风险点", "risks.index", order=10)
     register_card("逾期评估与措施", views.overdue_card, order=10)

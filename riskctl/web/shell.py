@@ -19,7 +19,11 @@ class NavItem:
 
 @dataclass(frozen=True)
 class HomeCard:
-    """A figure on the home page; ``compute(user)`` returns (value, endpoint or None) or None."""
+    """A figure on the home page.
+
+    ``compute(user)`` returns None (not for this user) or ``(value, endpoint or None)``,
+    optionally with a third element, the tone: "red", "yellow" or "green".
+    """
 
     label: str
     compute: Callable
@@ -57,12 +61,13 @@ def cards_for(user) -> list[dict]:
     for card in sorted(_CARDS, key=lambda c: c.order):
         result = card.compute(user)
         if result is not None:
-            value, endpoint = result
+            value, endpoint, *tone = result
             cards.append(
                 {
                     "label": card.label,
                     "value": value,
                     "url": url_for(endpoint) if endpoint else None,
+                    "tone": tone[0] if tone else None,
                 }
             )
     return cards
