@@ -1,0 +1,180 @@
+"""Results of inspections (检查结果), their attachments, and publication (一公开)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from datetime import date
+from pathlib import Path, PurePath
+
+from flask import current_app
+from sqlalchemy import select
+
+from riskctl.core import audit, settings
+from riskctl.core.calendar import add_working_days
+from riskctl.core.db import as_utc, db, utcnow
+from riskctl.core.errors import Conflict, ValidationFailed
+from riskctl.inspections import rules
+from riskctl.inspections.models import PROBLEM_CODES, RESULT_CODES, Attachment, Plan, Task
+from riskctl.rectification.operations import open_item
+
+ALLOWED_SUFFIXES = {
+    ".pdf",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".txt",
+    ".mp4",
+}
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+def record_result(task: Task, code: str, inspected_on: date, note: str, actor: str) -> Task:
+    """Enter (or, before publication, correct) a task's result; the deadline to publish follows."""
+    if task.superseded:
+        raise Conflict("该抽查任务所属的抽取结果已被重抽替代，不能录入结果")
+    if task.published_at is not None:
+        raise Conflict(f"该结果已于 {as_utc(task.published_at):%Y-%m-%d} 公示，不能再修改")
+    if inspected_on > date.today():
+        raise ValidationFailed.field("inspected_on", "检查日期不能晚于今天")
+    drawn = task.plan.drawn_at
+    if drawn is not None and inspected_on < as_utc(drawn).date():
+        raise ValidationFailed.field(
+            "inspected_on", f"检查日期不能早于抽取日期 {as_utc(drawn):%Y-%m-%d}"
+        )
+    before = {"result": task.result_code, "inspected_on": task.inspected_on, "note": task.note}
+    deadline = add_working_days(inspected_on, settings.get(rules.PUBLICATION_DAYS.key))
+    task.result_code, task.inspected_on, task.note = code, inspected_on, note
+    task.entered_by, task.entered_at = actor, utcnow()
+    task.publish_due, task.due_provisional = deadline.date, deadline.provisional
+    if code == "closed" and not task.target.closed:
+        task.target.closed = True  # later plans leave a closed business out of the frame
+    db.session.flush()
+    audit.record(
+        "inspection.result.record",
+        "inspection_task",
+        task.id,
+        {
+            "plan": task.plan.code,
+            "target": task.target.code,
+            "result": code,
+            "inspected_on": inspected_on.isoformat(),
+            "note": note,
+            "before": before,
+            "publish_due": deadline.date.isoformat(),
+            "provisional": deadline.provisional,
+        },
+        actor=actor,
+    )
+    if code in PROBLEM_CODES:
+        _open_rectification(task, actor)
+    return task
+
+
+def _open_rectification(task: Task, actor: str) -> None:
+    """A problem found and not yet corrected becomes an item of the 整改台账."""
+    team = "、".join(i.name for i in task.inspectors)
+    open_item(
+        "inspection_result",
+        f"inspection-task:{task.id}",
+        f"{task.target.name}：{RESULT_CODES[task.result_code]}",
+        task.target.unit_id,
+        team or None,
+        detail=f"抽查计划 {task.plan.code}，检查日期 {task.inspected_on:%Y-%m-%d}。"
+        f"{task.note or ''}",
+        actor=actor,
+    )
+
+
+def publish_results(plan: Plan, task_ids: list[int] | None, actor: str) -> int:
+    """Publish (公示) entered results of a plan: the given tasks, or every one still unpublished."""
+    query = select(Task).where(
+        Task.plan_id == plan.id, Task.superseded.is_(False), Task.published_at.is_(None)
+    )
+    if task_ids is not None:
+        query = query.where(Task.id.in_(task_ids))
+    tasks = list(db.session.scalars(query))
+    blank = [t.id for t in tasks if t.result_code is None]
+    if task_ids is not None and blank:
+        raise ValidationFailed.field(
+            "tasks", f"任务 {'、'.join(map(str, blank))} 尚未录入结果，不能公示"
+        )
+    ready = [t for t in tasks if t.result_code is not None]
+    if not ready:
+        raise ValidationFailed.field("tasks", "没有可公示的结果（须已录入且尚未公示）")
+    now, today = utcnow(), date.today()
+    for task in ready:
+        task.published_at, task.published_by = now, actor
+        task.published_late = task.publish_due is not None and today > task.publish_due
+    db.session.flush()
+    late = [t.id for t in ready if t.published_late]
+    audit.record(
+        "inspection.result.publish",
+        "inspection_plan",
+        plan.code,
+        {"tasks": [t.id for t in ready], "late": late},
+        actor=actor,
+    )
+    return len(ready)
+
+
+def clean_filename(name: str) -> str:
+    """The user's file name made safe to show and to send back: no path, no control characters."""
+    base = unicodedata.normalize("NFC", PurePath(name.replace("\\", "/")).name)
+    base = _UNSAFE.sub("_", base).strip(" .")
+    stem, suffix = PurePath(base).stem[:120], PurePath(base).suffix.lower()[:10]
+    return f"{stem or '附件'}{suffix}"
+
+
+def add_attachment(
+    task: Task, filename: str, data: bytes, content_type: str, actor: str
+) -> Attachment:
+    """Keep a file of evidence for a task (检查记录、照片); stored under a random name."""
+    if task.superseded:
+        raise Conflict("该抽查任务已被重抽替代，不能上传附件")
+    name = clean_filename(filename)
+    suffix = PurePath(name).suffix
+    if suffix not in ALLOWED_SUFFIXES:
+        allowed = "、".join(sorted(ALLOWED_SUFFIXES))
+        raise ValidationFailed.field(
+            "file", f"不支持的附件类型“{suffix or '无扩展名'}”，可上传：{allowed}"
+        )
+    limit_mb = settings.get(rules.ATTACHMENT_MAX_MB.key)
+    if not data:
+        raise ValidationFailed.field("file", "附件是空文件")
+    if len(data) > limit_mb * 1024 * 1024:
+        raise ValidationFailed.field("file", f"附件不能超过 {limit_mb} MB")
+    stored = f"{task.id}-{secrets.token_hex(16)}{suffix}"
+    folder = Path(current_app.config["ATTACHMENTS_DIR"]) / "inspections"
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(data).hexdigest()
+    attachment = Attachment(
+        task_id=task.id,
+        filename=name,
+        stored_name=stored,
+        content_type=(content_type or "application/octet-stream")[:100],
+        size=len(data),
+        sha256=digest,
+        uploaded_by=actor,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    (folder / stored).write_bytes(data)
+    audit.record(
+        "inspection.attachment.add",
+        "inspection_task",
+        task.id,
+        {"attachment": attachment.id, "filename": name, "size": len(data), "sha256": digest},
+        actor=actor,
+    )
+    return attachment
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    return Path(current_app.config["ATTACHMENTS_DIR"]) / "inspections" / attachment.stored_name
