@@ -1,0 +1,31 @@
+"""首违不罚 (first-offence leniency): the 免罚清单, records, the repeat rule, statistics."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def _overdue_card(user) -> tuple[int, str] | None:
+    from riskctl.leniency.api import READERS
+    from riskctl.leniency.queries import overdue_count
+
+    if user.role not in READERS:
+        return None
+    return overdue_count(user), "leniency.records"
+
+
+def register(app: Flask) -> None:
+    from riskctl.extensions import csrf
+    from riskctl.leniency import api, demo, item_views, options, stats_views, views  # noqa: F401
+    from riskctl.web.demo import register_demo
+    from riskctl.web.shell import register_card, register_nav
+
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+    for blueprint in (views.bp, item_views.bp, stats_views.bp, stats_views.public_bp):
+        app.register_blueprint(blueprint)
+    register_nav("首违不罚", "leniency.records", order=40)
+    register_nav("免罚清单", "leniency_items.index", order=41)
+    register_nav("免罚统计", "leniency_stats.index", order=42)
+    register_card("首违不罚复查逾期", _overdue_card, order=40)
+    register_demo(60, "首违不罚", demo.load)

@@ -1,0 +1,279 @@
+"""``/api/v1/leniency``: the 免罚清单, 首违不罚 records and their lifecycle, statistics."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, Response, request, send_file
+
+from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
+from riskctl.core.errors import ValidationFailed
+from riskctl.core.http import doc, json_body, paginate
+from riskctl.leniency import attachments, items, operations, options, params, queries, stats
+from riskctl.leniency.export import export_records
+from riskctl.leniency.rules import local_today
+from riskctl.leniency.schemas import (
+    LeniencyAttachmentIn,
+    LeniencyAttachmentOut,
+    LeniencyCloseIn,
+    LeniencyCommitmentIn,
+    LeniencyFollowupIn,
+    LeniencyItemChangeIn,
+    LeniencyItemDetailOut,
+    LeniencyItemIn,
+    LeniencyItemOut,
+    LeniencyRecordIn,
+    LeniencyRecordListOut,
+    LeniencyRecordOut,
+    LeniencyReferralIn,
+    LeniencyRefusalOut,
+    LeniencySignoffIn,
+)
+
+bp = Blueprint("leniency_api", __name__, url_prefix="/api/v1/leniency")
+
+READERS = (OFFICER, LEGAL, DISCIPLINE, LEADER)
+FULL_ID_ROLES = (LEGAL, DISCIPLINE)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TAGS = ("leniency",)
+
+
+def upload() -> tuple[str, bytes]:
+    """The multipart ``file`` of the request (422 when there is none)."""
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise ValidationFailed.field("file", "请选择要上传的文件（表单字段 file）")
+    return file.filename, file.read()
+
+
+def xlsx_response(content: bytes, filename: str) -> Response:
+    response = Response(content, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+# 免罚清单 ---------------------------------------------------------------------------------
+
+
+@bp.get("/items")
+@allow(*READERS)
+@doc("免罚清单（?active=1 只看启用的事项）", response=LeniencyItemOut, tags=TAGS)
+def list_items():
+    active_only = request.args.get("active") in ("1", "true")
+    return paginate(queries.items_query(active_only), LeniencyItemOut())
+
+
+@bp.post("/items")
+@allow(LEGAL)
+@doc("新增免罚清单事项", body=LeniencyItemIn, response=LeniencyItemOut, status=201, tags=TAGS)
+def create_item():
+    item = items.create_item(json_body(LeniencyItemIn()), require_actor())
+    return LeniencyItemOut().dump(item), 201
+
+
+@bp.get("/items/<code>")
+@allow(*READERS)
+@doc("免罚清单事项及其全部版本", response=LeniencyItemDetailOut, tags=TAGS)
+def get_item(code: str):
+    return LeniencyItemDetailOut().dump(queries.get_item(code))
+
+
+@bp.patch("/items/<code>")
+@allow(LEGAL)
+@doc(
+    "修改事项（生成新版本，需填写 reason）",
+    body=LeniencyItemChangeIn,
+    response=LeniencyItemOut,
+    tags=TAGS,
+)
+def change_item(code: str):
+    item = items.change_item(
+        queries.get_item(code), json_body(LeniencyItemChangeIn()), require_actor()
+    )
+    return LeniencyItemOut().dump(item)
+
+
+@bp.post("/items/import")
+@allow(LEGAL)
+@doc("导入免罚清单 .xlsx（全部成功或全部不导入）", upload=True, tags=TAGS)
+def import_items():
+    filename, content = upload()
+    return items.import_items(content, filename, require_actor())
+
+
+@bp.get("/items/export.xlsx")
+@allow(*READERS)
+@doc("导出免罚清单 .xlsx（可再导入）", tags=TAGS)
+def export_items():
+    return xlsx_response(items.export_items(), "leniency-items.xlsx")
+
+
+# Records -------------------------------------------------------------------------------------
+
+
+@bp.post("/records")
+@allow(OFFICER)
+@doc(
+    "录入首违不罚/轻微不罚决定（重复首违返回 409 并指明在先记录）",
+    body=LeniencyRecordIn,
+    response=LeniencyRecordOut,
+    status=201,
+    tags=TAGS,
+)
+def create_record():
+    record = operations.record_leniency(json_body(LeniencyRecordIn()), require_actor())
+    return LeniencyRecordOut().dump(record), 201
+
+
+@bp.get("/records")
+@allow(*READERS)
+@doc(
+    "免罚记录列表（unit、item、ground、status、from、to、overdue、party_id、q）",
+    response=LeniencyRecordListOut,
+    tags=TAGS,
+)
+def list_records():
+    query = queries.records_query(require_actor(), params.record_filter(request.args))
+    return paginate(query, LeniencyRecordListOut())
+
+
+@bp.get("/records/export.xlsx")
+@allow(*READERS)
+@doc("导出免罚记录 .xlsx（证件号脱敏，筛选条件同列表）", tags=TAGS)
+def export_record_list():
+    query = queries.records_query(require_actor(), params.record_filter(request.args))
+    return xlsx_response(export_records(query), "leniency-records.xlsx")
+
+
+@bp.get("/records/<int:record_id>")
+@allow(*READERS)
+@doc("免罚记录详情（证件号脱敏）", response=LeniencyRecordOut, tags=TAGS)
+def get_record(record_id: int):
+    return LeniencyRecordOut().dump(queries.get_record(record_id, require_actor()))
+
+
+@bp.get("/records/<int:record_id>/party-id")
+@allow(*FULL_ID_ROLES)
+@doc("查看完整证件号（每次查看均记入审计日志）", tags=TAGS)
+def reveal_party_id(record_id: int):
+    record = queries.get_record(record_id, require_actor())
+    return {"id": record.id, "party_id": operations.reveal_party_id(record)}
+
+
+def _lifecycle(record_id: int, step, schema, *extra) -> dict:
+    actor = require_actor()
+    record = queries.get_record(record_id, actor)
+    step(record, json_body(schema), *extra)
+    return LeniencyRecordOut().dump(record)
+
+
+@bp.post("/records/<int:record_id>/commitment")
+@allow(OFFICER)
+@doc("登记告知承诺书", body=LeniencyCommitmentIn, response=LeniencyRecordOut, tags=TAGS)
+def sign_commitment(record_id: int):
+    return _lifecycle(record_id, operations.sign_commitment, LeniencyCommitmentIn())
+
+
+@bp.post("/records/<int:record_id>/followup")
+@allow(OFFICER)
+@doc(
+    "录入复查结果（passed 已改正 / failed 未改正）",
+    body=LeniencyFollowupIn,
+    response=LeniencyRecordOut,
+    tags=TAGS,
+)
+def record_followup(record_id: int):
+    return _lifecycle(record_id, operations.record_followup, LeniencyFollowupIn(), require_actor())
+
+
+@bp.post("/records/<int:record_id>/signoff")
+@allow(LEGAL)
+@doc("法制科审核", body=LeniencySignoffIn, response=LeniencyRecordOut, tags=TAGS)
+def sign_off(record_id: int):
+    return _lifecycle(record_id, operations.sign_off, LeniencySignoffIn(), require_actor())
+
+
+@bp.post("/records/<int:record_id>/referral")
+@allow(OFFICER, LEGAL)
+@doc(
+    "转一般程序（复查未通过或拒签承诺书）",
+    body=LeniencyReferralIn,
+    response=LeniencyRecordOut,
+    tags=TAGS,
+)
+def refer(record_id: int):
+    return _lifecycle(record_id, operations.refer, LeniencyReferralIn())
+
+
+@bp.post("/records/<int:record_id>/close")
+@allow(OFFICER, LEGAL)
+@doc(
+    "结案（需复查通过并经法制科审核）", body=LeniencyCloseIn, response=LeniencyRecordOut, tags=TAGS
+)
+def close(record_id: int):
+    return _lifecycle(record_id, operations.close, LeniencyCloseIn(), require_actor())
+
+
+@bp.post("/records/<int:record_id>/attachments")
+@allow(OFFICER)
+@doc(
+    "上传证据材料或告知承诺书（multipart：file，kind=evidence/commitment）",
+    upload=True,
+    response=LeniencyAttachmentOut,
+    status=201,
+    tags=TAGS,
+)
+def add_attachment(record_id: int):
+    actor = require_actor()
+    record = queries.get_record(record_id, actor)
+    kind = LeniencyAttachmentIn().load(request.form.to_dict())["kind"]
+    filename, content = upload()
+    attachment = attachments.add_attachment(record, kind, filename, content, actor)
+    return LeniencyAttachmentOut().dump(attachment), 201
+
+
+@bp.get("/records/<int:record_id>/attachments/<int:attachment_id>")
+@allow(*READERS)
+@doc("下载附件", tags=TAGS)
+def get_attachment(record_id: int, attachment_id: int):
+    record = queries.get_record(record_id, require_actor())
+    attachment = queries.get_attachment(record, attachment_id)
+    return send_file(
+        attachments.path_of(attachment),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+    )
+
+
+# Refusals and statistics -----------------------------------------------------------------------
+
+
+@bp.get("/refusals")
+@allow(LEGAL, DISCIPLINE, LEADER)
+@doc("被拒绝的重复首违申请（from、to）", response=LeniencyRefusalOut, tags=TAGS)
+def list_refusals():
+    period = params.period(request.args)
+    return paginate(queries.refusals_query(period.start, period.end), LeniencyRefusalOut())
+
+
+@bp.get("/stats")
+@allow(LEGAL, DISCIPLINE, LEADER)
+@doc(
+    "统计：按事项、单位、执法人员计数，整改率，重复申请被拒数，免罚率与全局中位数"
+    "（year+quarter 或 from+to，默认本季度）",
+    tags=TAGS,
+)
+def statistics():
+    summary = stats.summary(
+        params.period(request.args), local_today(), options.rate_warning_ratio()
+    )
+    body = asdict(summary)
+    body["period"] = {
+        "from": summary.period.start.isoformat(),
+        "to": summary.period.end.isoformat(),
+    }
+    body["refused_by_unit"] = [
+        {"unit": c, "unit_name": n, "count": k} for c, n, k in summary.refused_by_unit
+    ]
+    return body

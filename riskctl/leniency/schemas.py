@@ -1,0 +1,274 @@
+"""Input and output schemas of 首违不罚. Party ids leave masked; the full id has its own route."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from marshmallow import ValidationError, fields, validates
+from marshmallow.validate import OneOf
+
+from riskctl.core.calendar import current_calendar
+from riskctl.core.ids import IdError, validate_party_id
+from riskctl.core.schema import BaseSchema, Text
+from riskctl.leniency.models import ATTACHMENT_KINDS
+from riskctl.leniency.party import KIND_LABELS
+from riskctl.leniency.rules import (
+    FOLLOWUP_LABELS,
+    FOLLOWUP_RESULTS,
+    GROUND_LABELS,
+    GROUNDS,
+    STATUS_LABELS,
+    is_open_for_followup,
+    local_today,
+    to_local,
+)
+
+MIN_OFFICERS = 2
+_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_code(value: str) -> str:
+    """Codes and inspector numbers compare ignoring width, case and spaces."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).upper()
+
+
+class Code(Text):
+    """An item code such as CG-001 (letters, digits and hyphens)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=20, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = normalise_code(super()._deserialize(value, attr, data, **kwargs))
+        if not _CODE.fullmatch(code):
+            raise ValidationError("事项编号只能由字母、数字和“-”组成，最长 20 位")
+        return code
+
+
+class OfficerNumber(Text):
+    """An inspector number (人员编号) of the 执法检查人员名录库, matched ignoring case and width."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=40, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return normalise_code(super()._deserialize(value, attr, data, **kwargs))
+
+
+def _choice(values: tuple[str, ...], labels: dict[str, str]) -> OneOf:
+    shown = "、".join(f"{v}（{labels[v]}）" for v in values)
+    return OneOf(values, error=f"应为以下之一：{shown}")
+
+
+# Input ------------------------------------------------------------------------------
+
+
+class LeniencyItemIn(BaseSchema):
+    code = Code(required=True)
+    name = Text(required=True, max_length=200)
+    legal_basis = Text(required=True, max_length=2000)
+    conditions = Text(required=True, max_length=2000)
+    active = fields.Boolean(load_default=True)
+
+
+class LeniencyItemChangeIn(BaseSchema):
+    name = Text(max_length=200)
+    legal_basis = Text(max_length=2000)
+    conditions = Text(max_length=2000)
+    active = fields.Boolean()
+    reason = Text(required=True, max_length=500)
+
+
+class LeniencyRecordIn(BaseSchema):
+    party_id = Text(required=True, max_length=40)
+    party_name = Text(required=True, max_length=100)
+    item_code = Code(required=True)
+    ground = fields.String(required=True, validate=_choice(GROUNDS, GROUND_LABELS))
+    occurred_at = fields.DateTime(required=True)
+    place = Text(required=True, max_length=200)
+    officers = fields.List(OfficerNumber(), required=True)
+    correction_deadline = fields.Date(load_default=None)
+    unit = Text(max_length=40, load_default=None)
+    facts = Text(max_length=2000, load_default="")
+    education = Text(max_length=2000, load_default="")
+
+    @validates("party_id")
+    def _party_id(self, value: str, data_key: str) -> None:
+        try:
+            validate_party_id(value)
+        except IdError as exc:
+            raise ValidationError(exc.message) from exc
+
+    @validates("officers")
+    def _officers(self, value: list[str], data_key: str) -> None:
+        numbers = [n for n in value if n]
+        if len(set(numbers)) != len(numbers):
+            raise ValidationError("执法人员有重复，请选择两名不同的执法人员")
+        if len(numbers) < MIN_OFFICERS:
+            raise ValidationError(
+                f"执法人员不得少于 {MIN_OFFICERS} 人（《行政处罚法》第四十二条），"
+                f"当前 {len(numbers)} 人"
+            )
+
+
+class LeniencyCommitmentIn(BaseSchema):
+    signed_on = fields.Date(required=True)
+    document_no = Text(max_length=60, load_default="")
+
+
+class LeniencyFollowupIn(BaseSchema):
+    checked_on = fields.Date(required=True)
+    result = fields.String(required=True, validate=_choice(FOLLOWUP_RESULTS, FOLLOWUP_LABELS))
+    officer = OfficerNumber(required=True)
+    note = Text(max_length=1000, load_default="")
+
+
+class LeniencySignoffIn(BaseSchema):
+    opinion = Text(required=True, max_length=1000)
+
+
+class LeniencyReferralIn(BaseSchema):
+    referred_on = fields.Date(required=True)
+    case_no = Text(required=True, max_length=60)
+    reason = Text(required=True, max_length=1000)
+
+
+class LeniencyCloseIn(BaseSchema):
+    note = Text(max_length=1000, load_default="")
+
+
+class LeniencyAttachmentIn(BaseSchema):
+    kind = fields.String(
+        load_default="evidence", validate=_choice(tuple(ATTACHMENT_KINDS), ATTACHMENT_KINDS)
+    )
+
+
+# Output -----------------------------------------------------------------------------
+
+
+def overdue_working_days(record) -> int | None:
+    """Working days a 复查 is overdue, or None when it is done or not yet due."""
+    today = local_today()
+    if not is_open_for_followup(record.status) or record.followup_due >= today:
+        return None
+    return current_calendar().working_days_between(record.followup_due, today)
+
+
+def _local(value) -> str | None:
+    return to_local(value).isoformat(timespec="minutes") if value else None
+
+
+class LeniencyItemOut(BaseSchema):
+    code = fields.String()
+    name = fields.String()
+    legal_basis = fields.String()
+    conditions = fields.String()
+    active = fields.Boolean()
+    version = fields.Integer()
+
+
+class LeniencyItemVersionOut(BaseSchema):
+    version = fields.Integer()
+    name = fields.String()
+    legal_basis = fields.String()
+    conditions = fields.String()
+    active = fields.Boolean()
+    reason = fields.String()
+    changed_at = fields.Function(lambda v: _local(v.changed_at))
+    changed_by = fields.String()
+
+
+class LeniencyItemDetailOut(LeniencyItemOut):
+    versions = fields.List(fields.Nested(LeniencyItemVersionOut))
+
+
+class LeniencyAttachmentOut(BaseSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = fields.Function(lambda a: _local(a.uploaded_at))
+    uploaded_by = fields.String()
+
+
+class LeniencyRecordListOut(BaseSchema):
+    id = fields.Integer()
+    party_id = fields.String(attribute="party_masked")
+    party_kind = fields.String()
+    party_name = fields.String()
+    item_code = fields.Function(lambda r: r.item.code)
+    item_name = fields.Function(lambda r: r.item_version.name)
+    ground = fields.String()
+    ground_label = fields.Function(lambda r: GROUND_LABELS[r.ground])
+    occurred_at = fields.Function(lambda r: _local(r.occurred_at))
+    unit = fields.Function(lambda r: r.unit.code)
+    unit_name = fields.Function(lambda r: r.unit.name)
+    officers = fields.Function(lambda r: r.officer_numbers)
+    status = fields.String()
+    status_label = fields.Function(lambda r: STATUS_LABELS[r.status])
+    correction_deadline = fields.Date()
+    followup_due = fields.Date()
+    followup_overdue_working_days = fields.Function(overdue_working_days)
+
+
+class LeniencyRecordOut(LeniencyRecordListOut):
+    party_kind_label = fields.Function(lambda r: KIND_LABELS[r.party_kind])
+    item_version = fields.Function(lambda r: r.item_version.version)
+    legal_basis = fields.Function(lambda r: r.item_version.legal_basis)
+    conditions = fields.Function(lambda r: r.item_version.conditions)
+    place = fields.String()
+    facts = fields.String()
+    education = fields.String()
+    followup_due_provisional = fields.Boolean()
+    commitment = fields.Function(
+        lambda r: {
+            "signed_on": r.commitment_signed_on.isoformat() if r.commitment_signed_on else None,
+            "document_no": r.commitment_document_no,
+        }
+    )
+    followup = fields.Function(
+        lambda r: {
+            "checked_on": r.followup_on.isoformat() if r.followup_on else None,
+            "result": r.followup_result,
+            "officer": r.followup_officer,
+            "note": r.followup_note,
+            "entered_by": r.followup_by,
+        }
+    )
+    signoff = fields.Function(
+        lambda r: {
+            "signed_off_at": _local(r.signed_off_at),
+            "signed_off_by": r.signed_off_by,
+            "opinion": r.signoff_opinion,
+        }
+    )
+    referral = fields.Function(
+        lambda r: {
+            "referred_on": r.referred_on.isoformat() if r.referred_on else None,
+            "case_no": r.referral_case_no,
+            "reason": r.referral_reason,
+        }
+    )
+    closed_at = fields.Function(lambda r: _local(r.closed_at))
+    closed_by = fields.String()
+    closing_note = fields.String()
+    created_at = fields.Function(lambda r: _local(r.created_at))
+    created_by = fields.String()
+    attachments = fields.List(fields.Nested(LeniencyAttachmentOut))
+
+
+class LeniencyRefusalOut(BaseSchema):
+    id = fields.Integer()
+    party_id = fields.String(attribute="party_masked")
+    item_code = fields.Function(lambda r: r.item.code)
+    unit = fields.Function(lambda r: r.unit.code)
+    earlier_record_id = fields.Integer()
+    occurred_on = fields.Date()
+    officers = fields.Function(lambda r: r.officers.split(","))
+    attempted_at = fields.Function(lambda r: _local(r.attempted_at))
+    attempted_by = fields.String()
