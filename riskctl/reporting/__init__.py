@@ -1,0 +1,17 @@
+"""Quarterly report (季度报告): issued from one snapshot of the records, frozen, archived."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from riskctl.reporting import api, cli, demo, views
+    from riskctl.web.demo import register_demo
+    from riskctl.web.shell import register_nav
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.cli.add_command(cli.reports_cli)
+    register_nav("季度报告", "reporting.index", order=70)
+    register_demo(90, "季度报告", demo.load)

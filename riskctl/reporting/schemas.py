@@ -1,0 +1,60 @@
+"""Input and output shapes of the report API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from marshmallow import Schema, fields
+
+from riskctl.core.schema import BaseSchema
+
+
+class IssueSchema(BaseSchema):
+    """``{"year": 2026, "quarter": 4}``; the range is checked when issuing (422 with the field)."""
+
+    year = fields.Integer(required=True, strict=True)
+    quarter = fields.Integer(required=True, strict=True)
+
+
+def pdf_url(report: Any) -> str:
+    return url_for(
+        "reporting_api.download_version",
+        year=report.year,
+        quarter=report.quarter,
+        version=report.version,
+    )
+
+
+def xlsx_url(report: Any) -> str:
+    return url_for(
+        "reporting_api.download_data",
+        year=report.year,
+        quarter=report.quarter,
+        version=report.version,
+    )
+
+
+class ReportSchema(Schema):
+    """An issued version as lists show it."""
+
+    id = fields.Integer()
+    year = fields.Integer()
+    quarter = fields.Integer()
+    version = fields.Integer()
+    label = fields.String()
+    as_of = fields.Date()
+    sha256 = fields.String()
+    size = fields.Integer()
+    font_embedded = fields.Boolean()
+    issued_on = fields.Date()
+    issued_at = fields.DateTime()
+    issued_by = fields.String()
+    pdf = fields.Function(pdf_url)
+    xlsx = fields.Function(xlsx_url)
+
+
+class ReportDetailSchema(ReportSchema):
+    """One version with its key figures (主要指标) and their change from the previous quarter."""
+
+    summary = fields.Function(lambda report: report.snapshot["summary"])
