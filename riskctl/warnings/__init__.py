@@ -1,0 +1,32 @@
+"""Warnings (预警): risk signals computed from the records, for the discipline committee."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def _open_card(user) -> tuple[int, str, str] | None:
+    from riskctl.accounts.queries import visible_unit_ids
+    from riskctl.warnings.api import READERS
+    from riskctl.warnings.queries import open_counts
+
+    if user.role not in READERS:
+        return None
+    counts = open_counts(visible_unit_ids(user))
+    tone = "red" if counts["red"] else "yellow" if counts["yellow"] else "green"
+    return counts["total"], "warnings.board", tone
+
+
+def register(app: Flask) -> None:
+    from riskctl.warnings import api, demo, views
+    from riskctl.warnings.cli import warnings_cli
+    from riskctl.web.demo import register_demo
+    from riskctl.web.shell import register_card, register_nav
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.cli.add_command(warnings_cli)
+    register_nav("预警", "warnings.board", order=70)
+    register_nav("预警规则", "warnings.rules", order=71)
+    register_card("未关闭预警", _open_card, order=10)
+    register_demo(80, "预警", demo.load)

@@ -1,0 +1,144 @@
+"""The shape of a warning rule (预警规则).
+
+A rule has two steps: ``gather`` reads the records with SQL aggregates and returns
+plain data; ``evaluate`` is a pure function from that data and the thresholds to a
+list of :class:`Signal`. Each rule's thresholds and its on/off switch are settings
+an administrator changes; the scan reads them afresh at the rule's turn.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from riskctl.core import settings
+from riskctl.core.db import db
+from riskctl.core.settings import Setting, SettingDef
+
+RED, YELLOW = "red", "yellow"
+# A warning names at most this many of the records it rests on (with a link to the list).
+MAX_EVIDENCE = 30
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A record a signal rests on: ``kind`` and ``ref`` identify it, ``args`` filter a list."""
+
+    label: str
+    kind: str
+    ref: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "kind": self.kind, "ref": self.ref, "args": dict(self.args)}
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.ref}"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One condition found by a rule; ``subject_key`` is its stable identity."""
+
+    subject_key: str
+    unit: str | None
+    colour: str
+    title: str
+    evidence: tuple[Evidence, ...] = ()
+    risk_point_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    today: date
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    label: str
+    description: str
+    gather: Callable[[ScanContext, Mapping[str, Any]], Any]
+    evaluate: Callable[..., list[Signal]]
+    enabled: SettingDef
+    thresholds: dict[str, SettingDef] = field(default_factory=dict)
+    # What to register when no risk point covers the condition (建议新增的风险点).
+    proposal: str = ""
+
+    def is_enabled(self) -> bool:
+        return bool(read_fresh([self.enabled])[self.enabled.key])
+
+    def params(self) -> dict[str, Any]:
+        values = read_fresh(list(self.thresholds.values()))
+        return {name: values[d.key] for name, d in self.thresholds.items()}
+
+
+def read_fresh(definitions: Sequence[SettingDef]) -> dict[str, Any]:
+    """Values in force now, read from the database rather than the session's identity map,
+    so a change committed while a scan runs is seen at the next rule's turn."""
+    keys = [d.key for d in definitions]
+    stored = dict(
+        db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all()
+    )
+    return {d.key: json.loads(stored[d.key]) if d.key in stored else d.default for d in definitions}
+
+
+# Threshold validators: each returns the clean value or raises ValueError(中文).
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def whole(low: int, high: int) -> Callable[[Any], int]:
+    def validate(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"须为 {low} 到 {high} 之间的整数（收到 {_shown(value)}）")
+        return value
+
+    return validate
+
+
+def number(low: float, high: float) -> Callable[[Any], float]:
+    def validate(value: Any) -> float:
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if not numeric or not low <= value <= high:
+            raise ValueError(f"须为 {low:g} 到 {high:g} 之间的数字（收到 {_shown(value)}）")
+        return float(value)
+
+    return validate
+
+
+def switch(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"须为 true（启用）或 false（停用）（收到 {_shown(value)}）")
+    return value
+
+
+def define_rule(
+    key: str,
+    label: str,
+    description: str,
+    *,
+    gather: Callable[[ScanContext, Mapping[str, Any]], Any],
+    evaluate: Callable[..., list[Signal]],
+    thresholds: Mapping[str, tuple[str, Any, Callable[[Any], Any]]] | None = None,
+    proposal: str = "",
+) -> Rule:
+    """A rule with its settings ``warnings.<key>.enabled`` and ``warnings.<key>.<threshold>``."""
+    enabled = settings.define(
+        f"warnings.{key}.enabled", f"预警规则「{label}」是否启用", True, switch
+    )
+    defined = {
+        name: settings.define(
+            f"warnings.{key}.{name}", f"预警「{label}」：{text}", default, validate
+        )
+        for name, (text, default, validate) in (thresholds or {}).items()
+    }
+    return Rule(key, label, description, gather, evaluate, enabled, defined, proposal)
