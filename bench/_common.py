@@ -88,7 +88,7 @@ def bench_app() -> Iterator[Any]:
         )
         try:
             with app.app_context():
-                upgrade(revision="heads")
+                upgrade()
                 yield app
                 db.session.remove()
                 db.engine.dispose()

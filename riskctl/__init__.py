@@ -18,24 +18,38 @@ MODULES = (
     "riskctl.accounts",
     "riskctl.web",
     "riskctl.admin",
-    "riskctl.draws",
     "riskctl.rectification",
+    "riskctl.inspections",
+    "riskctl.leniency",
+    "riskctl.draws",
     "riskctl.reviews",
+    "riskctl.warnings",
     "riskctl.risks",
+    "riskctl.reporting",
 )
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application; ``config`` overrides the environment (tests, benchmarks)."""
     config = dict(config or {})
-    app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None),
-                instance_relative_config=True,
-                template_folder="web/templates", static_folder="web/static")
+    app = Flask(
+        __name__,
+        instance_path=config.pop("INSTANCE_PATH", None),
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
     load_config(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     db.init_app(app)
+    _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     _init_login(app)
@@ -54,6 +68,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for name in MODULES:
         import_module(name).register(app)
     return app
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """SQLite enforces foreign keys only when asked; WAL lets readers work during a write."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
 
 
 def _init_login(app: Flask) -> None:

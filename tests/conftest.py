@@ -67,7 +67,7 @@ def app(database_url, tmp_path_factory) -> Flask:
         }
     )
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
     return app
 
 

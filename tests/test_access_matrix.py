@@ -13,6 +13,7 @@ from werkzeug.routing.converters import AnyConverter, NumberConverter
 from riskctl.core.auth.policy import ALL_ROLES
 from tests.factories import PASSWORD
 
+
 def _sample(converter) -> object:
     """A value the converter accepts but no record has: the view must still be reached."""
     if isinstance(converter, AnyConverter):

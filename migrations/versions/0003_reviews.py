@@ -1,7 +1,7 @@
 """reviews
 
-Revision ID: 0004
-Revises: 0007
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-21 00:31:39.305009
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0007'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

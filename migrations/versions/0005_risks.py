@@ -1,7 +1,7 @@
 """risks
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-21 00:38:32.910447
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002'
-down_revision = '0005'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

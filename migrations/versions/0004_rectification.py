@@ -1,7 +1,7 @@
 """rectification
 
-Revision ID: 0005
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-21 00:19:09.031899
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0004'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """draws: frozen manifests, draws (one per round), selections
 
-Revision ID: 0007
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-21 00:31:35.133925
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
