@@ -52,10 +52,14 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         JSON_AS_ASCII=False,
+        # werkzeug's method string; tests set a cheap one, production always scrypt.
+        PASSWORD_HASH_METHOD="scrypt",
     )
     app.config["SECRET_KEY"] = _secret("RISKCTL_SECRET_KEY", production, instance / "secret-key")
     app.config["PII_KEY"] = _secret("RISKCTL_PII_KEY", production, instance / "pii-key")
     app.config.update(overrides)
+    if production and app.config["PASSWORD_HASH_METHOD"] != "scrypt":
+        raise ConfigError("production hashes passwords with scrypt only")
     if "SQLALCHEMY_DATABASE_URI" in overrides:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
             overrides["SQLALCHEMY_DATABASE_URI"]

@@ -22,6 +22,7 @@ from riskctl.core.db import db
 from tests.factories import ApiClient, Bureau, make_bureau
 
 PG_ENV = "RISKCTL_TEST_DATABASE_URL"
+TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 
 def _fresh_postgres(base_url: str) -> tuple[str, callable]:
@@ -64,6 +65,8 @@ def app(database_url, tmp_path_factory) -> Flask:
             "PII_KEY": "test-pii-key",
             "REPORTS_DIR": str(base / "reports"),
             "ATTACHMENTS_DIR": str(base / "attachments"),
+            # scrypt is most of the suite's CPU; production refuses anything but scrypt.
+            "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
         }
     )
     with app.app_context():

@@ -39,3 +39,20 @@ def test_development_generates_a_secret_once_and_keeps_it(monkeypatch, tmp_path)
     assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["SQLALCHEMY_DATABASE_URI"] == (
         f"sqlite:///{tmp_path / 'riskctl.sqlite3'}"
     )
+
+
+def test_production_hashes_passwords_with_scrypt_and_refuses_a_cheaper_method(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("RISKCTL_ENV", "production")
+    monkeypatch.setenv("RISKCTL_SECRET_KEY", "k1")
+    monkeypatch.setenv("RISKCTL_PII_KEY", "k2")
+    monkeypatch.setenv("RISKCTL_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    with app.app_context():
+        from riskctl.accounts.operations import _hash_password
+
+        assert _hash_password("a-long-password-9").startswith("scrypt:")
+    with pytest.raises(ConfigError, match="scrypt"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"})

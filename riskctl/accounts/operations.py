@@ -18,7 +18,20 @@ from riskctl.core.db import as_utc, db, utcnow
 from riskctl.core.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 
 MIN_PASSWORD = 10
-_UNKNOWN_USER_HASH = generate_password_hash(secrets.token_hex(16))
+_UNKNOWN_USER_HASHES: dict[str, str] = {}
+
+
+def _hash_password(password: str) -> str:
+    """Hash with the configured method: scrypt in production, a cheap one only in tests."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _unknown_user_hash() -> str:
+    """A hash of the configured method to check against when the name is unknown."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _UNKNOWN_USER_HASHES:
+        _UNKNOWN_USER_HASHES[method] = _hash_password(secrets.token_hex(16))
+    return _UNKNOWN_USER_HASHES[method]
 
 
 def create_unit(
@@ -84,7 +97,7 @@ def create_user(
         display_name=display_name or username,
         role=role,
         unit=unit,
-        password_hash=generate_password_hash(password),
+        password_hash=_hash_password(password),
     )
     db.session.add(user)
     db.session.flush()
@@ -146,7 +159,7 @@ def authenticate(username: str, password: str, remote_addr: str) -> User | None:
         )
     user = user_by_username(username)
     # Hash even for an unknown name, so the answer time does not reveal which names exist.
-    stored = user.password_hash if user is not None else _UNKNOWN_USER_HASH
+    stored = user.password_hash if user is not None else _unknown_user_hash()
     ok = check_password_hash(stored, password) and user is not None and user.active
     db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=ok))
     audit.record(
