@@ -7,13 +7,13 @@ import io
 import json
 import multiprocessing
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from riskctl.core import clock
 from riskctl.core.audit.models import AuditEntry
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, Conflict, ValidationFailed
@@ -149,7 +149,7 @@ def test_a_quarter_that_does_not_exist_is_refused(bureau, year, quarter, field, 
 
 
 def test_a_quarter_that_has_not_begun_is_refused(bureau):
-    coming = quarter_of(date.today())
+    coming = quarter_of(clock.today())
     coming = type(coming)(coming.year + (coming.number == 4), coming.number % 4 + 1)
     with pytest.raises(ValidationFailed) as caught:
         operations.issue_report(coming.year, coming.number, "legal")
@@ -157,7 +157,7 @@ def test_a_quarter_that_has_not_begun_is_refused(bureau):
 
 
 def test_the_running_quarter_counts_up_to_today(app, bureau):
-    today = date.today()
+    today = clock.today()
     current = quarter_of(today)
     report = operations.issue_report(current.year, current.number, "legal")
     assert report.as_of == today
@@ -189,7 +189,7 @@ def test_a_3000_character_title_with_markup_lays_out(app, bureau, is_postgres):
             "PostgreSQL refuses a 3,000-character title (varchar 200); "
             "test_content covers such a title from a snapshot"
         )
-    q = quarter_of(date.today()).previous()
+    q = quarter_of(clock.today()).previous()
     title = ("<font color=red>" + "风险点标题过长，" * 375)[:3000]
     f.risk_point("ZD1-1", title, 3, 3, q.start, q.start)
     db.session.commit()
@@ -289,4 +289,4 @@ def test_the_demo_issues_the_running_quarter_once(app, bureau):
     db.session.commit()
     assert demo.load() is None
     reports = db.session.scalars(select(QuarterlyReport)).all()
-    assert len(reports) == 1 and reports[0].as_of == date.today()
+    assert len(reports) == 1 and reports[0].as_of == clock.today()

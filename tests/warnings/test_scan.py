@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from riskctl.core import settings
+from riskctl.core import clock, settings
 from riskctl.core.audit import AuditEntry, verify_chain
-from riskctl.core.db import db, utcnow
+from riskctl.core.db import db
 from riskctl.core.settings import SettingDef
 from riskctl.rectification import operations as ledger
 from riskctl.warnings import scan
@@ -109,8 +108,8 @@ def test_a_closed_condition_is_raised_again_only_when_it_rests_on_new_records(bu
     overdue_item(bureau, ref="PC-1")
     _scan()
     warning = _warnings()[0]
-    warning.status, warning.note, warning.handled_at = "closed", "已约谈", utcnow()
-    warning.closing_note, warning.closed_at, warning.closed_by = "已整改", utcnow(), "discipline"
+    warning.status, warning.note, warning.handled_at = "closed", "已约谈", clock.now()
+    warning.closing_note, warning.closed_at, warning.closed_by = "已整改", clock.now(), "discipline"
     db.session.commit()
     report = _scan()
     assert report.raised == 0 and report.outcomes[0].not_reraised == 1
@@ -197,7 +196,7 @@ def test_the_database_refuses_a_second_open_warning_for_the_same_condition(burea
 def test_the_scan_command_prints_a_chinese_summary(app, bureau):
     overdue_item(bureau)
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["warnings", "scan", "--date", date.today().isoformat()])
+    first = runner.invoke(args=["warnings", "scan", "--date", clock.today().isoformat()])
     second = runner.invoke(args=["warnings", "scan"])
     assert first.exit_code == 0, first.output
     assert "整改超期：新增 1 条，仍未关闭 0 条" in first.output
