@@ -6,6 +6,7 @@ import io
 import json
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from riskctl.core import clock
@@ -14,6 +15,9 @@ from riskctl.core.workdays import Deadline
 from riskctl.inspections import result_operations
 from riskctl.inspections.models import Attachment, Plan, Target, Task
 from riskctl.rectification.models import RectificationItem
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 
 def _tasks() -> list[Task]:

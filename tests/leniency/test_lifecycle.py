@@ -14,6 +14,9 @@ from riskctl.core.db import db
 from riskctl.leniency.models import LeniencyAttachment, LeniencyRecord
 from tests.leniency.conftest import days_ago, id_card
 
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
+
 URL = "/api/v1/leniency/records"
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

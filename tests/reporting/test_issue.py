@@ -26,6 +26,9 @@ from riskctl.risks import operations as register
 from tests.reporting import factories as f
 from tests.reporting.conftest import WQY, pdf_text
 
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
+
 HEADINGS = [
     "一、主要指标",
     "二、廉政风险点登记",

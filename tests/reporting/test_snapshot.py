@@ -12,6 +12,9 @@ from riskctl.core.db import db
 from riskctl.reporting.periods import quarter_of
 from riskctl.reporting.snapshot import build_snapshot, consistent_read
 
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
+
 
 def test_the_key_figures_equal_what_the_records_say(records):
     snapshot = build_snapshot(records.quarter, records.quarter.end)

@@ -16,6 +16,9 @@ from riskctl.risks.queries import point_or_404
 from riskctl.risks.rules import MATRIX_KEY, current_matrix
 from tests.risks.conftest import make_point
 
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
+
 DAY = date(2026, 3, 2)
 
 

@@ -21,6 +21,9 @@ from riskctl.warnings.rules import rectification
 from riskctl.warnings.rules.base import RED, YELLOW, Evidence, Rule, Signal, switch
 from tests.warnings.conftest import make_warning, overdue_item
 
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
+
 RULE = rectification.RULE
 
 

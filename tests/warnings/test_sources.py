@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from riskctl.core import audit, clock
@@ -13,6 +14,9 @@ from riskctl.warnings import scan
 from riskctl.warnings.models import Warning
 from riskctl.warnings.rules import draws, inspections, leniency, register, reviews
 from tests.warnings import records
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 
 def _scan(*rules) -> list[Warning]:
