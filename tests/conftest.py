@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -135,6 +136,15 @@ def travel(time_machine) -> Callable[[datetime], None]:
         time_machine.move_to(moment, tick=True)
 
     return to
+
+
+def continue_clock(moment: datetime) -> None:
+    """In a spawned worker process: go on from the parent's (possibly moved) ``clock.now()``.
+
+    time-machine moves the clock of one process only; a worker started with
+    ``multiprocessing`` would otherwise count the machine's own day.
+    """
+    time_machine.travel(moment, tick=True).start()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Beijing, and every module must count that day, not the server's."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,11 @@ from riskctl.core.calendar import current_calendar
 from riskctl.core.db import db
 from riskctl.inspections.models import Task
 from riskctl.rectification.models import RectificationItem
+from riskctl.reporting import operations
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD
 from tests.inspections.conftest import create_plan, draw, load_roster, lock
+from tests.reporting.conftest import WQY, pdf_text
 
 # 2026-12-03 17:30 UTC is Friday 2026-12-04 01:30 in Beijing.
 SERVER_1730 = datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
@@ -113,3 +118,42 @@ def test_the_ledger_colour_and_the_warnings_scan_agree(at_1730, api, travel):
     travel(datetime(2026, 12, 7, 16, 1, tzinfo=UTC))
     assert _colour(api, item_id) == "red"
     assert str(item_id) in _overdue_items_in_scan(api)
+
+
+def _sign_in(client, username: str):
+    response = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_pages_and_the_audit_log_show_beijing_time_and_the_api_its_offset(at_1730, api, client):
+    item_id = _open_item(api)["id"]
+    event = api("legal").get(f"/api/v1/rectification/items/{item_id}").get_json()["events"][0]
+    at = datetime.fromisoformat(event["at"])
+    assert at.utcoffset() == timedelta(0)  # ISO 8601 with its offset, on SQLite too
+    assert timedelta(0) <= at - SERVER_1730 < timedelta(minutes=1)
+
+    _sign_in(client, "discipline")
+    ledger = client.get(f"/rectification/{item_id}").get_data(as_text=True)
+    assert "2026-12-04 01:3" in ledger and "2026-12-03 17:3" not in ledger
+    audit = client.get("/audit").get_data(as_text=True)
+    assert "时间（北京时间）" in audit and "UTC" not in audit
+    assert "2026-12-04 01:3" in audit and "2026-12-03 17:3" not in audit
+
+
+@pytest.mark.skipif(not Path(WQY).is_file(), reason="fonts-wqy-microhei is not installed")
+def test_a_report_issued_after_beijing_midnight_counts_beijings_day(app, at_1730, bureau, client):
+    report = operations.issue_report(2026, 4, "legal")
+    db.session.commit()
+    assert (report.issued_on, report.as_of) == (BEIJING_TODAY, BEIJING_TODAY)
+    text = pdf_text((Path(app.config["REPORTS_DIR"]) / report.filename).read_bytes())
+    assert "数据截至：2026年12月4日" in text
+    assert (
+        "统计口径：日期、季度均按北京时间划分（以北京时间零时为界），文中时间均为北京时间" in text
+    )
+    _sign_in(client, "legal")
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert "2026-12-04 01:3" in page and "UTC" not in page

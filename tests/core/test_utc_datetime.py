@@ -32,6 +32,18 @@ def test_every_timestamp_column_is_a_utc_datetime(app):
     assert plain == []
 
 
+def test_no_timestamp_takes_now_from_the_database_server(app):
+    """Python's clock (riskctl.core.clock) is the only one, so tests can move it."""
+    from_server = [
+        f"{table.name}.{column.name}"
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, UTCDateTime)
+        and (column.server_default is not None or column.server_onupdate is not None)
+    ]
+    assert from_server == []
+
+
 def test_a_moment_comes_back_aware_in_utc(app):
     at = datetime(2026, 12, 4, 1, 35, 9, 123456, tzinfo=BEIJING)
     key = _setting(at).key

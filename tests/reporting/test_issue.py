@@ -23,6 +23,7 @@ from riskctl.reporting.models import QuarterlyReport
 from riskctl.reporting.pdf import render_pdf
 from riskctl.reporting.periods import quarter_of
 from riskctl.risks import operations as register
+from tests.conftest import continue_clock
 from tests.reporting import factories as f
 from tests.reporting.conftest import WQY, pdf_text
 
@@ -242,8 +243,10 @@ def test_two_issues_at_the_same_moment_never_corrupt_the_archive(app, records):
     assert len(outcomes) == 2 and outcomes.count("409") == 2 - len(versions)
 
 
-def _process_issue(url: str, reports: str, year: int, quarter: int, barrier, queue) -> None:
+def _process_issue(url: str, reports: str, year: int, quarter: int, barrier, queue, moment) -> None:
     from riskctl import create_app
+
+    continue_clock(moment)
 
     app = create_app(
         {
@@ -274,6 +277,7 @@ def test_parallel_processes_issue_versions_in_order(app, records, database_url, 
         records.quarter.number,
         barrier,
         queue,
+        clock.now(),
     )
     workers = [ctx.Process(target=_process_issue, args=args) for _ in range(3)]
     for worker in workers:

@@ -19,6 +19,7 @@ from riskctl.warnings import scan
 from riskctl.warnings.models import Warning
 from riskctl.warnings.rules import rectification
 from riskctl.warnings.rules.base import RED, YELLOW, Evidence, Rule, Signal, switch
+from tests.conftest import continue_clock
 from tests.warnings.conftest import make_warning, overdue_item
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
@@ -208,8 +209,10 @@ def test_the_scan_command_prints_a_chinese_summary(app, bureau):
     assert bad.exit_code != 0 and "格式不对" in bad.output
 
 
-def _scan_worker(url: str, barrier) -> None:
+def _scan_worker(url: str, barrier, moment) -> None:
     from riskctl import create_app
+
+    continue_clock(moment)
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "PII_KEY": "y", "ENV": "testing"}
@@ -230,7 +233,8 @@ def test_two_scans_at_the_same_moment_raise_each_warning_once(database_url, is_p
         overdue_item(bureau, unit, ref=f"PC-{n}")
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(4)
-    workers = [ctx.Process(target=_scan_worker, args=(database_url, barrier)) for _ in range(4)]
+    args = (database_url, barrier, clock.now())
+    workers = [ctx.Process(target=_scan_worker, args=args) for _ in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:
