@@ -11,8 +11,6 @@ from riskctl import create_app
 from riskctl.config import ConfigError
 from riskctl.core import clock
 
-BEIJING = timedelta(hours=8)
-
 
 def test_now_is_aware_utc(travel):
     travel(datetime(2026, 12, 3, 17, 30, tzinfo=UTC))
