@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from bench._common import Row, backend, bench_app, measure, print_table
-from riskctl.core import audit
+from riskctl.core import audit, clock
 from riskctl.core.audit import AuditEntry, verify_chain
 from riskctl.core.audit.chain import GENESIS, canonical, entry_hash
-from riskctl.core.db import db, utcnow
+from riskctl.core.db import db
 
 APPENDS = 10_000
 CHAIN = 1_000_000
@@ -27,7 +27,7 @@ def _append_entries() -> None:
 def _build_chain(n: int) -> None:
     """Write a valid chain quickly (not timed): hashes computed here, rows bulk-inserted."""
     db.session.execute(AuditEntry.__table__.delete())
-    start, prev, batch = utcnow(), GENESIS, []
+    start, prev, batch = clock.now(), GENESIS, []
     for seq in range(1, n + 1):
         at = start + timedelta(microseconds=seq)
         summary = canonical({"seq": seq, "field": "风险等级", "before": "中", "after": "高"})

@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, text  # noqa: E402
 from bench._common import Row, backend, bench_app, measure, print_table  # noqa: E402
 from riskctl.accounts import operations as accounts  # noqa: E402
 from riskctl.accounts.queries import user_by_username  # noqa: E402
+from riskctl.core import clock  # noqa: E402
 from riskctl.core.db import db, is_postgres  # noqa: E402
 from riskctl.core.errors import Conflict  # noqa: E402
 from riskctl.core.ids import credit_code_check_char, mask_party_id, party_key  # noqa: E402
@@ -125,7 +126,7 @@ def _records(
                 "followup_result": ("passed" if rng.random() < 0.9 else "failed")
                 if followed
                 else None,
-                "created_at": datetime.now(UTC),
+                "created_at": clock.now(),
                 "created_by": "bench",
             },
             [
@@ -194,7 +195,7 @@ def _data(party_id: str, officer_unit: str) -> dict:
         "party_name": "商户",
         "item_code": "CG-007",
         "ground": "first_offence",
-        "occurred_at": datetime.now(UTC) - timedelta(hours=1),
+        "occurred_at": clock.now() - timedelta(hours=1),
         "place": "人民路",
         "officers": ["ZF0101", "ZF0102"],
         "correction_deadline": None,

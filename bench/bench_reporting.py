@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +18,7 @@ if str(ROOT) not in sys.path:
 
 from bench._common import Row, backend, bench_app, measure, print_table  # noqa: E402
 from bench.dataset import build_province  # noqa: E402
+from riskctl.core import clock  # noqa: E402
 from riskctl.core.db import db  # noqa: E402
 from riskctl.reporting import operations  # noqa: E402
 from riskctl.reporting.content import build_report  # noqa: E402
@@ -30,7 +30,7 @@ def scenarios() -> list[Row]:
     scale = float(os.environ.get("RISKCTL_BENCH_SCALE", "1.0"))
     with bench_app():
         province = build_province(scale)
-        q, today = province.quarter, date.today()
+        q, today = province.quarter, clock.today()
         c = province.counts
         size = (
             f"{c['risk_points']:,} RP / {c['targets']:,} T / {c['plans']} plans / "

@@ -24,7 +24,8 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from bench._common import Row, backend, bench_app, measure, print_table  # noqa: E402
 from riskctl.accounts import operations as accounts  # noqa: E402
 from riskctl.accounts.models import Unit, User  # noqa: E402
-from riskctl.core.db import db, utcnow  # noqa: E402
+from riskctl.core import clock  # noqa: E402
+from riskctl.core.db import db  # noqa: E402
 from riskctl.reviews import operations  # noqa: E402
 from riskctl.reviews.defaults import GROUPS  # noqa: E402
 from riskctl.reviews.models import Campaign, CaseFile, Finding, Reviewer, ReviewFile  # noqa: E402
@@ -68,7 +69,7 @@ def _reviewers(squads: list[str], units: dict[str, int]) -> list[str]:
                 "unit_id": units[unit],
                 "password_hash": digest,
                 "active": True,
-                "created_at": utcnow(),
+                "created_at": clock.now(),
             }
             for name, role, unit in people
         ],
@@ -81,7 +82,7 @@ def _reviewers(squads: list[str], units: dict[str, int]) -> list[str]:
                 "user_id": ids[name],
                 "badge_no": f"ZF-{name.upper()}",
                 "active": True,
-                "created_at": utcnow(),
+                "created_at": clock.now(),
                 "created_by": "bench",
             }
             for name, _, _ in people
@@ -111,7 +112,7 @@ def _case_files(squads: list[str], units: dict[str, int], rng: random.Random) ->
                 "approver_name": "",
                 "closed_on": start + timedelta(days=n % 180),
                 "penalty_fen": 200000,
-                "imported_at": utcnow(),
+                "imported_at": clock.now(),
                 "imported_by": "bench",
             }
         )
@@ -145,7 +146,7 @@ def _confirm_all(campaign: Campaign, rng: random.Random) -> None:
     """Confirmed results with their findings, written in bulk as confirmation would."""
     items = [(code, text, group) for group, _, entries in GROUPS for code, text, _, _ in entries]
     ids = db.session.scalars(select(ReviewFile.id).where(ReviewFile.campaign_id == campaign.id))
-    findings, today = [], date.today()
+    findings, today = [], clock.today()
     for file_id in ids:
         picked = rng.sample(items, rng.randint(0, 4))
         score = 100 - 2 * len(picked)
@@ -157,7 +158,7 @@ def _confirm_all(campaign: Campaign, rng: random.Random) -> None:
                 score=score,
                 grade="优秀" if score >= 90 else "合格",
                 vetoed=False,
-                confirmed_at=utcnow(),
+                confirmed_at=clock.now(),
                 confirmed_on=today,
                 confirmed_by="fz00",
                 result_basis="各评查人员评分平均",

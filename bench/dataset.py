@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Table, insert, text
 
 from riskctl.accounts import operations as accounts
+from riskctl.core import clock
 from riskctl.core.db import db, is_postgres
 from riskctl.reporting.periods import Quarter, quarter_of
 
@@ -269,7 +270,7 @@ def risks(province: Province, rng: random.Random, scale: float) -> None:
 
 def _target_rows(n: int, squads: list[int], seed: int) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
-    now = datetime.now(UTC)
+    now = clock.now()
     for i in range(1, n + 1):
         yield {
             "id": i,
@@ -292,7 +293,7 @@ def inspections(province: Province, rng: random.Random, scale: float) -> None:
     province.counts["targets"] = bulk(
         _table("inspection_targets"), _target_rows(targets, province.squads, rng.randrange(2**32))
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     bulk(
         _table("inspection_inspectors"),
         (
@@ -632,6 +633,7 @@ def rectification(province: Province, rng: random.Random, scale: float) -> None:
                 "evidence": "",
                 "closing_note": "已整改" if closed else None,
                 "closed_at": moment(closed_on, rng) if closed else None,
+                "closed_on": closed_on if closed else None,
                 "closed_by": "fazhi" if closed else None,
                 "created_at": moment(opened, rng),
                 "created_by": "fazhi",
@@ -693,7 +695,7 @@ def build_province(
     scale: float = 1.0, quarter: Quarter | None = None, seed: int = 20261121
 ) -> Province:
     """Fill the (empty, migrated) database of the current app; commit; say what was built."""
-    province = Province(quarter or quarter_of(date.today()).previous())
+    province = Province(quarter or quarter_of(clock.today()).previous())
     rng = random.Random(seed)
     units(province)
     for build in (risks, inspections, reviews, leniency, rectification, warnings):

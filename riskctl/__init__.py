@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from riskctl.web import shell
 
     errors.register_error_handlers(app)
+    _install_clock(app)
     policy.install(app)
     shell.install(app)
     _install_transaction(app)
@@ -68,6 +69,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for name in MODULES:
         import_module(name).register(app)
     return app
+
+
+def _install_clock(app: Flask) -> None:
+    """The one way templates show a moment: ``{{ at|local_time }}`` in the bureau's time."""
+    from riskctl.core import clock
+
+    app.add_template_filter(clock.display, "local_time")
+    app.add_template_global(clock.zone_label, "zone_label")
 
 
 def _tune_sqlite(app: Flask) -> None:

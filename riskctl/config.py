@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask
 
+from riskctl.core import clock
+
 MB = 1024 * 1024
 
 
@@ -37,6 +39,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         ATTACHMENTS_DIR=_env("RISKCTL_ATTACHMENTS_DIR", str(instance / "attachments")),
         PDF_FONT_PATH=_env("RISKCTL_PDF_FONT"),
         BUREAU_NAME=_env("RISKCTL_BUREAU_NAME", "市城市管理综合执法局"),
+        # The bureau's day: business dates, deadlines and periods; shown times.
+        TIMEZONE=_env("RISKCTL_TIMEZONE", clock.DEFAULT_TIMEZONE),
         MAX_CONTENT_LENGTH=int(_env("RISKCTL_MAX_UPLOAD_MB", "20")) * MB,
         ROSTER_MAX_UPLOAD=int(_env("RISKCTL_ROSTER_MAX_UPLOAD_MB", "256")) * MB,
         # The public verify endpoint: big enough for a 1,000,000-target manifest.
@@ -58,6 +62,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     app.config["SECRET_KEY"] = _secret("RISKCTL_SECRET_KEY", production, instance / "secret-key")
     app.config["PII_KEY"] = _secret("RISKCTL_PII_KEY", production, instance / "pii-key")
     app.config.update(overrides)
+    try:
+        app.config["TIMEZONE"] = clock.load_zone(str(app.config["TIMEZONE"]))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if production and app.config["PASSWORD_HASH_METHOD"] != "scrypt":
         raise ConfigError("production hashes passwords with scrypt only")
     if "SQLALCHEMY_DATABASE_URI" in overrides:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -23,6 +25,18 @@ from tests.factories import ApiClient, Bureau, make_bureau
 
 PG_ENV = "RISKCTL_TEST_DATABASE_URL"
 TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
+
+# Moments at which a day is cut differently in UTC and in Beijing (UTC+8). The
+# date-sensitive tests run at each: a server whose clock is UTC must still count
+# the bureau's days.
+INSTANTS = {
+    # 11:00 in Beijing, the same date as in UTC.
+    "0300utc": datetime(2026, 12, 3, 3, 0, tzinfo=UTC),
+    # 00:30 in Beijing on 12-04 while UTC still says 12-03.
+    "1630utc": datetime(2026, 12, 3, 16, 30, tzinfo=UTC),
+    # 23:59 in Beijing on the last day of a quarter (2026-12-31, Q4).
+    "quarter_end_2359_beijing": datetime(2026, 12, 31, 15, 59, tzinfo=UTC),
+}
 
 
 def _fresh_postgres(base_url: str) -> tuple[str, callable]:
@@ -100,6 +114,37 @@ def app_context(app) -> Iterator[None]:
         db.session.remove()
         ctx.pop()
         _clean(app)
+
+
+@pytest.fixture(params=list(INSTANTS.values()), ids=list(INSTANTS))
+def instant(request, time_machine) -> datetime:
+    """Run the test at each of ``INSTANTS`` (the clock ticks on from there).
+
+    Request it before any fixture that writes (``pytestmark = pytest.mark.usefixtures(
+    "instant")``), so that tokens, sessions and records are all made in the moved time.
+    Only Python's clock moves: nothing may take "now" from the database server.
+    """
+    time_machine.move_to(request.param, tick=True)
+    return request.param
+
+
+@pytest.fixture
+def travel(time_machine) -> Callable[[datetime], None]:
+    """``travel(moment)``: move Python's clock to ``moment`` for the rest of the test."""
+
+    def to(moment: datetime) -> None:
+        time_machine.move_to(moment, tick=True)
+
+    return to
+
+
+def continue_clock(moment: datetime) -> None:
+    """In a spawned worker process: go on from the parent's (possibly moved) ``clock.now()``.
+
+    time-machine moves the clock of one process only; a worker started with
+    ``multiprocessing`` would otherwise count the machine's own day.
+    """
+    time_machine.travel(moment, tick=True).start()
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskctl.accounts.models import UNIT_KINDS, ApiToken, LoginAttempt, Unit, User
 from riskctl.accounts.queries import unit_by_code, user_by_username
-from riskctl.core import audit
+from riskctl.core import audit, clock
 from riskctl.core.auth.policy import ALL_ROLES, OFFICER, ROLE_LABELS
-from riskctl.core.db import as_utc, db, utcnow
+from riskctl.core.db import db
 from riskctl.core.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 
 MIN_PASSWORD = 10
@@ -125,7 +125,9 @@ def issue_token(username: str) -> str:
     days = current_app.config["TOKEN_DAYS"]
     db.session.add(
         ApiToken(
-            user=user, token_hash=_token_digest(token), expires_at=utcnow() + timedelta(days=days)
+            user=user,
+            token_hash=_token_digest(token),
+            expires_at=clock.now() + timedelta(days=days),
         )
     )
     db.session.flush()
@@ -135,7 +137,7 @@ def issue_token(username: str) -> str:
 
 def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
-    if row is None or row.revoked or as_utc(row.expires_at) <= utcnow() or not row.user.active:
+    if row is None or row.revoked or row.expires_at <= clock.now() or not row.user.active:
         return None
     return row.user
 
@@ -143,7 +145,7 @@ def user_for_token(token: str) -> User | None:
 def authenticate(username: str, password: str, remote_addr: str) -> User | None:
     """Check a password; throttle repeated failures per username (in the database)."""
     config = current_app.config
-    since = utcnow() - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    since = clock.now() - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
     failures = db.session.scalar(
         select(func.count())
         .select_from(LoginAttempt)

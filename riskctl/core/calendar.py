@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import g, has_request_context
-from sqlalchemy import Boolean, Date, DateTime, Integer, String, delete, select
+from sqlalchemy import Boolean, Date, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from riskctl.core import audit
-from riskctl.core.db import db, utcnow
+from riskctl.core import audit, clock
+from riskctl.core.db import UTCDateTime, db
 from riskctl.core.errors import ValidationFailed
 from riskctl.core.workdays import Deadline, ScheduleError, WorkCalendar, parse_schedule
 
@@ -20,7 +20,7 @@ class CalendarYear(db.Model):
     __tablename__ = "calendar_years"
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     loaded_by: Mapped[str] = mapped_column(String(60))
 
 
@@ -60,7 +60,7 @@ def load_year(year: int, text: str, actor: str) -> int:
     if outside:
         raise ValidationFailed.field("schedule", f"日期 {outside[0].isoformat()} 不属于 {year} 年")
     db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
-    db.session.merge(CalendarYear(year=year, loaded_by=actor, loaded_at=utcnow()))
+    db.session.merge(CalendarYear(year=year, loaded_by=actor, loaded_at=clock.now()))
     db.session.add_all(CalendarDay(day=d, year=year, workday=w) for d, w in days.items())
     db.session.flush()
     audit.record("calendar.load", "calendar_year", year, {"days": len(days)})

@@ -18,6 +18,8 @@ from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from riskctl.core import clock
+
 CREDIT_CODE = "credit_code"
 ID_CARD = "id_card"
 KINDS = (CREDIT_CODE, ID_CARD)
@@ -83,7 +85,7 @@ def validate_id_card(s: str, *, today: date | None = None) -> str:
     _check_length(number, "居民身份证号")
     if not _ID_SHAPE.fullmatch(number):
         raise IdError("居民身份证号前 17 位应为数字，最后一位为数字或 X")
-    _check_birth_date(number[6:14], today or date.today())
+    _check_birth_date(number[6:14], today or clock.today())
     expected = id_card_check_char(number[:17])
     if number[17] != expected:
         raise IdError(f"居民身份证号校验位错误（应为 {expected}）")

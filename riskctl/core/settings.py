@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from riskctl.core import audit
-from riskctl.core.db import db, utcnow
+from riskctl.core import audit, clock
+from riskctl.core.db import UTCDateTime, db
 from riskctl.core.errors import NotFound, ValidationFailed
 
 
@@ -25,7 +25,7 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_by: Mapped[str] = mapped_column(String(60))
 
 
@@ -68,7 +68,7 @@ def change(key: str, raw: Any, actor: str) -> Any:
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value, row.updated_at, row.updated_by = (
         json.dumps(value, ensure_ascii=False),
-        utcnow(),
+        clock.now(),
         actor,
     )
     db.session.add(row)

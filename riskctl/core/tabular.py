@@ -30,6 +30,8 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from riskctl.core import clock
+
 # What a cell holds once read: CSV gives only str; .xlsx gives what Excel stored.
 CellValue = str | int | float | bool | date | datetime | time | timedelta
 
@@ -573,6 +575,9 @@ def _header_cell(sheet: Any, header: str) -> Cell:
 
 
 def _xlsx_cell(sheet: Any, value: object) -> object:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # Excel has no time zones: a moment is written as the bureau's wall-clock time.
+        return clock.local(value).replace(tzinfo=None)
     if value is None or isinstance(value, bool | int | float | Decimal | date | time | timedelta):
         return value
     # Drop what XML cannot hold first, so that no trigger character is uncovered.
@@ -591,7 +596,8 @@ def _csv_cell(value: object) -> object:
     if isinstance(value, bool | int | float | Decimal):
         return value
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
+        # A moment as the bureau reads it; a zoneless value (a cell read back) as it is.
+        return clock.display(value, "second") if value.tzinfo else value.isoformat(sep=" ")
     if isinstance(value, date | time):
         return value.isoformat()
     return safe_cell(str(value))

@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -25,7 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import UTCDateTime, db
 
 KINDS = {"inspection": "双随机抽查", "review": "案卷评查"}
 # What a kind's targets, inspectors and teams are called on its pages.
@@ -74,7 +74,7 @@ class DrawManifest(db.Model):
     personal_ids: Mapped[list[str]] = mapped_column(JSON, deferred=True)
     # Deferred: lists and pages load manifests without their (megabytes of) body.
     body_zlib: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    locked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     locked_by: Mapped[str] = mapped_column(String(60))
 
     __table_args__ = (
@@ -131,7 +131,7 @@ class Draw(db.Model):
     result_digest: Mapped[str] = mapped_column(String(64))
     selected_count: Mapped[int] = mapped_column(Integer)
     has_personal: Mapped[bool] = mapped_column(Boolean)
-    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     drawn_by: Mapped[str] = mapped_column(String(60))
     redraw_reason: Mapped[str | None] = mapped_column(Text)
     approved_by: Mapped[str | None] = mapped_column(String(60))

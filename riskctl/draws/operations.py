@@ -16,15 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from riskctl.accounts.models import User
-from riskctl.core import audit
+from riskctl.core import audit, clock
 from riskctl.core.auth.policy import LEADER
-from riskctl.core.db import db, utcnow
+from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.core.ids import IdError, mask_party_id, validate_id_card
 from riskctl.draws.compute import parse, recompute
 from riskctl.draws.engine import Selection, compute_digests, manifest_as_dict
 from riskctl.draws.models import KINDS, Draw, DrawManifest, DrawSelection, pack_document
-from riskctl.draws.queries import latest_round, local_time
+from riskctl.draws.queries import latest_round
 
 _SOURCE_MAX = 300
 _SELECTION_COLUMNS = (
@@ -94,7 +94,7 @@ def freeze_manifest(
         conflict_count=len(manifest.conflicts),
         personal_ids=_personal(manifest.target_ids, personal_ids),
         body_zlib=pack_document(manifest_as_dict(manifest)),
-        locked_at=utcnow(),
+        locked_at=clock.now(),
         locked_by=_name(actor),
         **asdict(digests),
     )
@@ -128,7 +128,7 @@ def _refuse_second_lock(kind: str, subject: str) -> None:
     )
     if existing is not None:
         raise Conflict(
-            f"{KINDS[kind]} {subject} 已于 {local_time(existing.locked_at)} 锁定抽取清单"
+            f"{KINDS[kind]} {subject} 已于 {clock.display(existing.locked_at)} 锁定抽取清单"
             f"（清单编号 {existing.id}），不能重复锁定"
         )
 
@@ -165,7 +165,7 @@ def perform_draw(
     latest = latest_round(manifest.id)
     if latest is not None:
         raise Conflict(
-            f"{manifest.kind_label} {manifest.subject} 已于 {local_time(latest.drawn_at)} 抽取"
+            f"{manifest.kind_label} {manifest.subject} 已于 {clock.display(latest.drawn_at)} 抽取"
             f"（抽取编号 {latest.id}），不能再次抽取；确需重抽的，须写明理由并经局领导批准"
         )
     return _draw(manifest, 1, entropy, entropy_source, actor)
@@ -260,7 +260,7 @@ def _draw(
         result_digest=result.result_digest,
         selected_count=len(result.selected),
         has_personal=any(s.target in personal for s in result.selected),
-        drawn_at=utcnow(),
+        drawn_at=clock.now(),
         drawn_by=_name(actor),
         redraw_reason=reason,
         approved_by=approver,

@@ -15,7 +15,6 @@ from typing import Any
 from flask import url_for
 
 from riskctl.accounts.queries import user_by_username
-from riskctl.core.db import as_utc
 from riskctl.draws.engine import ALGORITHM
 from riskctl.draws.models import DIGEST_FIELDS, Draw, DrawManifest
 from riskctl.draws.queries import rounds, selection_rows
@@ -54,7 +53,7 @@ def published_results(draw: Draw) -> Mapping[str, str]:
 
 
 def iso(at: datetime) -> str:
-    return as_utc(at).isoformat(timespec="seconds")
+    return at.isoformat(timespec="seconds")
 
 
 def approver_name(draw: Draw) -> str | None:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Row, Select, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from riskctl.core.db import as_utc, db
+from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.draws.models import Draw, DrawManifest, DrawSelection
-
-# 北京时间: China has kept UTC+8 without daylight saving since 1991.
-BEIJING = timezone(timedelta(hours=8), "北京时间")
-
-
-def local_time(at: datetime) -> str:
-    """A stored UTC time as the bureau reads it: ``2026-11-20 09:30``（北京时间）."""
-    return as_utc(at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def get_draw(draw_id: int) -> Draw:

@@ -20,7 +20,6 @@ from riskctl.draws.publication import (
     published_results,
     subject_page,
 )
-from riskctl.draws.queries import local_time
 from riskctl.draws.schemas import IndexFilterSchema, PublishedDrawSchema, SelectionFilterSchema
 
 bp = Blueprint("draws", __name__, url_prefix="/public/draws", template_folder="templates")
@@ -56,7 +55,6 @@ def index():
         pending=queries.pending_manifests(filters["kind"], filters["q"]),
         kinds=KINDS,
         problems=problems,
-        local_time=local_time,
     )
 
 
@@ -83,7 +81,6 @@ def show(draw_id: int):
         results=published_results(draw),
         subject_url=subject_page(draw.manifest),
         manifest_url=manifest_url(draw),
-        local_time=local_time,
     )
 
 
@@ -115,7 +112,6 @@ def manifest(manifest_id: int):
         manifest=manifest,
         rounds=queries.rounds(manifest.id),
         subject_url=subject_page(manifest),
-        local_time=local_time,
     )
 
 

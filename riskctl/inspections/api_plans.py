@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, request, send_file
 
+from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
 from riskctl.core.errors import BadRequest, NotFound, ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
@@ -83,7 +84,7 @@ def preview_new_plan():
         lookback_months=data["lookback_months"],
         cross_unit=data["cross_unit"],
         units=tuple(data.get("units") or ()),
-        today=date.today(),
+        today=clock.today(),
     )
     return frame(rules)
 
@@ -303,7 +304,7 @@ def overdue():
 
 
 def period_args() -> tuple[date, date]:
-    today = date.today()
+    today = clock.today()
     try:
         start = date.fromisoformat(request.args.get("start") or f"{today.year}-01-01")
         end = date.fromisoformat(request.args.get("end") or today.isoformat())

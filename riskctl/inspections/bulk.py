@@ -18,15 +18,16 @@ from typing import Any
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Select, Table
 
-from riskctl.core.db import db, is_postgres, utcnow
+from riskctl.core import clock
+from riskctl.core.db import db, is_postgres
 
 SQLITE_CACHE_KB = 512 * 1024
 _NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 
 def timestamp() -> Any:
-    """Now, as a raw driver expects it for a ``DateTime(timezone=True)`` column."""
-    now = utcnow()
+    """Now, as a raw driver expects it for a ``UTCDateTime`` column."""
+    now = clock.now()
     if is_postgres():
         return now
     # SQLAlchemy's own SQLite storage format, so the ORM reads these rows back.

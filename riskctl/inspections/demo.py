@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 from sqlalchemy import select
 
 from riskctl.accounts.queries import user_by_username
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.ids import credit_code_check_char
 from riskctl.inspections import operations, plan_operations, result_operations
@@ -173,7 +173,7 @@ def _drawn_plan() -> None:
         "not_publicised": "未按规定公示油烟净化设施清洗记录，已责令限期整改。",
     }
     for task, code in zip(tasks, outcomes, strict=False):
-        result_operations.record_result(task, code, date.today(), notes.get(code, ""), "duiyuan")
+        result_operations.record_result(task, code, clock.today(), notes.get(code, ""), "duiyuan")
     db.session.flush()
     entered = [
         t.id
@@ -212,7 +212,12 @@ def load() -> str | None:
         "ZF-0011", "DX-0042", "曾处理该对象案件", "2025 年曾办理该对象行政处罚案件", "fazhi"
     )
     granted = operations.file_recusal(
-        "ZF-0007", "DX-0033", "该店经营者 刘某", "认为检查人员曾与其发生纠纷", date.today(), "fazhi"
+        "ZF-0007",
+        "DX-0033",
+        "该店经营者 刘某",
+        "认为检查人员曾与其发生纠纷",
+        clock.today(),
+        "fazhi",
     )
     operations.decide_recusal(granted, True, "经核实情况属实，同意回避", "lingdao")
     operations.file_recusal(
@@ -220,7 +225,7 @@ def load() -> str | None:
         "DX-0061",
         "该公司法定代表人 赵某",
         "检查人员系其亲属的同学",
-        date.today(),
+        clock.today(),
         "fazhi",
     )
     _drawn_plan()

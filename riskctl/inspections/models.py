@@ -11,7 +11,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,7 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskctl.accounts.models import Unit
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import UTCDateTime, db
 
 CREDIT_CLASSES = ("A", "B", "C", "D")
 TARGET_KINDS = {
@@ -73,8 +73,8 @@ class InspectionItem(db.Model):
     frequency: Mapped[str] = mapped_column(String(60))
     category: Mapped[str] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     __table_args__ = (
         CheckConstraint(_one_of("category", ITEM_CATEGORIES), name="category"),
@@ -97,8 +97,8 @@ class Target(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     unit: Mapped[Unit] = relationship()
 
@@ -120,8 +120,8 @@ class Inspector(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     fields: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     unit: Mapped[Unit] = relationship()
 
@@ -142,7 +142,7 @@ class RosterImport(db.Model):
     deactivated: Mapped[int] = mapped_column(Integer)
     kept_missing: Mapped[int] = mapped_column(Integer)
     imported_by: Mapped[str] = mapped_column(String(60))
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     __table_args__ = (CheckConstraint(_one_of("roster", ("targets", "inspectors")), name="roster"),)
 
@@ -158,8 +158,8 @@ class ConflictDeclaration(db.Model):
     relation: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(60))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_by: Mapped[str | None] = mapped_column(String(60))
     end_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -179,10 +179,10 @@ class RecusalRequest(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     filed_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(60))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     decided_by: Mapped[str | None] = mapped_column(String(60))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
 
     inspector: Mapped[Inspector] = relationship()
@@ -217,12 +217,12 @@ class Plan(db.Model):
     units: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     created_by: Mapped[str] = mapped_column(String(60))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     frame: Mapped[dict | None] = mapped_column(JSON)
     manifest_id: Mapped[int | None] = mapped_column(ForeignKey("draw_manifests.id"))
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
-    drawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
 
     items: Mapped[list[InspectionItem]] = relationship(
@@ -246,10 +246,10 @@ class RedrawRequest(db.Model):
     draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"))
     reason: Mapped[str] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(60))
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     decided_by: Mapped[str | None] = mapped_column(String(60))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
     new_draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
 
@@ -274,10 +274,10 @@ class Task(db.Model):
     inspected_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     entered_by: Mapped[str | None] = mapped_column(String(60))
-    entered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     publish_due: Mapped[date | None] = mapped_column(Date)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by: Mapped[str | None] = mapped_column(String(60))
     published_late: Mapped[bool | None] = mapped_column(Boolean)
 
@@ -327,4 +327,4 @@ class Attachment(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[str] = mapped_column(String(60))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from riskctl.core import audit
-from riskctl.core.db import db, utcnow
+from riskctl.core import audit, clock
+from riskctl.core.db import db
 from riskctl.core.errors import Conflict, NotFound, ValidationFailed
 from riskctl.inspections import rosters
 from riskctl.inspections.models import (
@@ -48,7 +48,7 @@ def update_item(
     before = _item_view(item)
     for key, value in changes.items():
         setattr(item, key, Decimal(value) if key == "ratio" else value)
-    item.updated_at = utcnow()
+    item.updated_at = clock.now()
     db.session.flush()
     after = _item_view(item)
     diff = {k: [before[k], after[k]] for k in ITEM_FIELDS if before[k] != after[k]}
@@ -139,7 +139,7 @@ def end_conflict(declaration: ConflictDeclaration, reason: str, actor: str) -> C
     """A relationship that no longer holds is ended with a reason; the record stays."""
     if declaration.ended_at is not None:
         raise Conflict(f"回避关系第 {declaration.id} 号已于 {declaration.ended_at:%Y-%m-%d} 解除")
-    declaration.ended_at, declaration.ended_by, declaration.end_reason = utcnow(), actor, reason
+    declaration.ended_at, declaration.ended_by, declaration.end_reason = clock.now(), actor, reason
     db.session.flush()
     audit.record(
         "inspection.conflict.end",
@@ -155,7 +155,7 @@ def file_recusal(
     inspector_code: str, target_code: str, applicant: str, reason: str, filed_on: date, actor: str
 ) -> RecusalRequest:
     """Register a party's recusal request (当事人申请回避); a leader decides it."""
-    if filed_on > date.today():
+    if filed_on > clock.today():
         raise ValidationFailed.field("filed_on", "申请日期不能晚于今天")
     inspector, target = _pair(inspector_code, target_code)
     request = RecusalRequest(
@@ -194,7 +194,7 @@ def decide_recusal(request: RecusalRequest, grant: bool, note: str, actor: str) 
     if not grant and not note:
         raise ValidationFailed.field("note", "不批准回避申请时须写明理由")
     request.status = "granted" if grant else "refused"
-    request.decided_by, request.decided_at, request.decision_note = actor, utcnow(), note
+    request.decided_by, request.decided_at, request.decision_note = actor, clock.now(), note
     db.session.flush()
     audit.record(
         "inspection.recusal.decide",

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import user_by_username
-from riskctl.core import audit
+from riskctl.core import audit, clock
 from riskctl.core.auth.policy import LEADER
-from riskctl.core.db import db, utcnow
+from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.draws import operations as draws
 from riskctl.draws.models import Draw, DrawManifest, DrawSelection
@@ -143,7 +143,7 @@ def lock_plan(plan: Plan, actor: User) -> DrawManifest:
         cap=lists["cap"],
         actor=actor,
     )
-    plan.status, plan.locked_at, plan.manifest_id = "locked", utcnow(), manifest.id
+    plan.status, plan.locked_at, plan.manifest_id = "locked", clock.now(), manifest.id
     plan.frame = lists["frame"]
     db.session.flush()
     audit.record(
@@ -292,7 +292,11 @@ def decide_redraw(request: RedrawRequest, approve: bool, note: str, leader: User
     if not approve and not note:
         raise ValidationFailed.field("note", "不批准重抽时须写明理由")
     request.status = "approved" if approve else "refused"
-    request.decided_by, request.decided_at, request.decision_note = leader.username, utcnow(), note
+    request.decided_by, request.decided_at, request.decision_note = (
+        leader.username,
+        clock.now(),
+        note,
+    )
     db.session.flush()
     audit.record(
         "inspection.redraw.decide",

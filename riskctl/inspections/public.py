@@ -12,13 +12,14 @@ from flask import Blueprint, jsonify, render_template, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from riskctl.core import clock
 from riskctl.core.auth.policy import public
-from riskctl.core.db import as_utc, db
+from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.core.http import page_args
 from riskctl.core.ids import mask_party_id
 from riskctl.draws.models import Draw, DrawManifest
-from riskctl.draws.queries import local_time, rounds
+from riskctl.draws.queries import rounds
 from riskctl.inspections import queries
 from riskctl.inspections.models import RESULT_CODES, TARGET_KINDS, Plan, Target, Task
 
@@ -60,7 +61,7 @@ def _public_task(task: Task, personal_ids: set[str]) -> dict[str, Any]:
         ],
         "result": RESULT_CODES[task.result_code or ""] if task.published_at else None,
         "inspected_on": task.inspected_on.isoformat() if task.published_at else None,
-        "published_on": local_time(task.published_at)[:10] if task.published_at else None,
+        "published_on": clock.display(task.published_at, "date") or None,
     }
 
 
@@ -73,7 +74,7 @@ def _draw(draw: Draw) -> dict[str, Any]:
         "seed": draw.seed,
         "result_digest": draw.result_digest,
         "selected": draw.selected_count,
-        "drawn_at": as_utc(draw.drawn_at).isoformat(),
+        "drawn_at": draw.drawn_at.isoformat(),
         "redraw_reason": draw.redraw_reason,
         "approved_by": draw.approved_by,
         "page": f"/public/draws/{draw.id}",
@@ -105,7 +106,7 @@ def published_plan(plan: Plan, window: tuple[int, int] | None = None) -> dict[st
             ],
             "ratios": plan.ratios,
             "team_size": plan.team_size,
-            "locked_at": as_utc(plan.locked_at).isoformat(),
+            "locked_at": plan.locked_at.isoformat(),
         },
         "algorithm": "riskctl-draw/1",
         "manifest": {
@@ -156,7 +157,7 @@ def plan_page(code: str):
     return render_template(
         "inspections/public_plan.html",
         data=data,
-        locked_at=local_time(plan.locked_at),
+        locked_at=clock.display(plan.locked_at),
         page=page,
         per_page=per_page,
         total=total,

@@ -8,6 +8,7 @@ from sqlalchemy import Select, exists, or_, select
 
 from riskctl.accounts.models import User
 from riskctl.accounts.queries import visible_unit_ids
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.inspections.models import (
@@ -219,7 +220,7 @@ def task_for(user: User | None, task_id: int) -> Task:
 
 def overdue(user: User | None, today: date | None = None) -> Select:
     """Results entered but not published by their deadline (逾期未公示)."""
-    today = today or date.today()
+    today = today or clock.today()
     return (
         tasks(user)
         .where(Task.result_code.is_not(None), Task.published_at.is_(None), Task.publish_due < today)

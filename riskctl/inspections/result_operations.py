@@ -12,9 +12,9 @@ from pathlib import Path, PurePath
 from flask import current_app
 from sqlalchemy import select
 
-from riskctl.core import audit, settings
+from riskctl.core import audit, clock, settings
 from riskctl.core.calendar import add_working_days
-from riskctl.core.db import as_utc, db, utcnow
+from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.inspections import rules
 from riskctl.inspections.models import PROBLEM_CODES, RESULT_CODES, Attachment, Plan, Task
@@ -40,18 +40,18 @@ def record_result(task: Task, code: str, inspected_on: date, note: str, actor: s
     if task.superseded:
         raise Conflict("该抽查任务所属的抽取结果已被重抽替代，不能录入结果")
     if task.published_at is not None:
-        raise Conflict(f"该结果已于 {as_utc(task.published_at):%Y-%m-%d} 公示，不能再修改")
-    if inspected_on > date.today():
+        raise Conflict(f"该结果已于 {clock.display(task.published_at, 'date')} 公示，不能再修改")
+    if inspected_on > clock.today():
         raise ValidationFailed.field("inspected_on", "检查日期不能晚于今天")
     drawn = task.plan.drawn_at
-    if drawn is not None and inspected_on < as_utc(drawn).date():
+    if drawn is not None and inspected_on < clock.local_date(drawn):
         raise ValidationFailed.field(
-            "inspected_on", f"检查日期不能早于抽取日期 {as_utc(drawn):%Y-%m-%d}"
+            "inspected_on", f"检查日期不能早于抽取日期 {clock.local_date(drawn).isoformat()}"
         )
     before = {"result": task.result_code, "inspected_on": task.inspected_on, "note": task.note}
     deadline = add_working_days(inspected_on, settings.get(rules.PUBLICATION_DAYS.key))
     task.result_code, task.inspected_on, task.note = code, inspected_on, note
-    task.entered_by, task.entered_at = actor, utcnow()
+    task.entered_by, task.entered_at = actor, clock.now()
     task.publish_due, task.due_provisional = deadline.date, deadline.provisional
     if code == "closed" and not task.target.closed:
         task.target.closed = True  # later plans leave a closed business out of the frame
@@ -108,7 +108,7 @@ def publish_results(plan: Plan, task_ids: list[int] | None, actor: str) -> int:
     ready = [t for t in tasks if t.result_code is not None]
     if not ready:
         raise ValidationFailed.field("tasks", "没有可公示的结果（须已录入且尚未公示）")
-    now, today = utcnow(), date.today()
+    now, today = clock.now(), clock.today()
     for task in ready:
         task.published_at, task.published_by = now, actor
         task.published_late = task.publish_due is not None and today > task.publish_due

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, sele
 from sqlalchemy.orm import aliased
 
 from riskctl.accounts.models import Unit
-from riskctl.core import settings
+from riskctl.core import clock, settings
 from riskctl.core.db import db
 from riskctl.core.errors import ValidationFailed
 from riskctl.inspections import bulk, rules
@@ -62,7 +62,7 @@ class PlanRules:
             lookback_months=plan.lookback_months,
             cross_unit=plan.cross_unit,
             units=tuple(plan.units or ()),
-            today=today or date.today(),
+            today=today or clock.today(),
         )
 
     @property
@@ -254,7 +254,7 @@ def _sources(r: PlanRules) -> dict[str, Any]:
                 Task.inspected_on >= since,
                 and_(
                     Task.inspected_on.is_(None),
-                    Plan.drawn_at >= datetime.combine(since, time(), tzinfo=UTC),
+                    Plan.drawn_at >= clock.day_start(since),
                 ),
             ),
             active,

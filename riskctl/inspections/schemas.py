@@ -9,7 +9,6 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from riskctl.core import settings
-from riskctl.core.db import as_utc
 from riskctl.core.schema import BaseSchema, Text
 from riskctl.inspections import rules
 from riskctl.inspections.models import (
@@ -362,8 +361,6 @@ class InspectionTaskSchema(Schema):
     note = fields.String()
     publish_due = fields.Date()
     due_provisional = fields.Boolean()
-    published_at = fields.Function(
-        lambda t: as_utc(t.published_at).isoformat() if t.published_at else None
-    )
+    published_at = fields.DateTime()
     published_late = fields.Boolean()
     attachments = fields.List(fields.Nested(TaskAttachmentSchema))

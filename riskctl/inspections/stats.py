@@ -1,25 +1,19 @@
 """Figures of 双随机 inspections for the statistics page, the quarterly report and warnings.
 
-All SQL aggregates over a period ``[start, end]`` (inclusive dates): plans and
-draws by draw date, results by inspection date.
+All SQL aggregates over a period ``[start, end]`` (inclusive dates of the bureau):
+plans and draws by draw date, cut at the bureau's midnights, results by inspection date.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.inspections.models import CREDIT_CLASSES, RESULT_CODES, Plan, Target, Task
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (
-        datetime.combine(start, time(), tzinfo=UTC),
-        datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC),
-    )
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -28,7 +22,7 @@ def _share(part: int, whole: int) -> float | None:
 
 def plans_in_period(start: date, end: date) -> list[dict[str, Any]]:
     """Plans drawn in the period, with their completion (抽中、已录入、已公示)."""
-    low, high = _bounds(start, end)
+    low, high = clock.day_bounds(start, end)
     rows = db.session.execute(
         select(
             Plan.code,
@@ -61,7 +55,7 @@ def plans_in_period(start: date, end: date) -> list[dict[str, Any]]:
 
 def coverage_by_class(start: date, end: date) -> list[dict[str, Any]]:
     """Per credit class: targets in the roster, drawn in the period, inspected, coverage %."""
-    low, high = _bounds(start, end)
+    low, high = clock.day_bounds(start, end)
     roster = dict(
         db.session.execute(
             select(Target.credit_class, func.count())
@@ -121,7 +115,7 @@ def results_by_code(start: date, end: date) -> list[dict[str, Any]]:
 
 def publication_timeliness(start: date, end: date, today: date | None = None) -> dict[str, Any]:
     """Results inspected in the period: published on time, late, overdue, still within time."""
-    today = today or date.today()
+    today = today or clock.today()
     published = Task.published_at.is_not(None)
     row = db.session.execute(
         select(

@@ -14,7 +14,6 @@ from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, 
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.http import page_args
-from riskctl.draws.queries import local_time
 from riskctl.inspections import operations, queries
 from riskctl.inspections.forms import ItemEditForm, ItemForm
 from riskctl.inspections.models import PLAN_STATUSES, Inspector, Plan, Target
@@ -63,12 +62,6 @@ def _flatten(messages: Any) -> list[str]:
     if isinstance(messages, dict):
         return [m for v in messages.values() for m in _flatten(v)]
     return [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
-
-
-@bp.app_template_filter("beijing")
-def beijing(value) -> str:
-    """A stored UTC time as the bureau reads it (北京时间), e.g. ``2026-11-20 09:30``."""
-    return local_time(value) if value is not None else "—"
 
 
 def page_of(query):

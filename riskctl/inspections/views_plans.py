@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from riskctl.accounts.queries import units_tree
-from riskctl.core import settings
+from riskctl.core import clock, settings
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
@@ -58,7 +56,7 @@ def _rules(data: dict) -> PlanRules:
         lookback_months=data["lookback_months"],
         cross_unit=data["cross_unit"],
         units=tuple(data.get("units") or ()),
-        today=date.today(),
+        today=clock.today(),
     )
 
 

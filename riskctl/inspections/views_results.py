@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
-from riskctl.core import settings
+from riskctl.core import clock, settings
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
 from riskctl.core.calendar import current_calendar
 from riskctl.core.errors import AppError, NotFound
@@ -39,7 +39,7 @@ def tasks(code: str):
         page=page,
         per_page=per_page,
         states=STATES,
-        today=date.today(),
+        today=clock.today(),
         can_publish=current_actor().role == LEGAL,
     )
 
@@ -49,7 +49,7 @@ def _render_task(task: Task, status: int = 200, **forms):
     form = forms.get("form") or ResultForm(obj=task, result=task.result_code or "no_problem")
     calendar = current_calendar()
     left = (
-        calendar.working_days_between(date.today(), task.publish_due) if task.publish_due else None
+        calendar.working_days_between(clock.today(), task.publish_due) if task.publish_due else None
     )
     return render_template(
         "inspections/task.html",
@@ -59,7 +59,7 @@ def _render_task(task: Task, status: int = 200, **forms):
         can_enter=user.role in (LEGAL, OFFICER) and not task.superseded and not task.published_at,
         days_left=left,
         attachment_limit=settings.get(rules.ATTACHMENT_MAX_MB.key),
-        today=date.today(),
+        today=clock.today(),
         results=RESULT_CODES,
     ), status
 
@@ -154,7 +154,7 @@ def overdue():
         total=total,
         page=page,
         per_page=per_page,
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -165,5 +165,5 @@ def statistics():
         start, end = period_args()
     except AppError as exc:
         flash(exc.message, "error")
-        start, end = date(date.today().year, 1, 1), date.today()
+        start, end = date(clock.today().year, 1, 1), clock.today()
     return render_template("inspections/stats.html", data=stats.summary(start, end))

@@ -6,12 +6,12 @@ from dataclasses import asdict
 
 from flask import Blueprint, Response, request, send_file
 
+from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
 from riskctl.core.errors import ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.leniency import attachments, items, operations, options, params, queries, stats
 from riskctl.leniency.export import export_records
-from riskctl.leniency.rules import local_today
 from riskctl.leniency.schemas import (
     LeniencyAttachmentIn,
     LeniencyAttachmentOut,
@@ -266,7 +266,7 @@ def list_refusals():
 )
 def statistics():
     summary = stats.summary(
-        params.period(request.args), local_today(), options.rate_warning_ratio()
+        params.period(request.args), clock.today(), options.rate_warning_ratio()
     )
     body = asdict(summary)
     body["period"] = {

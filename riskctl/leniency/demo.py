@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from riskctl.accounts.queries import unit_by_code, user_by_username
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict
 from riskctl.core.ids import credit_code_check_char, id_card_check_char
@@ -131,7 +132,7 @@ def _credit_code(rng: random.Random) -> str:
 
 
 def _id_card(rng: random.Random) -> str:
-    born = datetime(1965, 1, 1) + timedelta(days=rng.randrange(0, 13000))
+    born = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 13000))
     body = "410105" + born.strftime("%Y%m%d") + f"{rng.randrange(1, 999):03d}"
     return body + id_card_check_char(body)
 
@@ -195,7 +196,7 @@ def _item(code: str) -> LeniencyItem:
 def _load_records(rng: random.Random, legal) -> int:
     officer = user_by_username("duiyuan")
     parties = _parties(rng)
-    today = rules.local_today()
+    today = clock.today()
     made: list[LeniencyRecord] = []
     used: set[tuple[str, str]] = set()
     for unit, total in UNIT_RECORDS.items():
@@ -218,8 +219,8 @@ def _load_records(rng: random.Random, legal) -> int:
 
 
 def _one(rng, actor, legal, unit, numbers, party_, item, minor, today, age):
-    occurred = datetime.combine(
-        today - timedelta(days=age), time(9 + rng.randrange(9)), tzinfo=rules.LOCAL_TZ
+    occurred = clock.from_local(
+        datetime.combine(today - timedelta(days=age), time(9 + rng.randrange(9)))
     )
     pair = rng.sample(numbers, 2)
     data = {
@@ -289,7 +290,7 @@ def _repeat_attempt(first: LeniencyRecord, actor) -> None:
         "party_name": first.party_name,
         "item_code": first.item.code,
         "ground": rules.FIRST_OFFENCE,
-        "occurred_at": datetime.now(UTC) - timedelta(days=1),
+        "occurred_at": clock.now() - timedelta(days=1),
         "place": first.place,
         "officers": [o.number for o in first.officers],
         "correction_deadline": None,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import Select
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.tabular import write_xlsx
 from riskctl.leniency.party import KIND_LABELS
-from riskctl.leniency.rules import FOLLOWUP_LABELS, GROUND_LABELS, STATUS_LABELS, to_local
+from riskctl.leniency.rules import FOLLOWUP_LABELS, GROUND_LABELS, STATUS_LABELS
 
 HEADERS = [
     "记录号",
@@ -40,7 +41,7 @@ def _rows(query: Select):
     for record in db.session.scalars(query.execution_options(yield_per=_BATCH)):
         yield (
             record.id,
-            to_local(record.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            clock.display(record.occurred_at),
             record.unit.name,
             record.party_name,
             KIND_LABELS[record.party_kind],

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -20,7 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskctl.accounts.models import Unit
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import UTCDateTime, db
 from riskctl.leniency.rules import (
     FOLLOWUP_LABELS,
     FOLLOWUP_RESULTS,
@@ -28,7 +28,6 @@ from riskctl.leniency.rules import (
     GROUNDS,
     STATUS_LABELS,
     STATUSES,
-    to_local,
 )
 
 ATTACHMENT_KINDS = {"evidence": "证据材料", "commitment": "告知承诺书"}
@@ -50,7 +49,7 @@ class LeniencyItem(db.Model):
     conditions: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     versions: Mapped[list[LeniencyItemVersion]] = relationship(
         back_populates="item", order_by="LeniencyItemVersion.version"
@@ -70,7 +69,7 @@ class LeniencyItemVersion(db.Model):
     conditions: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(String(500))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     changed_by: Mapped[str] = mapped_column(String(60))
 
     item: Mapped[LeniencyItem] = relationship(back_populates="versions")
@@ -93,7 +92,7 @@ class LeniencyRecord(db.Model):
     item_version_id: Mapped[int] = mapped_column(ForeignKey("leniency_item_versions.id"))
     ground: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     occurred_on: Mapped[date] = mapped_column(Date)
     place: Mapped[str] = mapped_column(String(200))
     facts: Mapped[str] = mapped_column(Text, default="")
@@ -112,7 +111,7 @@ class LeniencyRecord(db.Model):
     followup_note: Mapped[str | None] = mapped_column(Text)
     followup_by: Mapped[str | None] = mapped_column(String(60))
 
-    signed_off_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_off_by: Mapped[str | None] = mapped_column(String(60))
     signoff_opinion: Mapped[str | None] = mapped_column(Text)
 
@@ -120,11 +119,11 @@ class LeniencyRecord(db.Model):
     referral_case_no: Mapped[str | None] = mapped_column(String(60))
     referral_reason: Mapped[str | None] = mapped_column(Text)
 
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[str | None] = mapped_column(String(60))
     closing_note: Mapped[str | None] = mapped_column(Text)
 
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[str] = mapped_column(String(60))
 
     item: Mapped[LeniencyItem] = relationship()
@@ -167,7 +166,7 @@ class LeniencyRecord(db.Model):
     @property
     def occurred_label(self) -> str:
         """The occurrence in Beijing time, as people read it."""
-        return to_local(self.occurred_at).strftime("%Y-%m-%d %H:%M")
+        return clock.display(self.occurred_at)
 
     @property
     def status_label(self) -> str:
@@ -209,7 +208,7 @@ class LeniencyAttachment(db.Model):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     uploaded_by: Mapped[str] = mapped_column(String(60))
 
     __table_args__ = (CheckConstraint(f"kind IN {_in(ATTACHMENT_KINDS)}", name="kind"),)
@@ -228,7 +227,7 @@ class LeniencyRefusal(db.Model):
     earlier_record_id: Mapped[int] = mapped_column(ForeignKey("leniency_records.id"))
     occurred_on: Mapped[date] = mapped_column(Date)
     officers: Mapped[str] = mapped_column(String(200))
-    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     attempted_by: Mapped[str] = mapped_column(String(60))
 
     item: Mapped[LeniencyItem] = relationship()

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import can_see_unit
-from riskctl.core import audit
+from riskctl.core import audit, clock
 from riskctl.core.calendar import add_working_days
-from riskctl.core.db import db, is_postgres, utcnow
+from riskctl.core.db import db, is_postgres
 from riskctl.core.errors import Conflict, Forbidden, ValidationFailed
 from riskctl.leniency import options, party, rules
 from riskctl.leniency.models import LeniencyItem, LeniencyRecord, LeniencyRefusal, RecordOfficer
@@ -32,14 +32,14 @@ def record_leniency(
     data: dict[str, Any], actor: User, now: datetime | None = None
 ) -> LeniencyRecord:
     """Record a decision (``data`` as loaded by ``LeniencyRecordIn``); 409 for a repeat 首违."""
-    now = now or utcnow()
+    now = now or clock.now()
     unit = _recording_unit(data.get("unit"), actor)
     item = _usable_item(data["item_code"])
     officers = roster_numbers(data["officers"], "officers")
-    occurred_at = rules.as_local_moment(data["occurred_at"])
+    occurred_at = clock.from_local(data["occurred_at"])
     if occurred_at > now + _CLOCK_SKEW:
         raise ValidationFailed.field("occurred_at", "违法行为发生时间不能晚于当前时间")
-    occurred_on = rules.local_date(occurred_at)
+    occurred_on = clock.local_date(occurred_at)
     deadline, provisional = _correction_deadline(data.get("correction_deadline"), occurred_on)
     followup_due = add_working_days(deadline, options.followup_grace())
     protected = party.protect(data["party_id"])
@@ -266,7 +266,7 @@ def sign_commitment(
     """登记告知承诺书: the party signed the commitment to correct by the deadline."""
     _step(rules.check_commitment, record.status)
     _date_in_range(
-        "signed_on", "告知承诺书签署日期", data["signed_on"], record, today or rules.local_today()
+        "signed_on", "告知承诺书签署日期", data["signed_on"], record, today or clock.today()
     )
     record.commitment_signed_on = data["signed_on"]
     record.commitment_document_no = data.get("document_no") or None
@@ -283,7 +283,7 @@ def record_followup(
 ) -> None:
     """复查: corrected by the deadline (passed) or not (failed)."""
     _step(rules.check_followup, record.status)
-    today = today or rules.local_today()
+    today = today or clock.today()
     _date_in_range("checked_on", "复查日期", data["checked_on"], record, today)
     if record.commitment_signed_on and data["checked_on"] < record.commitment_signed_on:
         raise ValidationFailed.field("checked_on", "复查日期不能早于告知承诺书签署日期")
@@ -302,7 +302,7 @@ def record_followup(
 def sign_off(record: LeniencyRecord, data: dict[str, Any], actor: User) -> None:
     """法制审核: the legal office confirms the decision."""
     _step(rules.check_signoff, record.status, record.signed_off_at is not None)
-    record.signed_off_at, record.signed_off_by = utcnow(), actor.username
+    record.signed_off_at, record.signed_off_by = clock.now(), actor.username
     record.signoff_opinion = data["opinion"]
     _audit(record, "leniency.signoff", {"opinion": data["opinion"]})
 
@@ -310,9 +310,7 @@ def sign_off(record: LeniencyRecord, data: dict[str, Any], actor: User) -> None:
 def refer(record: LeniencyRecord, data: dict[str, Any], today: date | None = None) -> None:
     """转一般程序: leniency no longer applies; the case goes to a normal penalty procedure."""
     _step(rules.check_referral, record.status)
-    _date_in_range(
-        "referred_on", "移送日期", data["referred_on"], record, today or rules.local_today()
-    )
+    _date_in_range("referred_on", "移送日期", data["referred_on"], record, today or clock.today())
     record.referred_on, record.referral_case_no = data["referred_on"], data["case_no"]
     record.referral_reason = data["reason"]
     record.status = rules.REFERRED
@@ -326,7 +324,7 @@ def refer(record: LeniencyRecord, data: dict[str, Any], today: date | None = Non
 def close(record: LeniencyRecord, data: dict[str, Any], actor: User) -> None:
     """结案: only after a passed 复查 and the legal office's sign-off."""
     _step(rules.check_close, record.status, record.signed_off_at is not None)
-    record.closed_at, record.closed_by = utcnow(), actor.username
+    record.closed_at, record.closed_by = clock.now(), actor.username
     record.closing_note = data.get("note") or None
     record.status = rules.CLOSED
     _audit(record, "leniency.close", {"note": record.closing_note})

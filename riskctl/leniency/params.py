@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from riskctl.core import clock
 from riskctl.core.errors import ValidationFailed
 from riskctl.leniency import party
 from riskctl.leniency.queries import RecordFilter
-from riskctl.leniency.rules import GROUNDS, STATUSES, local_today
+from riskctl.leniency.rules import GROUNDS, STATUSES
 from riskctl.leniency.schemas import normalise_code
 from riskctl.leniency.stats import Period, quarter, quarter_of
 
@@ -64,4 +65,4 @@ def period(args: Mapping[str, str]) -> Period:
         if not (year.isdigit() and number in ("1", "2", "3", "4")):
             raise ValidationFailed.field("quarter", "年份应为数字，季度应为 1 到 4")
         return quarter(int(year), int(number))
-    return quarter_of(local_today())
+    return quarter_of(clock.today())

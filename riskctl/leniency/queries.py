@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.inspections.models import Inspector
@@ -19,7 +20,7 @@ from riskctl.leniency.models import (
     LeniencyRecord,
     LeniencyRefusal,
 )
-from riskctl.leniency.rules import COMMITTED, RECORDED, Prior, local_today
+from riskctl.leniency.rules import COMMITTED, RECORDED, Prior
 
 
 def item_by_code(code: str) -> LeniencyItem | None:
@@ -103,7 +104,7 @@ def records_query(user: User | None, flt: RecordFilter, today: date | None = Non
         query = query.join(LeniencyItem, LeniencyItem.id == LeniencyRecord.item_id).where(
             LeniencyItem.code == flt.item
         )
-    return _narrow(query, flt, today or local_today())
+    return _narrow(query, flt, today or clock.today())
 
 
 def _narrow(query: Select, flt: RecordFilter, today: date) -> Select:

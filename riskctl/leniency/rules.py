@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
-
-# Occurrence dates, deadlines and periods are the bureau's local calendar dates.
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 MINOR, FIRST_OFFENCE = "minor", "first_offence"
 GROUNDS = (FIRST_OFFENCE, MINOR)
@@ -52,27 +48,6 @@ FOLLOWUP_LABELS = {PASSED: "已按期改正", NOT_PASSED: "未按期改正"}
 def ground_text(ground: str) -> str:
     """The ground with its legal wording, as shown on forms and records."""
     return f"{GROUND_LABELS[ground]}：{ARTICLE_33}“{GROUND_WORDING[ground]}”"
-
-
-def to_local(moment: datetime) -> datetime:
-    """A stored moment in the bureau's time zone (SQLite hands back naive UTC)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_TZ)
-
-
-def local_date(moment: datetime) -> date:
-    """The bureau's calendar date of a moment (naive moments are taken as UTC)."""
-    return to_local(moment).date()
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
-
-
-def as_local_moment(moment: datetime) -> datetime:
-    """A moment typed without a zone is local time in the bureau, stored as UTC."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
-    return aware.astimezone(UTC)
 
 
 # The repeat rule ---------------------------------------------------------------

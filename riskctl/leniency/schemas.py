@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validates
 from marshmallow.validate import OneOf
 
+from riskctl.core import clock
 from riskctl.core.calendar import current_calendar
 from riskctl.core.ids import IdError, validate_party_id
 from riskctl.core.schema import BaseSchema, Text
@@ -21,8 +22,6 @@ from riskctl.leniency.rules import (
     GROUNDS,
     STATUS_LABELS,
     is_open_for_followup,
-    local_today,
-    to_local,
 )
 
 MIN_OFFICERS = 2
@@ -151,14 +150,14 @@ class LeniencyAttachmentIn(BaseSchema):
 
 def overdue_working_days(record) -> int | None:
     """Working days a 复查 is overdue, or None when it is done or not yet due."""
-    today = local_today()
+    today = clock.today()
     if not is_open_for_followup(record.status) or record.followup_due >= today:
         return None
     return current_calendar().working_days_between(record.followup_due, today)
 
 
 def _local(value) -> str | None:
-    return to_local(value).isoformat(timespec="minutes") if value else None
+    return clock.iso(value, "minutes")
 
 
 class LeniencyItemOut(BaseSchema):

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, allow, public
 from riskctl.core.errors import AppError
 from riskctl.leniency import options, params, rules, stats
@@ -29,7 +30,7 @@ def index():
     except AppError as exc:
         flash(exc.message, "error")
         period = params.period({})
-    today = rules.local_today()
+    today = clock.today()
     summary = stats.summary(period, today, options.rate_warning_ratio())
     return render_template(
         "leniency/stats.html",

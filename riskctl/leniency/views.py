@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
 from riskctl.core.errors import AppError
 from riskctl.core.ids import IdError, mask_party_id, validate_party_id
@@ -89,7 +90,7 @@ def new_record():
         officers=queries.roster_officers(visible_unit_ids(actor)),
         grounds=[(g, rules.GROUND_LABELS[g], rules.GROUND_WORDING[g]) for g in rules.GROUNDS],
         article=rules.ARTICLE_33,
-        today=rules.local_today(),
+        today=clock.today(),
     )
     return page, failure.status if failure else 200
 
@@ -135,7 +136,7 @@ def _detail(
         kind_labels=KIND_LABELS,
         can_see_full=actor.role in FULL_ID_ROLES,
         ground_text=rules.ground_text(record.ground),
-        today=rules.local_today(),
+        today=clock.today(),
         names=queries.officer_names([*record.officer_numbers, record.followup_officer or ""]),
     )
     return page, failure.status if failure else 200

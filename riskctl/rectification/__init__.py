@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Flask
+
+from riskctl.core import clock
 
 
 def _red_card(user):
@@ -14,7 +14,7 @@ def _red_card(user):
 
     if user.role not in READERS:
         return None
-    counts = queries.colour_counts(date.today(), visible_unit_ids(user))
+    counts = queries.colour_counts(clock.today(), visible_unit_ids(user))
     return counts["red"], "rectification.ledger", "red" if counts["red"] else "green"
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, request
 from marshmallow import fields, validate
 
 from riskctl.accounts.queries import unit_by_code, visible_unit_ids
+from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
 from riskctl.core.errors import NotFound, ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
@@ -54,14 +53,14 @@ def filters_from(args: dict) -> dict:
 
 
 def _detail(item) -> dict:
-    return ItemDetailSchema(queries.colourer(date.today())).dump(item)
+    return ItemDetailSchema(queries.colourer(clock.today())).dump(item)
 
 
 @bp.get("/items")
 @allow(*READERS)
 @doc("整改台账（筛选：unit、status、colour、source、q）", response=ItemSchema, tags=TAGS)
 def list_items():
-    today = date.today()
+    today = clock.today()
     query = queries.items_query(current_actor(), today, **filters_from(request.args))
     return paginate(query, ItemSchema(queries.colourer(today)))
 
@@ -129,7 +128,7 @@ def reopen_item(item_id: int):
 @allow(*READERS)
 @doc("整改事项按颜色统计（全局及分单位）", tags=TAGS)
 def summary():
-    today = date.today()
+    today = clock.today()
     ids = visible_unit_ids(current_actor())
     return {
         "date": today.isoformat(),

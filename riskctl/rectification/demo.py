@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from riskctl.accounts.queries import unit_by_code
+from riskctl.core import clock
 from riskctl.core.calendar import add_working_days
 from riskctl.rectification import operations
 from riskctl.rectification.queries import items_for_source
@@ -67,7 +68,7 @@ def load() -> str | None:
             source, ref, title, unit_by_code(unit).id, owner, days, detail, "fazhi"
         )
         # Demo items look as if opened weeks ago, so the ledger shows every colour.
-        item.opened_on = date.today() - timedelta(days=ago)
+        item.opened_on = clock.today() - timedelta(days=ago)
         due = add_working_days(item.opened_on, days)
         item.deadline, item.deadline_provisional = due.date, due.provisional
         if closing:

@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskctl.accounts.models import Unit
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import UTCDateTime, db
 
 SOURCES = {
     "review_finding": "案卷评查问题",
@@ -51,9 +51,11 @@ class RectificationItem(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
     evidence: Mapped[str] = mapped_column(Text, default="")
     closing_note: Mapped[str | None] = mapped_column(Text)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The bureau's date of 销号: "closed by the deadline" compares two of the bureau's dates.
+    closed_on: Mapped[date | None] = mapped_column(Date)
     closed_by: Mapped[str | None] = mapped_column(String(60))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[str] = mapped_column(String(60))
 
     unit: Mapped[Unit] = relationship()
@@ -95,7 +97,7 @@ class RectificationEvent(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     actor: Mapped[str] = mapped_column(String(60))
 
     item: Mapped[RectificationItem] = relationship(back_populates="events")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from riskctl.accounts.models import Unit, User
-from riskctl.core import audit, settings
+from riskctl.core import audit, clock, settings
 from riskctl.core.auth.policy import current_actor
 from riskctl.core.calendar import add_working_days
-from riskctl.core.db import db, utcnow
+from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.rectification.models import SOURCES, RectificationEvent, RectificationItem
 from riskctl.rectification.queries import open_item_for
@@ -33,7 +31,7 @@ def _check_days(days: int) -> None:
 
 
 def _event(item: RectificationItem, kind: str, note: str, actor: str) -> None:
-    db.session.add(RectificationEvent(item=item, kind=kind, note=note, actor=actor, at=utcnow()))
+    db.session.add(RectificationEvent(item=item, kind=kind, note=note, actor=actor, at=clock.now()))
 
 
 def open_item(
@@ -65,7 +63,7 @@ def open_item(
     days = settings.get(DEFAULT_DAYS.key) if deadline_days is None else deadline_days
     _check_days(days)
     who = _name(actor)
-    today = date.today()
+    today = clock.today()
     due = add_working_days(today, days)
     item = RectificationItem(
         source=source,
@@ -81,7 +79,7 @@ def open_item(
         status="open",
         evidence="",
         created_by=who,
-        created_at=utcnow(),
+        created_at=clock.now(),
     )
     db.session.add(item)
     db.session.flush()
@@ -129,7 +127,7 @@ def close_item(
         add_evidence(item, evidence, actor)
     who = _name(actor)
     item.status, item.closing_note = "closed", note
-    item.closed_at, item.closed_by = utcnow(), who
+    item.closed_at, item.closed_on, item.closed_by = clock.now(), clock.today(), who
     _event(item, "close", note, who)
     db.session.flush()
     audit.record("rectification.close", "rectification_item", item.id, {"note": note}, actor=who)
@@ -152,8 +150,9 @@ def reopen_item(
     days = item.deadline_days if deadline_days is None else deadline_days
     _check_days(days)
     who = _name(actor)
-    due = add_working_days(date.today(), days)
-    item.status, item.closing_note, item.closed_at, item.closed_by = "open", None, None, None
+    due = add_working_days(clock.today(), days)
+    item.status, item.closing_note, item.closed_by = "open", None, None
+    item.closed_at, item.closed_on = None, None
     item.deadline_days, item.deadline, item.deadline_provisional = days, due.date, due.provisional
     _event(item, "reopen", reason, who)
     db.session.flush()

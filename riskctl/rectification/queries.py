@@ -136,13 +136,12 @@ def colour_counts_by_unit(
 
 def progress(start: date, end: date, source: str | None = None) -> dict[str, int]:
     """Items opened in [start, end]: how many, closed so far, closed by their deadline."""
-    closed_day = func.date(Item.closed_at)
     query = select(
         func.count().label("opened"),
         func.coalesce(func.sum(case((Item.status == "closed", 1), else_=0)), 0).label("closed"),
         func.coalesce(
             func.sum(
-                case((and_(Item.status == "closed", closed_day <= Item.deadline), 1), else_=0)
+                case((and_(Item.status == "closed", Item.closed_on <= Item.deadline), 1), else_=0)
             ),
             0,
         ).label("closed_on_time"),

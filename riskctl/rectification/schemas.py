@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from riskctl.core import clock
 from riskctl.core.schema import BaseSchema, Text
 from riskctl.rectification.models import SOURCES
 
@@ -79,7 +79,7 @@ class ItemSchema(Schema):
         if self.colourer is None:  # built without one (e.g. for the OpenAPI document): today
             from riskctl.rectification.queries import colourer
 
-            self.colourer = colourer(date.today())
+            self.colourer = colourer(clock.today())
         return self.colourer(item)
 
 

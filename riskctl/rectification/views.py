@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
@@ -33,7 +32,7 @@ def _units():
 @bp.get("/")
 @allow(*READERS)
 def ledger():
-    today = date.today()
+    today = clock.today()
     user = current_actor()
     problems: dict = {}
     try:
@@ -71,7 +70,7 @@ def _render_item(item: RectificationItem, **forms):
     return render_template(
         "rectification/item.html",
         item=item,
-        colour=queries.colour(item, date.today()),
+        colour=queries.colour(item, clock.today()),
         colours=COLOURS,
         can_manage=user.role in MANAGERS,
         can_add_evidence=user.role in (*MANAGERS, OFFICER),

@@ -6,11 +6,10 @@ The other modules' demo records are dated around today, so the running quarter
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
 from riskctl.accounts.queries import user_by_username
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.reporting import operations
 from riskctl.reporting.models import QuarterlyReport
@@ -21,7 +20,7 @@ ISSUER = "fazhi"  # 法制科 李法, a user of the demo bureau
 
 def load() -> str | None:
     """Issue this quarter's report unless one exists; runs after the other modules' demos."""
-    current = quarter_of(date.today())
+    current = quarter_of(clock.today())
     exists = db.session.scalar(
         select(QuarterlyReport.id)
         .where(QuarterlyReport.year == current.year, QuarterlyReport.quarter == current.number)

@@ -11,14 +11,14 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     Integer,
     String,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import UTCDateTime, db
 from riskctl.reporting.periods import Quarter
 
 
@@ -44,7 +44,7 @@ class QuarterlyReport(db.Model):
     # Deferred: lists of reports never load the figures of every version.
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     issued_on: Mapped[date] = mapped_column(Date)  # the date printed on the cover
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     issued_by: Mapped[str] = mapped_column(String(60))
 
     __table_args__ = (

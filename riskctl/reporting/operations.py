@@ -10,8 +10,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from riskctl.accounts.models import User
-from riskctl.core import audit
-from riskctl.core.db import db, is_postgres, utcnow
+from riskctl.core import audit, clock
+from riskctl.core.db import db, is_postgres
 from riskctl.core.errors import Conflict
 from riskctl.reporting import archive
 from riskctl.reporting.content import build_report, data_filename
@@ -54,7 +54,7 @@ def issue_report(
     so two issues never write the same file. If the archive cannot be written,
     nothing is recorded.
     """
-    today = today or date.today()
+    today = today or clock.today()
     period = checked_quarter(year, quarter, today)
     _lock(period)
     version = _next_version(period)
@@ -73,7 +73,7 @@ def issue_report(
         font_embedded=font.embedded,
         snapshot=snapshot,
         issued_on=today,
-        issued_at=utcnow(),
+        issued_at=clock.now(),
         issued_by=_name(actor),
     )
     _claim(report)

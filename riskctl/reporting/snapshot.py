@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app
 
+from riskctl.core import clock
 from riskctl.core.db import db, is_postgres
 from riskctl.reporting.figures import SECTIONS, KeyFigure
 from riskctl.reporting.periods import Quarter
@@ -116,6 +117,9 @@ def build_snapshot(quarter: Quarter, today: date) -> dict[str, Any]:
             "end": quarter.end,
             "as_of": as_of,
             "previous": before.label,
+            # 统计口径: days and quarters are the bureau's (Beijing midnights).
+            "time_zone": clock.zone().key,
+            "time_zone_label": clock.zone_label(),
         },
         "summary": _summary(keys, current, previous),
         "sections": sections,

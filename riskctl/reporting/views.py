@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -11,14 +9,14 @@ from wtforms import IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from riskctl.core import clock
 from riskctl.core.auth.policy import allow, current_actor
-from riskctl.core.db import as_utc, db
+from riskctl.core.db import db
 from riskctl.core.errors import AppError, ValidationFailed
 from riskctl.core.http import page_args
 from riskctl.reporting import operations, queries
 from riskctl.reporting.api import ISSUERS, READERS
 from riskctl.reporting.content import figure_texts
-from riskctl.reporting.content.common import moment
 from riskctl.reporting.downloads import data_response, pdf_response
 from riskctl.reporting.models import QuarterlyReport
 from riskctl.reporting.periods import NUMERALS, quarter_of
@@ -28,7 +26,7 @@ bp = Blueprint("reporting", __name__, url_prefix="/reports", template_folder="te
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"figure_texts": figure_texts, "local_time": lambda at: moment(as_utc(at).isoformat())}
+    return {"figure_texts": figure_texts}
 
 
 class IssueForm(FlaskForm):
@@ -49,7 +47,7 @@ def _issue_form() -> IssueForm:
     form = IssueForm()
     if not form.is_submitted():
         # Reports are usually issued for the quarter just ended.
-        last = quarter_of(date.today()).previous()
+        last = quarter_of(clock.today()).previous()
         form.year.data, form.quarter.data = last.year, last.number
     return form
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import insert, select
 
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.queries import unit_by_code, user_by_username
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import db
 from riskctl.reviews import operations, scoresheets
 from riskctl.reviews.models import Campaign, CaseFile, Reviewer, ReviewFile
 
@@ -73,7 +74,7 @@ def _reviewers() -> None:
 def _case_files(rng: random.Random) -> None:
     if db.session.scalar(select(CaseFile.id).limit(1)):
         return
-    rows, today = [], date.today()
+    rows, today = [], clock.today()
     for unit_code, officers in OFFICERS.items():
         unit = unit_by_code(unit_code)
         approver = APPROVERS[unit_code]
@@ -92,7 +93,7 @@ def _case_files(rng: random.Random) -> None:
                     "approver_name": approver[0],
                     "closed_on": closed,
                     "penalty_fen": rng.choice([50000, 100000, 200000, 500000, 1000000]),
-                    "imported_at": utcnow(),
+                    "imported_at": clock.now(),
                     "imported_by": "fazhi",
                 }
             )
@@ -100,7 +101,7 @@ def _case_files(rng: random.Random) -> None:
 
 
 def _campaign() -> Campaign:
-    today = date.today()
+    today = clock.today()
     data = {
         "code": CAMPAIGN,
         "name": f"{today.year}年下半年行政处罚案卷评查",

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from riskctl.accounts.models import Unit, User
-from riskctl.core import audit
-from riskctl.core.db import db, utcnow
+from riskctl.core import audit, clock
+from riskctl.core.db import db
 from riskctl.core.tabular import (
     CellError,
     Column,
@@ -186,7 +186,7 @@ def import_case_files(
     result = ImportResult(len(new), len(changed), len(rows) - len(new) - len(changed), dry_run)
     if dry_run:
         return result
-    now = utcnow()
+    now = clock.now()
     if new:
         db.session.execute(
             insert(CaseFile),

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -23,7 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskctl.accounts.models import Unit, User
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import UTCDateTime, db
 
 PROCEDURES = {"general": "一般程序", "simple": "简易程序"}
 CAMPAIGN_STATUSES = {"draft": "筹备中", "locked": "已锁定，待抽取", "drawn": "已抽取，评查中"}
@@ -47,7 +47,7 @@ class CaseFile(db.Model):
     approver_name: Mapped[str] = mapped_column(String(60), default="")
     closed_on: Mapped[date] = mapped_column(Date)
     penalty_fen: Mapped[int | None] = mapped_column(BigInteger)  # 罚款金额（分）
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     imported_by: Mapped[str] = mapped_column(String(60))
 
     unit: Mapped[Unit] = relationship()
@@ -76,7 +76,7 @@ class Reviewer(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     badge_no: Mapped[str] = mapped_column(String(40), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[str] = mapped_column(String(60))
 
     user: Mapped[User] = relationship()
@@ -92,7 +92,7 @@ class RubricVersion(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[str] = mapped_column(String(60))
 
 
@@ -120,7 +120,7 @@ class Campaign(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     manifest_id: Mapped[int | None] = mapped_column(ForeignKey("draw_manifests.id"))
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[str] = mapped_column(String(60))
 
     rubric: Mapped[RubricVersion] = relationship()
@@ -155,11 +155,11 @@ class ReviewFile(db.Model):
     grade: Mapped[str | None] = mapped_column(String(20))
     vetoed: Mapped[bool | None] = mapped_column(Boolean)
     result_basis: Mapped[str | None] = mapped_column(String(120))
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_on: Mapped[date | None] = mapped_column(Date, index=True)
     confirmed_by: Mapped[str | None] = mapped_column(String(60))
     confirm_note: Mapped[str | None] = mapped_column(Text)
-    referred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     referred_by: Mapped[str | None] = mapped_column(String(60))
     referral_note: Mapped[str | None] = mapped_column(Text)
 
@@ -224,7 +224,7 @@ class ScoreSheet(db.Model):
     grade: Mapped[str] = mapped_column(String(20))
     vetoed: Mapped[bool] = mapped_column(Boolean)
     comment: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     review_file: Mapped[ReviewFile] = relationship(back_populates="sheets")
     reviewer: Mapped[Reviewer] = relationship()

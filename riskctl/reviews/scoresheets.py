@@ -4,15 +4,14 @@ findings, rectification items (整改) and referral for 过错责任追究. Flus
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from riskctl.accounts.models import User
-from riskctl.core import audit
-from riskctl.core.db import db, utcnow
+from riskctl.core import audit, clock
+from riskctl.core.db import db
 from riskctl.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from riskctl.rectification.operations import open_item
 from riskctl.reviews.drawing import conflict_reason
@@ -111,7 +110,7 @@ def submit_sheet(
         grade=result.grade,
         vetoed=result.vetoed,
         comment=comment.strip(),
-        submitted_at=utcnow(),
+        submitted_at=clock.now(),
     )
     db.session.add(sheet)
     db.session.flush()
@@ -164,7 +163,7 @@ def confirm_file(
     review_file.score, review_file.grade = float(result.score), result.grade
     review_file.vetoed, review_file.result_basis = result.vetoed, label
     review_file.status, review_file.confirmed_by = "confirmed", actor.username
-    review_file.confirmed_at, review_file.confirmed_on = utcnow(), date.today()
+    review_file.confirmed_at, review_file.confirmed_on = clock.now(), clock.today()
     review_file.confirm_note = note.strip() or None
     findings = _record_findings(review_file, basis)
     db.session.flush()
@@ -271,7 +270,7 @@ def refer_file(review_file: ReviewFile, note: str, actor: User) -> None:
         )
     if review_file.referred_at is not None:
         raise Conflict(f"案卷 {case.case_no} 已于 {review_file.referred_at:%Y-%m-%d} 移送")
-    review_file.referred_at, review_file.referred_by = utcnow(), actor.username
+    review_file.referred_at, review_file.referred_by = clock.now(), actor.username
     review_file.referral_note = note.strip()
     db.session.flush()
     audit.record(

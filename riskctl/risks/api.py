@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from riskctl.accounts.queries import visible_unit_ids
+from riskctl.core import clock
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import BadRequest, ValidationFailed
 from riskctl.core.http import doc, json_body, page_args, paginate
@@ -12,7 +13,6 @@ from riskctl.core.tabular import ImportProblems
 from riskctl.risks import exports, imports, operations, queries
 from riskctl.risks.access import READERS, WRITERS
 from riskctl.risks.filters import RiskFilter, list_query
-from riskctl.risks.rules import local_today
 from riskctl.risks.schemas import (
     RiskImportResultOut,
     RiskPointIn,
@@ -46,7 +46,7 @@ def _point(point_id: int):
 )
 def list_points():
     flt = RiskFilter.from_args(request.args)
-    return paginate(list_query(flt, _visible(), local_today()), RiskPointOut())
+    return paginate(list_query(flt, _visible(), clock.today()), RiskPointOut())
 
 
 @bp.post("")
@@ -158,7 +158,7 @@ def quality():
     if rule and rule not in queries.QUALITY_RULES:
         raise BadRequest("rule 须为 " + "、".join(queries.QUALITY_RULES), {"rule": ["无效的规则"]})
     page, per_page = page_args()
-    today, units = local_today(), _visible()
+    today, units = clock.today(), _visible()
     counts = queries.quality_counts(today, units)
     items = queries.quality_problems(
         today, units, rule, limit=per_page, offset=(page - 1) * per_page

@@ -7,8 +7,8 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from riskctl.core import clock
 from riskctl.risks import queries
-from riskctl.risks.rules import local_today
 
 risks_cli = AppGroup("risks", help="廉政风险点")
 
@@ -23,7 +23,7 @@ risks_cli = AppGroup("risks", help="廉政风险点")
 )
 def overdue(on) -> None:
     """列出逾期未评估的风险点和逾期未落实的防控措施。"""
-    today: date = on.date() if on else local_today()
+    today: date = on.date() if on else clock.today()
     reviews, measures = queries.overdue_reviews(today), queries.overdue_measures(today)
     click.echo(
         f"截至 {today.isoformat()}：评估逾期 {len(reviews)} 个风险点，措施逾期 {len(measures)} 条"

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from riskctl.accounts.models import Unit
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.risks import operations
 from riskctl.risks.models import RiskPoint
-from riskctl.risks.rules import local_today
 
 ACTOR = "jiwei"
 LEADER = "陈明"
@@ -215,7 +215,7 @@ def load_demo() -> str | None:
     if db.session.scalar(select(func.count(RiskPoint.id))):
         return None
     known = set(db.session.scalars(select(Unit.code)))
-    today = local_today()
+    today = clock.today()
     points = []
     for data in _points(today):
         if data["unit"] in known:

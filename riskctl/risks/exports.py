@@ -14,11 +14,12 @@ from flask import Response, send_file
 from sqlalchemy import select
 
 from riskctl.accounts.models import Unit
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.tabular import write_xlsx
 from riskctl.risks.filters import RiskFilter, filtered
 from riskctl.risks.models import RiskMeasure, RiskPoint
-from riskctl.risks.rules import current_matrix, current_style, local_today
+from riskctl.risks.rules import current_matrix, current_style
 from riskctl.risks.spreadsheet import HEADERS, UnitIndex, export_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,7 +64,7 @@ def _measures(ids: Any) -> dict[int, list[dict[str, Any]]]:
 
 def register_xlsx(flt: RiskFilter, unit_ids: list[int] | None) -> bytes:
     """The points matching ``flt`` as the bureau's spreadsheet; text cells formula-safe."""
-    today = local_today()
+    today = clock.today()
     points = db.session.execute(
         filtered(select(*_COLUMNS).join(RiskPoint.unit), flt, unit_ids, today)
     ).all()
@@ -77,5 +78,5 @@ def register_xlsx(flt: RiskFilter, unit_ids: list[int] | None) -> bytes:
 
 def xlsx_response(flt: RiskFilter, unit_ids: list[int] | None) -> Response:
     data = register_xlsx(flt, unit_ids)
-    name = f"廉政风险点登记表-{local_today():%Y%m%d}.xlsx"
+    name = f"廉政风险点登记表-{clock.today():%Y%m%d}.xlsx"
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)

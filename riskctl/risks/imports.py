@@ -19,14 +19,14 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from riskctl.accounts.models import Unit
-from riskctl.core import audit
-from riskctl.core.db import db, utcnow
+from riskctl.core import audit, clock
+from riskctl.core.db import db
 from riskctl.core.errors import ValidationFailed
 from riskctl.core.tabular import ProblemCollector, Table, TableError, read_table
 from riskctl.risks.history import diff, snapshot_of
 from riskctl.risks.models import ACTIVE, RiskMeasure, RiskPoint, RiskPointVersion
 from riskctl.risks.operations import actor_name, apply_changes, new_version
-from riskctl.risks.rules import Matrix, current_matrix, local_today, next_review, review_intervals
+from riskctl.risks.rules import Matrix, current_matrix, next_review, review_intervals
 from riskctl.risks.spreadsheet import COLUMNS, UnitIndex, parse_row
 
 _KEY_COLUMN = "风险点"
@@ -168,7 +168,7 @@ def import_register(
                 "reason", f"本次导入将修改 {len(plan.updates)} 个已有风险点，请填写修改原因"
             )
         who, why, digest = actor_name(actor), reason.strip(), hashlib.sha256(data).hexdigest()
-        created = _create(plan.creates, why or "批量导入", who, today or local_today())
+        created = _create(plan.creates, why or "批量导入", who, today or clock.today())
         updated = _update(plan.updates, why, who, today)
         audit.record(
             "risk_point.import",
@@ -192,7 +192,7 @@ def _point_row(
     data: dict[str, Any], matrix: Matrix, today: date, intervals: dict[str, int]
 ) -> dict[str, Any]:
     level = matrix.level(data["likelihood"], data["impact"])
-    now = utcnow()
+    now = clock.now()
     row = {name: data[name] for name in _COPIED}
     row.update(
         unit_id=data["unit"].id,
@@ -222,7 +222,7 @@ def _create(creates: list[dict[str, Any]], reason: str, actor: str, today: date)
     )
     by_key = {(u, p, t): i for i, u, p, t in db.session.execute(keys)}
     ids = [by_key[row["unit_id"], row["post"], row["title"]] for row in rows]
-    measures, versions, now = [], [], utcnow()
+    measures, versions, now = [], [], clock.now()
     for point_id, data, row in zip(ids, creates, rows, strict=True):
         measures += [
             {**m, "point_id": point_id, "position": k} for k, m in enumerate(data["measures"])

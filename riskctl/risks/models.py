@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,7 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskctl.accounts.models import Unit
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import UTCDateTime, db
 from riskctl.risks.rules import MAX_SCALE
 
 ACTIVE, RETIRED = "active", "retired"
@@ -85,10 +85,10 @@ class RiskPoint(db.Model):
     last_reviewed: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default=ACTIVE, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retire_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     unit: Mapped[Unit] = relationship()
     measures: Mapped[list[RiskMeasure]] = relationship(
@@ -151,7 +151,7 @@ class RiskPointVersion(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 

@@ -13,16 +13,15 @@ from flask import has_request_context
 from sqlalchemy import select
 
 from riskctl.accounts.models import Unit
-from riskctl.core import audit
+from riskctl.core import audit, clock
 from riskctl.core.auth.policy import current_actor
-from riskctl.core.db import db, utcnow
+from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.risks.history import diff, snapshot
 from riskctl.risks.models import ACTIVE, RETIRED, RiskMeasure, RiskPoint, RiskPointVersion
 from riskctl.risks.rules import (
     Matrix,
     current_matrix,
-    local_today,
     next_review,
     parse_level,
     review_intervals,
@@ -117,7 +116,7 @@ def new_version(
     after = snapshot(point, matrix)
     number = 1 if before is None else point.version + 1
     point.version = number
-    point.updated_at = utcnow()
+    point.updated_at = clock.now()
     version = RiskPointVersion(
         point_id=point.id,
         number=number,
@@ -126,7 +125,7 @@ def new_version(
         reason=reason,
         snapshot=after,
         changes=diff(before, after),
-        at=utcnow(),
+        at=clock.now(),
     )
     db.session.add(version)
     return version
@@ -171,7 +170,7 @@ def create_point(
 ) -> RiskPoint:
     """登记风险点: the level is computed, the next review follows from it unless given."""
     matrix = current_matrix()
-    point = build_point(data, matrix, today or local_today(), review_intervals())
+    point = build_point(data, matrix, today or clock.today(), review_intervals())
     _check_unique(point)
     db.session.add(point)
     db.session.flush()
@@ -229,7 +228,7 @@ def apply_changes(
     elif level != before["level"]:
         # A new level is a new assessment: the next review counts from today. (A date
         # sent back unchanged with the rest of the point does not count as given.)
-        point.next_review = next_review(today or local_today(), level, review_intervals())
+        point.next_review = next_review(today or clock.today(), level, review_intervals())
     return None if snapshot(point, matrix) == before else before
 
 
@@ -282,7 +281,7 @@ def retire_point(point: RiskPoint, reason: str | None, *, actor: str | None = No
     _require_active(point, "再次停用")
     matrix = current_matrix()
     before = snapshot(point, matrix)
-    point.status, point.retired_at, point.retire_reason = RETIRED, utcnow(), reason
+    point.status, point.retired_at, point.retire_reason = RETIRED, clock.now(), reason
     version = new_version(point, "retire", reason, before, actor_name(actor), matrix)
     db.session.flush()
     _audit(version, "retire")
@@ -302,7 +301,7 @@ def record_review(
     """记录评估: the next review is the review day plus the (possibly new) level's interval."""
     note = _require_reason(note, "note", "评估意见")
     _require_active(point, "评估")
-    today = today or local_today()
+    today = today or clock.today()
     reviewed_on = reviewed_on or today
     if reviewed_on > today:
         raise ValidationFailed.field("reviewed_on", "评估日期不能晚于今天")

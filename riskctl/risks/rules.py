@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 
@@ -27,14 +26,8 @@ STYLE_PLAIN, STYLE_GRADED = "高/中/低", "一级/二级/三级"
 DEFAULT_MATRIX = [[LOW, LOW, MEDIUM], [LOW, MEDIUM, HIGH], [MEDIUM, HIGH, HIGH]]
 DEFAULT_REVIEW_DAYS = {HIGH: 90, MEDIUM: 180, LOW: 360}
 MAX_SCALE = 5
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 MATRIX_KEY, STYLE_KEY, REVIEW_KEY = "risks.matrix", "risks.level_style", "risks.review_days"
-
-
-def local_today() -> date:
-    """Today in Beijing: a review due "today" is not overdue until the bureau's day ends."""
-    return datetime.now(LOCAL_TZ).date()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -15,8 +14,9 @@ from wtforms.validators import InputRequired
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
+from riskctl.core import clock
 from riskctl.core.auth.policy import allow, current_actor
-from riskctl.core.db import as_utc, db
+from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.http import page_args
 from riskctl.risks import exports, operations, queries
@@ -35,11 +35,9 @@ from riskctl.risks.models import (
 )
 from riskctl.risks.rules import (
     LEVELS,
-    LOCAL_TZ,
     current_matrix,
     current_style,
     level_label,
-    local_today,
     review_intervals,
 )
 from riskctl.risks.schemas import RiskPointIn, RiskPointPatch, RiskReviewIn
@@ -95,7 +93,7 @@ def common_context() -> dict[str, Any]:
         ),
         "matrix": matrix,
         "style": style,
-        "today": local_today(),
+        "today": clock.today(),
         "can_edit": actor is not None and actor.role in WRITERS,
         "level_of": lambda p: matrix.level(p.likelihood, p.impact),
         "label_of": lambda level: level_label(level, style),
@@ -103,12 +101,6 @@ def common_context() -> dict[str, Any]:
         "status_labels": STATUS_LABELS,
         "measure_statuses": MEASURE_STATUSES,
     }
-
-
-@bp.app_template_filter("risk_time")
-def risk_time(value: datetime | None) -> str:
-    """A stored UTC time in Beijing time."""
-    return as_utc(value).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 @bp.app_template_filter("risk_value")
@@ -129,7 +121,7 @@ def overdue_card(user: User) -> tuple[int, str] | None:
     """Home card: overdue reviews plus overdue measures the user may see."""
     if user.role not in READERS:
         return None
-    reviews, measures = queries.overdue_counts(local_today(), visible_unit_ids(user))
+    reviews, measures = queries.overdue_counts(clock.today(), visible_unit_ids(user))
     return reviews + measures, "risks.quality"
 
 
@@ -137,7 +129,7 @@ def overdue_card(user: User) -> tuple[int, str] | None:
 @allow(*READERS)
 def index():
     flt = RiskFilter.from_args(request.args)
-    page = _page(list_query(flt, _visible(), local_today()))
+    page = _page(list_query(flt, _visible(), clock.today()))
     return render_template(
         "risks/list.html",
         page=page,
@@ -319,7 +311,7 @@ def quality():
     if rule not in queries.QUALITY_RULES:
         rule = ""
     page, per_page = page_args()
-    today, visible = local_today(), _visible()
+    today, visible = clock.today(), _visible()
     counts = queries.quality_counts(today, visible)
     items = queries.quality_problems(
         today, visible, rule, limit=per_page, offset=(page - 1) * per_page

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -18,7 +17,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskctl.accounts.models import Unit
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import UTCDateTime, db
 
 COLOURS = {"red": "红色", "yellow": "黄色"}
 RAISED, ACKNOWLEDGED, HANDLED, CLOSED = "raised", "acknowledged", "handled", "closed"
@@ -51,16 +51,16 @@ class Warning(db.Model):
     risk_point_id: Mapped[int | None] = mapped_column(ForeignKey("risk_points.id"), index=True)
     proposal: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=RAISED)
-    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(60))
-    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handled_by: Mapped[str | None] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
     rectification_item_id: Mapped[int | None] = mapped_column(ForeignKey("rectification_items.id"))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[str | None] = mapped_column(String(60))
     closing_note: Mapped[str | None] = mapped_column(Text)
 

@@ -13,11 +13,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, update
 
 from riskctl.accounts.models import Unit, User
-from riskctl.core import audit
-from riskctl.core.db import db, utcnow
+from riskctl.core import audit, clock
+from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.rectification.operations import open_item
-from riskctl.warnings.dates import local_time
 from riskctl.warnings.models import ACKNOWLEDGED, CLOSED, HANDLED, RAISED, STATUSES, Warning
 from riskctl.warnings.risk_points import risk_point_label
 
@@ -25,7 +24,7 @@ from riskctl.warnings.risk_points import risk_point_label
 def _refuse_closed(warning: Warning) -> None:
     if warning.status == CLOSED:
         raise Conflict(
-            f"预警 #{warning.id} 已于 {local_time(warning.closed_at)} 由 "
+            f"预警 #{warning.id} 已于 {clock.display(warning.closed_at)} 由 "
             f"{warning.closed_by} 关闭，不能重复关闭或再作变更"
         )
 
@@ -67,7 +66,7 @@ def acknowledge(warning: Warning, actor: User) -> Warning:
         Warning.status == RAISED,
         check,
         status=ACKNOWLEDGED,
-        acknowledged_at=utcnow(),
+        acknowledged_at=clock.now(),
         acknowledged_by=actor.username,
     )
     audit.record(
@@ -99,7 +98,7 @@ def handle(warning: Warning, note: str, actor: User, rectification: dict | None 
         check,
         status=HANDLED,
         note=note,
-        handled_at=utcnow(),
+        handled_at=clock.now(),
         handled_by=actor.username,
         rectification_item_id=item_id,
     )
@@ -146,7 +145,7 @@ def close(warning: Warning, note: str, actor: User) -> Warning:
         check,
         status=CLOSED,
         closing_note=note,
-        closed_at=utcnow(),
+        closed_at=clock.now(),
         closed_by=actor.username,
     )
     audit.record("warning.close", "warning", warning.id, {"note": note}, actor=actor.username)

@@ -11,9 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
-from riskctl.warnings.dates import local_time
 from riskctl.warnings.models import CLOSED, OPEN_STATUSES, Warning
 from riskctl.warnings.rules import RULES
 
@@ -147,7 +147,7 @@ def open_warnings(unit_ids: list[int] | None = None, limit: int = 200) -> list[d
             "unit_name": w.unit.name if w.unit else None,
             "status": w.status,
             "status_label": w.status_label,
-            "raised_at": local_time(w.raised_at),
+            "raised_at": clock.display(w.raised_at),
             "risk_point_id": w.risk_point_id,
             "proposal": w.proposal,
         }

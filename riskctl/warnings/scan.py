@@ -18,9 +18,8 @@ from typing import Any
 from sqlalchemy import false, select, text, update
 
 from riskctl.accounts.models import Unit
-from riskctl.core import audit
-from riskctl.core.db import db, is_postgres, utcnow
-from riskctl.warnings.dates import local_today
+from riskctl.core import audit, clock
+from riskctl.core.db import db, is_postgres
 from riskctl.warnings.models import CLOSED, COLOUR_RANK, RAISED, Warning
 from riskctl.warnings.rules import RULES
 from riskctl.warnings.rules.base import Rule, ScanContext, Signal
@@ -97,8 +96,8 @@ class ScanReport:
 def run_scan(today: date | None = None, rules: Sequence[Rule] = RULES) -> ScanReport:
     """Run ``rules`` in the current transaction; the caller commits (CLI, request)."""
     _serialise()
-    ctx = ScanContext(today or local_today())
-    writes = _Writes(dict(db.session.execute(select(Unit.code, Unit.id)).all()), utcnow())
+    ctx = ScanContext(today or clock.today())
+    writes = _Writes(dict(db.session.execute(select(Unit.code, Unit.id)).all()), clock.now())
     report = ScanReport(ctx.today, [_turn(rule, ctx, writes) for rule in rules])
     # The audit chain is locked from its first append to the commit: appending only now
     # keeps every other writer of the service waiting for milliseconds, not for the scan.

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.core import clock
 from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import ADMIN, allow, current_actor, require_actor
 from riskctl.core.db import db
@@ -16,7 +17,6 @@ from riskctl.core.errors import AppError
 from riskctl.core.http import page_args
 from riskctl.warnings import operations, queries, risk_points, scan
 from riskctl.warnings.api import HANDLERS, READERS, RULE_READERS, SCANNERS
-from riskctl.warnings.dates import local_time
 from riskctl.warnings.forms import CloseForm, HandleForm, LinkForm
 from riskctl.warnings.links import with_urls
 from riskctl.warnings.models import COLOURS, STATUSES, Warning
@@ -68,7 +68,6 @@ def board():
         problems=problems,
         can_scan=user.role in SCANNERS,
         can_see_rules=user.role in RULE_READERS,
-        local_time=local_time,
     )
 
 
@@ -94,7 +93,7 @@ def _describe(action: str, summary: dict) -> str:
 def _history(warning: Warning) -> list[dict]:
     """The raise (audited with its scan, one entry per rule) and then each later step."""
     raised = {
-        "at": local_time(warning.raised_at),
+        "at": clock.display(warning.raised_at),
         "action": "扫描发现",
         "actor": "预警扫描",
         "text": "新增预警",
@@ -108,7 +107,7 @@ def _history(warning: Warning) -> list[dict]:
         raised,
         *(
             {
-                "at": local_time(e.at),
+                "at": clock.display(e.at),
                 "action": ACTIONS.get(e.action, e.action),
                 "actor": e.actor,
                 "text": _describe(e.action, json.loads(e.summary)),
@@ -137,7 +136,6 @@ def _render(warning: Warning, status: int = 200, **forms):
         if warning.risk_point_id
         else None,
         can_handle=user.role in HANDLERS,
-        local_time=local_time,
         handle_form=handle_form,
         close_form=forms.get("close_form") or CloseForm(prefix="close"),
         link_form=link_form,

@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from riskctl.accounts.models import ApiToken, LoginAttempt, User
+from riskctl.core import clock
 from riskctl.core.audit import AuditEntry
-from riskctl.core.db import db, utcnow
+from riskctl.core.db import db
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
@@ -59,7 +60,7 @@ def test_old_failures_no_longer_count(client, bureau, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         _login(client, "legal", "wrong-password-1")
     for attempt in db.session.scalars(select(LoginAttempt)):
-        attempt.at = utcnow() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
+        attempt.at = clock.now() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
     db.session.commit()
     assert _login(client, "legal", PASSWORD).status_code == 302
 
@@ -99,7 +100,7 @@ def test_forged_expired_and_malformed_tokens_get_401(client, bureau):
     assert "令牌" in forged.get_json()["error"]["message"]
 
     for token in db.session.scalars(select(ApiToken)):
-        token.expires_at = utcnow() - timedelta(seconds=1)
+        token.expires_at = clock.now() - timedelta(seconds=1)
     db.session.commit()
     expired = client.get(
         "/api/v1/units", headers={"Authorization": f"Bearer {bureau.tokens['legal']}"}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
+from riskctl.core import clock
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 
@@ -83,7 +82,7 @@ def test_a_recusal_request_is_decided_by_a_leader_once(api, roster):
             "target": "T00002",
             "applicant": "经营者 刘某",
             "reason": "曾与检查人员发生纠纷",
-            "filed_on": date.today().isoformat(),
+            "filed_on": clock.today().isoformat(),
         },
     )
     assert filed.status_code == 201 and filed.get_json()["status"] == "pending"

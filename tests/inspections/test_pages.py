@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.workdays import Deadline
 from riskctl.inspections import result_operations
@@ -163,7 +164,7 @@ def test_an_officer_enters_a_result_on_the_task_page(login, drawn, monkeypatch):
         f"/inspections/tasks/{task.id}/result",
         data={
             "result": "corrected",
-            "inspected_on": date.today().isoformat(),
+            "inspected_on": clock.today().isoformat(),
             "note": "已当场改正",
             "csrf_token": csrf_token(client),
         },
@@ -213,7 +214,7 @@ def test_conflicts_and_a_leaders_recusal_decision_on_the_page(client, roster):
             "recusal-target": "T00002",
             "recusal-applicant": "店主",
             "recusal-reason": "曾有纠纷",
-            "recusal-filed_on": date.today().isoformat(),
+            "recusal-filed_on": clock.today().isoformat(),
             "csrf_token": csrf_token(client),
         },
     )
@@ -235,7 +236,7 @@ def test_the_public_page_shows_results_masked_and_explains_verification(client, 
     db.session.commit()
     api("legal").post(
         f"/api/v1/inspection/tasks/{task.id}/result",
-        json={"result": "no_problem", "inspected_on": date.today().isoformat()},
+        json={"result": "no_problem", "inspected_on": clock.today().isoformat()},
     )
     api("legal").post("/api/v1/inspection/plans/SJ-T-01/publish", json={})
     page = client.get("/public/inspections/SJ-T-01")
@@ -307,7 +308,7 @@ def test_the_shared_public_draw_page_links_the_plan_and_shows_published_results(
     task = db.session.scalars(select(Task).order_by(Task.position)).first()
     api("legal").post(
         f"/api/v1/inspection/tasks/{task.id}/result",
-        json={"result": "corrected", "inspected_on": date.today().isoformat()},
+        json={"result": "corrected", "inspected_on": clock.today().isoformat()},
     )
     before = _html(client.get(f"/public/draws/{drawn['draw_id']}"))
     assert "/public/inspections/SJ-T-01" in before and "发现问题经责令已改正" not in before

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.draws.engine import compute_digests, parse_manifest
 from riskctl.draws.models import Draw, DrawManifest
@@ -230,9 +230,9 @@ def test_conflicts_of_every_kind_reach_the_manifest(api, roster):
     client = api("legal")
     operations.declare_conflict("ZF-0001", "T00005", "近亲属关系", "配偶系股东", "fazhi")
     recusal = operations.file_recusal(
-        "ZF-0002", "T00006", "店主", "曾有纠纷", date.today(), "fazhi"
+        "ZF-0002", "T00006", "店主", "曾有纠纷", clock.today(), "fazhi"
     )
-    refused = operations.file_recusal("ZF-0003", "T00007", "店主", "无理由", date.today(), "fazhi")
+    refused = operations.file_recusal("ZF-0003", "T00007", "店主", "无理由", clock.today(), "fazhi")
     db.session.commit()
     decided = api("leader").post(
         f"/api/v1/inspection/recusals/{recusal.id}/decision", json={"grant": True, "note": "属实"}
@@ -275,7 +275,7 @@ def test_recently_clean_targets_are_excluded(api, drawn):
     task = db.session.scalars(select(Task).order_by(Task.position)).first()
     recorded = api("legal").post(
         f"/api/v1/inspection/tasks/{task.id}/result",
-        json={"result": "未发现问题", "inspected_on": date.today().isoformat()},
+        json={"result": "未发现问题", "inspected_on": clock.today().isoformat()},
     )
     assert recorded.status_code == 200, recorded.get_json()
     client = api("legal")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.draws.models import Draw
 from riskctl.inspections.models import Plan, Task
@@ -80,7 +79,7 @@ def test_a_refused_redraw_and_one_after_results_are_refused(api, drawn):
     task = db.session.scalars(select(Task)).first()
     api("legal").post(
         f"/api/v1/inspection/tasks/{task.id}/result",
-        json={"result": "no_problem", "inspected_on": date.today().isoformat()},
+        json={"result": "no_problem", "inspected_on": clock.today().isoformat()},
     )
     late = _request(api)
     assert late.status_code == 409 and "已录入检查结果" in late.get_json()["error"]["message"]

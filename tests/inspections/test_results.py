@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
+import pytest
 from sqlalchemy import select
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.workdays import Deadline
 from riskctl.inspections import result_operations
 from riskctl.inspections.models import Attachment, Plan, Target, Task
 from riskctl.rectification.models import RectificationItem
 
-TODAY = date.today().isoformat()
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 
 def _tasks() -> list[Task]:
@@ -29,7 +32,9 @@ def _not_officers(officer_unit: str = "ZD1-1") -> Task:
     return next(t for t in _tasks() if all(i.unit.code != officer_unit for i in t.inspectors))
 
 
-def _enter(client, task: Task, result: str = "no_problem", day: str = TODAY, note: str = ""):
+def _enter(client, task: Task, result: str = "no_problem", day: str | None = None, note: str = ""):
+    """Enter a result dated ``day`` (ISO), by default the bureau's today."""
+    day = day or clock.today().isoformat()
     return client.post(
         f"/api/v1/inspection/tasks/{task.id}/result",
         json={"result": result, "inspected_on": day, "note": note},
@@ -39,7 +44,7 @@ def _enter(client, task: Task, result: str = "no_problem", day: str = TODAY, not
 def _backdate(drawn_on: date) -> None:
     """Pretend the plan was drawn earlier, so that past inspection dates are valid."""
     plan = db.session.scalar(select(Plan))
-    plan.drawn_at = datetime.combine(drawn_on, datetime.min.time(), tzinfo=UTC)
+    plan.drawn_at = clock.day_start(drawn_on)
     db.session.commit()
 
 
@@ -51,7 +56,7 @@ def test_officers_enter_results_for_their_units_tasks_only(api, drawn):
     assert (body["result"], body["result_label"], body["inspected_on"]) == (
         "no_problem",
         "未发现问题",
-        TODAY,
+        clock.today().isoformat(),
     )
     assert _enter(api("officer"), other).status_code == 404
     listed = api("officer").get("/api/v1/inspection/plans/SJ-T-01/tasks?per_page=100").get_json()

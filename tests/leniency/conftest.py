@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 
 from riskctl.accounts.models import User
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.ids import credit_code_check_char, id_card_check_char
 from riskctl.inspections.models import Inspector
-from riskctl.leniency import items, operations, rules
+from riskctl.leniency import items, operations
 from riskctl.leniency.models import LeniencyRecord
 
 REGULATION = "《城市市容和环境卫生管理条例》"
@@ -41,8 +42,8 @@ def random_credit_code(rng: random.Random) -> str:
 
 def days_ago(n: int, hour: int = 10) -> datetime:
     """A local (Beijing) moment n days before today."""
-    day = rules.local_today() - timedelta(days=n)
-    return datetime.combine(day, time(hour), tzinfo=rules.LOCAL_TZ)
+    day = clock.today() - timedelta(days=n)
+    return clock.from_local(datetime.combine(day, time(hour)))
 
 
 def body(**overrides: Any) -> dict[str, Any]:
@@ -119,14 +120,14 @@ def make_record(bureau, catalogue):
         if isinstance(overrides.get("occurred_at"), date) and not isinstance(
             overrides["occurred_at"], datetime
         ):
-            overrides["occurred_at"] = datetime.combine(
-                overrides["occurred_at"], time(10), tzinfo=rules.LOCAL_TZ
+            overrides["occurred_at"] = clock.from_local(
+                datetime.combine(overrides["occurred_at"], time(10))
             )
         data.update(overrides)
         who = actor or (
             bureau.users["officer"] if data["unit"] in (None, "ZD1-1") else bureau.users["legal"]
         )
-        record = operations.record_leniency(data, who, now=datetime.now(UTC))
+        record = operations.record_leniency(data, who, now=clock.now())
         db.session.commit()
         return record
 

@@ -9,11 +9,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from riskctl.core import settings
+from riskctl.core import clock, settings
 from riskctl.core.audit import AuditEntry, verify_chain
 from riskctl.core.calendar import current_calendar
 from riskctl.core.db import db
-from riskctl.leniency import rules
 from riskctl.leniency.models import LeniencyRecord, LeniencyRefusal, RecordOfficer
 from tests.leniency.conftest import body, credit_code, days_ago, id_card
 
@@ -297,7 +296,7 @@ def test_followup_is_flagged_overdue_in_working_days(api, catalogue, make_record
     make_record(party_id=id_card())
     listed = api("officer").get(f"{URL}?overdue=1").get_json()
     assert [r["id"] for r in listed["items"]] == [late.id]
-    expected = current_calendar().working_days_between(late.followup_due, rules.local_today())
+    expected = current_calendar().working_days_between(late.followup_due, clock.today())
     assert listed["items"][0]["followup_overdue_working_days"] == expected > 0
     fresh = api("officer").get(URL).get_json()["items"][0]
     assert fresh["followup_overdue_working_days"] is None

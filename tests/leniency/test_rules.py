@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -70,12 +70,6 @@ def test_grounds_carry_the_wording_of_article_33():
     assert "不予行政处罚" in rules.ground_text(MINOR)
     assert "可以" not in rules.GROUND_WORDING[MINOR]
     assert "第三十三条第一款" in rules.ground_text(MINOR)
-
-
-def test_a_moment_typed_without_zone_is_beijing_time():
-    stored = rules.as_local_moment(datetime(2026, 3, 1, 7, 30))
-    assert stored == datetime(2026, 2, 28, 23, 30, tzinfo=UTC)
-    assert rules.local_date(stored) == date(2026, 3, 1)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from riskctl.core import clock
 from riskctl.core.calendar import add_working_days
 from riskctl.core.db import db
 from riskctl.rectification import operations
@@ -29,7 +30,7 @@ def make_item(
     item = operations.open_item(
         source, ref, title, bureau.units[unit].id, "张勇", days, actor="legal"
     )
-    today = date.today()
+    today = clock.today()
     if overdue_days:
         item.deadline = date.fromordinal(today.toordinal() - overdue_days)
     elif due_in is not None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.rectification.models import RectificationItem
 from tests.rectification.conftest import make_item
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 URL = "/api/v1/rectification/items"
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from riskctl.core import settings
+from riskctl.core import clock, settings
 from riskctl.core.audit import AuditEntry
 from riskctl.core.calendar import add_working_days
 from riskctl.core.db import db
@@ -16,6 +14,9 @@ from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.rectification import operations, queries
 from riskctl.rectification.models import RectificationItem
 from tests.rectification.conftest import make_item
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 
 def _audits(action: str) -> int:
@@ -34,9 +35,9 @@ def test_an_item_is_due_in_working_days_and_its_opening_is_audited(bureau):
         15,
         "立案审批晚于受理 9 日",
     )
-    expected = add_working_days(date.today(), 15)
+    expected = add_working_days(clock.today(), 15)
     assert (item.deadline, item.deadline_provisional) == (expected.date, expected.provisional)
-    assert item.status == "open" and item.opened_on == date.today()
+    assert item.status == "open" and item.opened_on == clock.today()
     assert [e.kind for e in item.events] == ["open"]
     assert _audits("rectification.open") == 1
 
@@ -45,7 +46,7 @@ def test_the_default_deadline_comes_from_the_settings(bureau):
     settings.change("rectification.default_days", 7, "admin")
     item = operations.open_item("warning", "YJ-9", "预警核查", bureau.units["ZD2"].id, None)
     assert item.deadline_days == 7
-    assert item.deadline == add_working_days(date.today(), 7).date
+    assert item.deadline == add_working_days(clock.today(), 7).date
 
 
 def test_opening_the_same_source_record_twice_returns_the_open_item(bureau):
@@ -63,9 +64,9 @@ def test_the_database_refuses_a_second_open_item_for_one_source_record(bureau):
         title="重复",
         detail="",
         unit_id=item.unit_id,
-        opened_on=date.today(),
+        opened_on=clock.today(),
         deadline_days=5,
-        deadline=date.today(),
+        deadline=clock.today(),
         status="open",
         evidence="",
         created_by="x",
@@ -108,7 +109,7 @@ def test_a_closed_item_reopens_with_a_reason_and_a_fresh_deadline(bureau):
     assert "原因" in caught.value.message
     operations.reopen_item(item, "复查发现问题仍然存在", 5, actor="discipline")
     assert item.status == "open" and item.closing_note is None and item.closed_at is None
-    assert item.deadline == add_working_days(date.today(), 5).date
+    assert item.deadline == add_working_days(clock.today(), 5).date
     assert item.events[-1].kind == "reopen" and item.events[-1].note == "复查发现问题仍然存在"
     assert _audits("rectification.reopen") == 1
 
@@ -155,7 +156,7 @@ def test_bad_input_names_the_field(bureau, kwargs, field):
 
 
 def test_sql_colours_agree_with_the_item_colours(bureau):
-    today = date.today()
+    today = clock.today()
     items = [
         make_item(bureau, ref="R", overdue_days=3),
         make_item(bureau, ref="Y", due_in=2),
@@ -187,7 +188,7 @@ def test_counts_by_unit_and_progress(bureau):
     closed = make_item(bureau, "ZD2-1", ref="B")
     operations.close_item(closed, "已整改")
     db.session.commit()
-    rows = {r["code"]: r for r in queries.colour_counts_by_unit(date.today())}
+    rows = {r["code"]: r for r in queries.colour_counts_by_unit(clock.today())}
     assert (rows["ZD1-1"]["red"], rows["ZD2-1"]["closed"]) == (1, 1)
-    today = date.today()
+    today = clock.today()
     assert queries.progress(today, today) == {"opened": 2, "closed": 1, "closed_on_time": 1}

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from riskctl.core.db import db
 from riskctl.rectification.models import RectificationItem
 from tests.conftest import csrf_token
 from tests.rectification.conftest import make_item
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 
 def test_the_ledger_shows_items_with_their_colours(login, bureau):

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.reporting.periods import Quarter, quarter_of
 from tests.conftest import csrf_token
@@ -142,7 +143,7 @@ def _ledger(q: Quarter, units: dict) -> None:
 
 @pytest.fixture
 def records(bureau) -> Records:
-    q = quarter_of(date.today()).previous()
+    q = quarter_of(clock.today()).previous()
     p = q.previous()
     points = _risks(q, p)
     _inspections(q, p)

@@ -7,10 +7,11 @@ the columns a report reads set to meaningful values.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import count
 
 from riskctl.accounts.models import Unit
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.inspections.models import Plan, Target, Task
@@ -32,7 +33,8 @@ _seq = count(1)
 
 
 def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=UTC)
+    """``hour`` o'clock of the bureau's ``day`` (Beijing time), as the aware UTC moment."""
+    return clock.from_local(datetime.combine(day, time(hour)))
 
 
 def _unit(code: str) -> Unit:
@@ -337,7 +339,7 @@ def ledger_item(
     item.opened_on, item.deadline = opened, deadline
     if closed is not None:
         item.status, item.closing_note = "closed", "已整改并组织学习"
-        item.closed_at, item.closed_by = at(closed), "legal"
+        item.closed_at, item.closed_on, item.closed_by = at(closed), closed, "legal"
     db.session.flush()
     return item
 

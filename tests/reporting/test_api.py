@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from riskctl.core import clock
 from riskctl.core.audit.models import AuditEntry
 from riskctl.core.db import db
 from riskctl.reporting.models import QuarterlyReport
@@ -64,7 +64,7 @@ def test_bad_quarters_get_422_naming_the_field(api, bureau, body, field):
 
 
 def test_a_future_quarter_gets_422(api, bureau):
-    current = quarter_of(date.today())
+    current = quarter_of(clock.today())
     year, number = (
         (current.year + 1, 1) if current.number == 4 else (current.year, current.number + 1)
     )

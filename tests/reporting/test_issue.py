@@ -7,13 +7,13 @@ import io
 import json
 import multiprocessing
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from riskctl.core import clock
 from riskctl.core.audit.models import AuditEntry
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, Conflict, ValidationFailed
@@ -23,8 +23,12 @@ from riskctl.reporting.models import QuarterlyReport
 from riskctl.reporting.pdf import render_pdf
 from riskctl.reporting.periods import quarter_of
 from riskctl.risks import operations as register
+from tests.conftest import continue_clock
 from tests.reporting import factories as f
 from tests.reporting.conftest import WQY, pdf_text
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 HEADINGS = [
     "一、主要指标",
@@ -149,7 +153,7 @@ def test_a_quarter_that_does_not_exist_is_refused(bureau, year, quarter, field, 
 
 
 def test_a_quarter_that_has_not_begun_is_refused(bureau):
-    coming = quarter_of(date.today())
+    coming = quarter_of(clock.today())
     coming = type(coming)(coming.year + (coming.number == 4), coming.number % 4 + 1)
     with pytest.raises(ValidationFailed) as caught:
         operations.issue_report(coming.year, coming.number, "legal")
@@ -157,7 +161,7 @@ def test_a_quarter_that_has_not_begun_is_refused(bureau):
 
 
 def test_the_running_quarter_counts_up_to_today(app, bureau):
-    today = date.today()
+    today = clock.today()
     current = quarter_of(today)
     report = operations.issue_report(current.year, current.number, "legal")
     assert report.as_of == today
@@ -189,7 +193,7 @@ def test_a_3000_character_title_with_markup_lays_out(app, bureau, is_postgres):
             "PostgreSQL refuses a 3,000-character title (varchar 200); "
             "test_content covers such a title from a snapshot"
         )
-    q = quarter_of(date.today()).previous()
+    q = quarter_of(clock.today()).previous()
     title = ("<font color=red>" + "风险点标题过长，" * 375)[:3000]
     f.risk_point("ZD1-1", title, 3, 3, q.start, q.start)
     db.session.commit()
@@ -239,8 +243,10 @@ def test_two_issues_at_the_same_moment_never_corrupt_the_archive(app, records):
     assert len(outcomes) == 2 and outcomes.count("409") == 2 - len(versions)
 
 
-def _process_issue(url: str, reports: str, year: int, quarter: int, barrier, queue) -> None:
+def _process_issue(url: str, reports: str, year: int, quarter: int, barrier, queue, moment) -> None:
     from riskctl import create_app
+
+    continue_clock(moment)
 
     app = create_app(
         {
@@ -271,6 +277,7 @@ def test_parallel_processes_issue_versions_in_order(app, records, database_url, 
         records.quarter.number,
         barrier,
         queue,
+        clock.now(),
     )
     workers = [ctx.Process(target=_process_issue, args=args) for _ in range(3)]
     for worker in workers:
@@ -289,4 +296,4 @@ def test_the_demo_issues_the_running_quarter_once(app, bureau):
     db.session.commit()
     assert demo.load() is None
     reports = db.session.scalars(select(QuarterlyReport)).all()
-    assert len(reports) == 1 and reports[0].as_of == date.today()
+    assert len(reports) == 1 and reports[0].as_of == clock.today()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 from sqlalchemy import text
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.reporting.periods import quarter_of
 from riskctl.reporting.snapshot import build_snapshot, consistent_read
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 
 def test_the_key_figures_equal_what_the_records_say(records):
@@ -90,7 +93,7 @@ def test_reviews_leniency_and_ledger_details(records):
 
 
 def test_an_empty_bureau_gives_zeros_and_no_rates(bureau):
-    snapshot = build_snapshot(quarter_of(date.today()).previous(), date.today())
+    snapshot = build_snapshot(quarter_of(clock.today()).previous(), clock.today())
     values = {(r["section"], r["key"]): r["value"] for r in snapshot["summary"]}
     assert values[("risks", "points")] == 0
     assert values[("inspections", "on_time_rate")] is None

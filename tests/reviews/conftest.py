@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from riskctl.accounts.queries import user_by_username
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import db
 from riskctl.reviews import operations, scoresheets
 from riskctl.reviews.models import Campaign, CaseFile, ReviewFile
 from tests.conftest import csrf_token
@@ -44,7 +45,7 @@ def make_case(bureau, unit: str, n: int, *, closed: date = CLOSED, **extra) -> C
         approver_name="马建国",
         closed_on=closed,
         penalty_fen=200000,
-        imported_at=utcnow(),
+        imported_at=clock.now(),
         imported_by="legal",
     )
     for key, value in extra.items():

@@ -9,10 +9,10 @@ from typing import Any
 import openpyxl
 import pytest
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.risks import operations
 from riskctl.risks.models import RiskPoint
-from riskctl.risks.rules import local_today
 from riskctl.risks.spreadsheet import HEADERS
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
@@ -55,7 +55,7 @@ def make_point(today: date | None = None, actor: str = "discipline", **overrides
     ]
     if isinstance(data.get("next_review"), str):
         data["next_review"] = date.fromisoformat(data["next_review"])
-    point = operations.create_point(data, actor=actor, today=today or local_today())
+    point = operations.create_point(data, actor=actor, today=today or clock.today())
     db.session.commit()
     return point
 

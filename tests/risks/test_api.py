@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 import riskctl
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.openapi import build_spec
 from riskctl.risks.models import RiskPoint, RiskPointVersion
-from riskctl.risks.rules import local_today
 from tests.risks.conftest import make_point, point_data, row, xlsx
 
 BASE = "/api/v1/risk-points"
@@ -52,7 +52,7 @@ def test_the_committee_registers_a_point_and_the_level_is_computed(api):
         "active",
         1,
     )
-    assert body["next_review"] == (local_today() + timedelta(days=90)).isoformat()
+    assert body["next_review"] == (clock.today() + timedelta(days=90)).isoformat()
     assert body["measures"] == [
         {
             "text": "全程佩戴执法记录仪",
@@ -173,9 +173,9 @@ def test_recording_a_review_sets_the_next_one(api, bureau):
     )
     assert response.status_code == 201
     body = response.get_json()
-    assert body["last_reviewed"] == local_today().isoformat()
+    assert body["last_reviewed"] == clock.today().isoformat()
     assert body["level"] == "高"
-    assert body["next_review"] == (local_today() + timedelta(days=90)).isoformat()
+    assert body["next_review"] == (clock.today() + timedelta(days=90)).isoformat()
     assert api("discipline").post(f"{BASE}/{point.id}/reviews", json={}).status_code == 422
 
 

@@ -6,15 +6,18 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from riskctl.core import settings
+from riskctl.core import clock, settings
 from riskctl.core.audit import AuditEntry, verify_chain
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.risks import operations
 from riskctl.risks.models import RiskPointVersion
 from riskctl.risks.queries import point_or_404
-from riskctl.risks.rules import MATRIX_KEY, current_matrix, local_today
+from riskctl.risks.rules import MATRIX_KEY, current_matrix
 from tests.risks.conftest import make_point
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 DAY = date(2026, 3, 2)
 
@@ -190,7 +193,7 @@ def test_a_review_sets_the_next_review_from_the_review_day_and_level(bureau):
 
 def test_a_review_date_in_the_future_or_before_the_last_review_is_refused(bureau):
     point = make_point()
-    today = local_today()
+    today = clock.today()
     with pytest.raises(ValidationFailed, match="不能晚于今天"):
         operations.record_review(point, "评估", reviewed_on=today + timedelta(days=1))
     operations.record_review(point, "评估", reviewed_on=today)

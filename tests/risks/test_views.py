@@ -4,12 +4,16 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.risks.models import RiskPoint, RiskPointVersion
-from riskctl.risks.rules import local_today
 from tests.risks.conftest import make_point, row, xlsx
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 SCRIPT = '<script>alert(1)</script><font color="red">罚款</font>'
 
@@ -54,7 +58,7 @@ def test_the_list_shows_points_with_filters_and_escapes_markup(web):
         unit="ZD2-1",
         likelihood=1,
         impact=1,
-        next_review=(local_today() - timedelta(days=3)).isoformat(),
+        next_review=(clock.today() - timedelta(days=3)).isoformat(),
     )
     client, _ = web("leader")
     page = client.get("/risks/").get_data(as_text=True)
@@ -171,7 +175,7 @@ def test_recording_a_review_from_the_page(web):
     assert ok.status_code == 302
     db.session.expire_all()
     point = db.session.get(RiskPoint, point.id)
-    assert point.likelihood == 1 and point.last_reviewed == local_today()
+    assert point.likelihood == 1 and point.last_reviewed == clock.today()
 
 
 def test_a_post_without_the_csrf_token_is_refused(web):
@@ -248,12 +252,12 @@ def test_an_officer_sees_only_their_units_points(web):
 
 def test_the_home_page_card_counts_overdue_reviews_and_measures(web):
     make_point(
-        next_review=(local_today() - timedelta(days=1)).isoformat(),
+        next_review=(clock.today() - timedelta(days=1)).isoformat(),
         measures=[
             {
                 "text": "当日上缴",
                 "owner": "刘洋",
-                "deadline": (local_today() - timedelta(days=2)).isoformat(),
+                "deadline": (clock.today() - timedelta(days=2)).isoformat(),
             }
         ],
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import db
 from riskctl.rectification import operations as ledger
 from riskctl.rectification.models import RectificationItem
 from riskctl.warnings.models import Warning
@@ -26,7 +27,7 @@ def overdue_item(
     item = ledger.open_item(
         "review_finding", ref, title, bureau.units[unit].id, "张勇", 10, actor="legal"
     )
-    item.deadline = date.today() - timedelta(days=days)
+    item.deadline = clock.today() - timedelta(days=days)
     db.session.commit()
     return item
 
@@ -42,7 +43,7 @@ def make_warning(
     title: str = "市容秩序第一中队有 1 项整改事项超期未销号",
     evidence: list | None = None,
 ) -> Warning:
-    now = utcnow()
+    now = clock.now()
     warning = Warning(
         rule=rule,
         subject_key=subject,

@@ -3,11 +3,12 @@ scans: each factory fills only what the tables require."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from riskctl.core.db import db, utcnow
+from riskctl.core import clock
+from riskctl.core.db import db
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.inspections.models import Inspector, Plan, Target, Task, TaskInspector
 from riskctl.leniency.models import (
@@ -18,8 +19,6 @@ from riskctl.leniency.models import (
 )
 from riskctl.reviews.models import Campaign, CaseFile, ReviewFile, RubricVersion
 from riskctl.risks.models import RiskPoint, RiskPointVersion
-
-TODAY = date.today()
 
 
 def leniency_item() -> LeniencyItem:
@@ -56,7 +55,7 @@ def leniency_record(
     officers: tuple[str, str] = ("ZF-0101", "ZF-0102"),
     days_ago: int = 10,
 ) -> LeniencyRecord:
-    day = TODAY - timedelta(days=days_ago)
+    day = clock.today() - timedelta(days=days_ago)
     record = LeniencyRecord(
         party_kind="person",
         party_key=f"key-{party}",
@@ -67,7 +66,7 @@ def leniency_record(
         item_version_id=item.versions[0].id if item.versions else 1,
         ground="first_offence",
         unit_id=bureau.units[unit].id,
-        occurred_at=datetime.combine(day, datetime.min.time(), UTC),
+        occurred_at=clock.from_local(datetime.combine(day, time(10))),
         occurred_on=day,
         place="人民路 1 号",
         correction_deadline=day,
@@ -110,7 +109,7 @@ def inspection_task(
     published_late: bool | None = None,
 ) -> Task:
     """A drawn plan with one task; ``due_days_ago`` sets an entered result's publish deadline."""
-    drawn = utcnow() - timedelta(days=days_ago)
+    drawn = clock.now() - timedelta(days=days_ago)
     frozen = manifest(plan_code)
     draw = db.session.scalar(select(Draw).where(Draw.manifest_id == frozen.id))
     plan = Plan(
@@ -137,11 +136,11 @@ def inspection_task(
     if due_days_ago is not None:
         task.result_code, task.inspected_on = (
             "no_problem",
-            TODAY - timedelta(days=due_days_ago + 28),
+            clock.today() - timedelta(days=due_days_ago + 28),
         )
-        task.publish_due = TODAY - timedelta(days=due_days_ago)
+        task.publish_due = clock.today() - timedelta(days=due_days_ago)
         if published_late is not None:
-            task.published_at, task.published_late = utcnow(), published_late
+            task.published_at, task.published_late = clock.now(), published_late
     db.session.add(task)
     db.session.flush()
     db.session.add_all(
@@ -194,8 +193,8 @@ def reviewed_file(
         score=score,
         grade=grade,
         vetoed=score == 0,
-        confirmed_on=TODAY - timedelta(days=5),
-        confirmed_at=utcnow(),
+        confirmed_on=clock.today() - timedelta(days=5),
+        confirmed_at=clock.now(),
         confirmed_by="legal",
     )
     db.session.add(reviewed)
@@ -220,7 +219,7 @@ def manifest(subject: str, rounds: int = 1, locked_at: datetime | None = None) -
         quotas_digest="0" * 64,
         personal_ids=[],
         body_zlib=b"",
-        locked_at=locked_at or utcnow() - timedelta(days=3),
+        locked_at=locked_at or clock.now() - timedelta(days=3),
         locked_by="legal",
     )
     db.session.add(row)
@@ -237,7 +236,7 @@ def manifest(subject: str, rounds: int = 1, locked_at: datetime | None = None) -
                 selected_count=1,
                 has_personal=False,
                 drawn_by="legal",
-                drawn_at=utcnow() - timedelta(days=2),
+                drawn_at=clock.now() - timedelta(days=2),
                 redraw_reason=None if number == 1 else "抽中对象已注销",
                 approved_by=None if number == 1 else "leader",
             )
@@ -266,7 +265,7 @@ def risk_point(
         likelihood=likelihood,
         impact=impact,
         responsible=responsible,
-        next_review=next_review or TODAY + timedelta(days=30),
+        next_review=next_review or clock.today() + timedelta(days=30),
     )
     db.session.add(point)
     db.session.flush()
@@ -278,7 +277,7 @@ def risk_point(
                 action="update" if number > 1 else "create",
                 actor="discipline",
                 reason="调整",
-                at=utcnow() - timedelta(days=days_ago),
+                at=clock.now() - timedelta(days=days_ago),
                 snapshot={"responsible": person},
                 changes=[],
             )

@@ -5,22 +5,25 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from riskctl.core import settings
+from riskctl.core import clock, settings
 from riskctl.core.audit import AuditEntry, verify_chain
-from riskctl.core.db import db, utcnow
+from riskctl.core.db import db
 from riskctl.core.settings import SettingDef
 from riskctl.rectification import operations as ledger
 from riskctl.warnings import scan
 from riskctl.warnings.models import Warning
 from riskctl.warnings.rules import rectification
 from riskctl.warnings.rules.base import RED, YELLOW, Evidence, Rule, Signal, switch
+from tests.conftest import continue_clock
 from tests.warnings.conftest import make_warning, overdue_item
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 RULE = rectification.RULE
 
@@ -109,8 +112,8 @@ def test_a_closed_condition_is_raised_again_only_when_it_rests_on_new_records(bu
     overdue_item(bureau, ref="PC-1")
     _scan()
     warning = _warnings()[0]
-    warning.status, warning.note, warning.handled_at = "closed", "已约谈", utcnow()
-    warning.closing_note, warning.closed_at, warning.closed_by = "已整改", utcnow(), "discipline"
+    warning.status, warning.note, warning.handled_at = "closed", "已约谈", clock.now()
+    warning.closing_note, warning.closed_at, warning.closed_by = "已整改", clock.now(), "discipline"
     db.session.commit()
     report = _scan()
     assert report.raised == 0 and report.outcomes[0].not_reraised == 1
@@ -197,7 +200,7 @@ def test_the_database_refuses_a_second_open_warning_for_the_same_condition(burea
 def test_the_scan_command_prints_a_chinese_summary(app, bureau):
     overdue_item(bureau)
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["warnings", "scan", "--date", date.today().isoformat()])
+    first = runner.invoke(args=["warnings", "scan", "--date", clock.today().isoformat()])
     second = runner.invoke(args=["warnings", "scan"])
     assert first.exit_code == 0, first.output
     assert "整改超期：新增 1 条，仍未关闭 0 条" in first.output
@@ -206,8 +209,10 @@ def test_the_scan_command_prints_a_chinese_summary(app, bureau):
     assert bad.exit_code != 0 and "格式不对" in bad.output
 
 
-def _scan_worker(url: str, barrier) -> None:
+def _scan_worker(url: str, barrier, moment) -> None:
     from riskctl import create_app
+
+    continue_clock(moment)
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "PII_KEY": "y", "ENV": "testing"}
@@ -228,7 +233,8 @@ def test_two_scans_at_the_same_moment_raise_each_warning_once(database_url, is_p
         overdue_item(bureau, unit, ref=f"PC-{n}")
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(4)
-    workers = [ctx.Process(target=_scan_worker, args=(database_url, barrier)) for _ in range(4)]
+    args = (database_url, barrier, clock.now())
+    workers = [ctx.Process(target=_scan_worker, args=args) for _ in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:

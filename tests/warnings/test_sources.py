@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
-from riskctl.core import audit
-from riskctl.core.db import db, utcnow
+from riskctl.core import audit, clock
+from riskctl.core.db import db
 from riskctl.warnings import scan
 from riskctl.warnings.models import Warning
 from riskctl.warnings.rules import draws, inspections, leniency, register, reviews
 from tests.warnings import records
-from tests.warnings.records import TODAY
+
+# Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
+pytestmark = pytest.mark.usefixtures("instant")
 
 
 def _scan(*rules) -> list[Warning]:
@@ -110,7 +113,7 @@ def test_a_redrawn_plan_and_a_recusal_lifted_before_the_lock_are_found(bureau):
     records.manifest("CC-AGAIN", rounds=2)
     audit.record("inspection.conflict.end", "inspection_conflict", 7, {}, actor="legal")
     db.session.commit()
-    records.manifest("CC-LOCKED", locked_at=utcnow() + timedelta(hours=1))
+    records.manifest("CC-LOCKED", locked_at=clock.now() + timedelta(hours=1))
     found = _scan(draws.REDRAWN, draws.CHANGED_BEFORE_LOCK)
     assert [(w.subject_key, w.colour) for w in found] == [
         ("draw:inspection:CC-AGAIN", "yellow"),
@@ -120,8 +123,10 @@ def test_a_redrawn_plan_and_a_recusal_lifted_before_the_lock_are_found(bureau):
 
 
 def test_register_warnings_are_linked_to_their_risk_point(bureau):
-    due = records.risk_point(bureau, title="逾期未评估", next_review=TODAY - timedelta(days=40))
-    records.risk_point(bureau, title="按期评估", next_review=TODAY)
+    due = records.risk_point(
+        bureau, title="逾期未评估", next_review=clock.today() - timedelta(days=40)
+    )
+    records.risk_point(bureau, title="按期评估", next_review=clock.today())
     found = _scan(register.REVIEW_OVERDUE)
     assert [(w.risk_point_id, w.colour, w.proposal) for w in found] == [(due.id, "red", None)]
 

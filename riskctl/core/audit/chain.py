@@ -13,14 +13,15 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
+from riskctl.core import clock
 from riskctl.core.audit.models import AuditEntry
-from riskctl.core.db import as_utc, db, utcnow
+from riskctl.core.db import db
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x5249534B  # "RISK": one advisory lock for the whole chain
@@ -44,7 +45,9 @@ def stamp(at: datetime | str) -> str:
         return (
             at[:26].replace(" ", "T") + "Z" if len(at) >= 26 else stamp(datetime.fromisoformat(at))
         )
-    return as_utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if at.tzinfo is None:
+        raise ValueError(f"naive audit time {at!r}")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def entry_hash(
@@ -90,7 +93,7 @@ def record(
     if actor is None:
         actor = _request_actor()
     seq, prev = _tail(session)
-    at = utcnow()
+    at = clock.now()
     body = canonical(summary or {})
     entry = AuditEntry(
         seq=seq + 1,

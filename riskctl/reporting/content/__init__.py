@@ -51,6 +51,7 @@ def build_report(snapshot: dict[str, Any], *, version: int, issued_on: date) -> 
         cover_lines=[
             f"统计期间：{cn_date(period['start'])}至{cn_date(period['end'])}",
             f"数据截至：{cn_date(period['as_of'])}",
+            f"统计口径：{basis_text(period)}",
         ],
         blocks=blocks,
     )
@@ -63,8 +64,15 @@ def summary_blocks(snapshot: dict[str, Any]) -> list[Block]:
     intro = (
         f"统计期间为{cn_date(period['start'])}至{cn_date(period['end'])}，"
         f"数据截至{cn_date(period['as_of'])}。“较上季度”与{period['previous']}同口径数据比较。"
+        f"统计口径：{basis_text(period)}。"
     )
     return [Para(intro), Figures(items)]
+
+
+def basis_text(period: dict[str, Any]) -> str:
+    """统计口径: which clock cut the days, the quarter and the times in the report."""
+    label = period.get("time_zone_label", "北京时间")
+    return f"日期、季度均按{label}划分（以{label}零时为界），文中时间均为{label}"
 
 
 def figure_texts(row: dict[str, Any]) -> tuple[str, str]:

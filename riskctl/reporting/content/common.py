@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
+from riskctl.core import clock
 from riskctl.reporting.pdf import Heading
 
 NUMERALS = "一二三四五六七八九十"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def numeral(n: int) -> str:
@@ -42,10 +41,8 @@ def cn_date(text: str) -> str:
 
 
 def moment(text: str) -> str:
-    """A stored timestamp (UTC; naive from SQLite) in Beijing time: ``2026-09-30 14:05``."""
-    stamp = datetime.fromisoformat(text)
-    aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    """A snapshot's timestamp (ISO 8601 with offset) as people read it: ``2026-09-30 14:05``."""
+    return clock.display(datetime.fromisoformat(text))
 
 
 CHART_UNITS = 12

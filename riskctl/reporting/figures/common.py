@@ -1,9 +1,12 @@
-"""What the figure modules share: key-figure labels, day bounds, percentages."""
+"""What the figure modules share: key-figure labels and percentages.
+
+Timestamps are cut at the bureau's midnights with ``riskctl.core.clock.day_bounds``,
+as every module's statistics are, so the figures of one report agree at the quarter's edges.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 
 
 @dataclass(frozen=True)
@@ -13,18 +16,6 @@ class KeyFigure:
     key: str
     label: str
     unit: str = ""
-
-
-def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, end + 1 day 00:00) for timestamp columns.
-
-    UTC days, as the inspections statistics count them, so the figures of one
-    report agree with each other at the quarter's edges.
-    """
-    return (
-        datetime.combine(start, time(), tzinfo=UTC),
-        datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC),
-    )
 
 
 def share(part: int | float, whole: int | float) -> float | None:

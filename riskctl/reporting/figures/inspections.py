@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from riskctl.core import settings
+from riskctl.core.clock import day_bounds
 from riskctl.core.db import db
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.inspections import stats
 from riskctl.inspections.models import PROBLEM_CODES, Plan, Task
 from riskctl.inspections.rules import PUBLICATION_DAYS
-from riskctl.reporting.figures.common import KeyFigure, day_bounds
+from riskctl.reporting.figures.common import KeyFigure
 from riskctl.reporting.periods import Quarter
 
 TITLE = "双随机、一公开抽查"

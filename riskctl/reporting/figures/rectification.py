@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from riskctl.accounts.models import Unit
+from riskctl.core.clock import day_bounds
 from riskctl.core.db import db
 from riskctl.rectification.models import SOURCES, RectificationItem
 from riskctl.rectification.queries import cutoff
-from riskctl.reporting.figures.common import KeyFigure, day_bounds
+from riskctl.reporting.figures.common import KeyFigure
 from riskctl.reporting.periods import Quarter
 
 TITLE = "整改事项"
@@ -113,7 +114,7 @@ def progress(quarter: Quarter, as_of: date, source: str) -> dict[str, Any]:
         select(
             func.count(),
             func.count().filter(closed),
-            func.count().filter(and_(closed, func.date(Item.closed_at) <= Item.deadline)),
+            func.count().filter(and_(closed, Item.closed_on <= Item.deadline)),
         ).where(Item.source == source, Item.opened_on.between(quarter.start, quarter.end))
     ).one()
     opened, done, on_time = (int(v or 0) for v in row)

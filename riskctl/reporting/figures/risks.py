@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from riskctl.accounts.models import Unit
+from riskctl.core.clock import day_bounds
 from riskctl.core.db import db
-from riskctl.reporting.figures.common import KeyFigure, day_bounds
+from riskctl.reporting.figures.common import KeyFigure
 from riskctl.reporting.periods import Quarter
 from riskctl.risks.models import ACTIVE, DONE, RiskMeasure, RiskPoint, RiskPointVersion
 from riskctl.risks.queries import level_expr

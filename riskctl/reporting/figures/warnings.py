@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from riskctl.accounts.models import Unit
+from riskctl.core.clock import day_bounds
 from riskctl.core.db import db
-from riskctl.reporting.figures.common import KeyFigure, day_bounds
+from riskctl.reporting.figures.common import KeyFigure
 from riskctl.reporting.periods import Quarter
 from riskctl.warnings.models import Warning
 from riskctl.warnings.rules import RULES

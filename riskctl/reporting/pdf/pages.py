@@ -12,6 +12,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
 from reportlab.platypus import Table as RLTable
 
+from riskctl.core import clock
+
 from .charts import fit_label
 from .flowables import paragraph
 from .styles import (
@@ -47,7 +49,8 @@ class NumberedCanvas(Canvas):
         self._footer_font = footer_font
         self._pages: list[dict[str, Any]] = []
         self._headings: list[tuple[int, str, int, float]] = []
-        stamp = issued_on.strftime("D:%Y%m%d000000+08'00'")
+        offset = clock.local(clock.day_start(issued_on)).strftime("%z")  # +0800
+        stamp = issued_on.strftime("D:%Y%m%d000000") + f"{offset[:3]}'{offset[3:]}'"
         self.setDateFormatter(lambda *_: stamp)
 
     def note_heading(self, title: str, level: int, top: float) -> None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
+from riskctl.core import clock
 from riskctl.core.audit import AuditEntry
-from riskctl.core.db import as_utc, db
+from riskctl.core.db import db
 from riskctl.draws.models import KINDS, Draw, DrawManifest
-from riskctl.warnings.dates import local_time
 from riskctl.warnings.rules.base import (
     MAX_EVIDENCE,
     RED,
@@ -31,7 +31,8 @@ SUBJECT_KIND = {"inspection": "inspection_plan", "review": "review_campaign"}
 
 
 def _since(today: date, months: int) -> datetime:
-    return datetime.combine(today - relativedelta(months=months), time(), tzinfo=UTC)
+    """The bureau's midnight ``months`` before ``today``, in UTC."""
+    return clock.day_start(today - relativedelta(months=months))
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _gather_redraws(ctx: ScanContext, params: Mapping[str, Any]) -> list[Redrawn
         known = found.get((kind, subject))
         rounds = (*known.rounds,) if known else ()
         found[(kind, subject)] = Redrawn(
-            kind, subject, (*rounds, DrawRound(draw_id, number, as_utc(drawn_at), reason, approver))
+            kind, subject, (*rounds, DrawRound(draw_id, number, drawn_at, reason, approver))
         )
     return list(found.values())
 
@@ -91,7 +92,7 @@ def redraw_signals(found: Sequence[Redrawn], params: Mapping[str, Any]) -> list[
         last = item.rounds[-1]
         evidence = [
             Evidence(
-                f"第 {r.round} 轮抽取（{local_time(r.drawn_at)}）"
+                f"第 {r.round} 轮抽取（{clock.display(r.drawn_at)}）"
                 + (f"：重抽理由“{r.reason}”，批准人 {r.approved_by}" if r.round > 1 else ""),
                 "draw",
                 str(r.draw_id),
@@ -183,7 +184,7 @@ class Locked:
 def _gather_locks(ctx: ScanContext, params: Mapping[str, Any]) -> list[Locked]:
     window = timedelta(hours=params["hours"])
     manifests = [
-        (kind, subject, as_utc(at))
+        (kind, subject, at)
         for kind, subject, at in db.session.execute(
             select(DrawManifest.kind, DrawManifest.subject, DrawManifest.locked_at)
             .where(DrawManifest.locked_at >= _since(ctx.today, params["months"]))
@@ -196,7 +197,7 @@ def _gather_locks(ctx: ScanContext, params: Mapping[str, Any]) -> list[Locked]:
         a for kind in SUBJECT_ACTIONS.values() for a in kind
     }
     changes = [
-        Change(seq, as_utc(at), actor, action, otype, oid)
+        Change(seq, at, actor, action, otype, oid)
         for seq, at, actor, action, otype, oid in db.session.execute(
             select(
                 AuditEntry.seq,
@@ -241,7 +242,7 @@ def lock_signals(found: Sequence[Locked], params: Mapping[str, Any]) -> list[Sig
         what = "、".join(dict.fromkeys(ACTION_LABELS.get(c.action, c.action) for c in item.changes))
         evidence = [
             Evidence(
-                f"{local_time(c.at)} {c.actor} {ACTION_LABELS.get(c.action, c.action)}"
+                f"{clock.display(c.at)} {c.actor} {ACTION_LABELS.get(c.action, c.action)}"
                 f"（审计日志第 {c.seq} 条）",
                 "audit_entries",
                 str(c.seq),
@@ -258,7 +259,7 @@ def lock_signals(found: Sequence[Locked], params: Mapping[str, Any]) -> list[Sig
                 f"lock:{item.kind}:{item.subject}",
                 None,
                 RED if red else YELLOW,
-                f"{KINDS[item.kind]} {item.subject} 锁定（{local_time(item.locked_at)}）前 "
+                f"{KINDS[item.kind]} {item.subject} 锁定（{clock.display(item.locked_at)}）前 "
                 f"{params['hours']} 小时内抽取依据被改动 {len(item.changes)} 次：{what}",
                 tuple(evidence),
             )

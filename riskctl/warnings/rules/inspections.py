@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, func, or_, select
 
 from riskctl.accounts.models import Unit
+from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.inspections.models import Inspector, Plan, Target, Task, TaskInspector
 from riskctl.warnings.rules.base import (
@@ -27,7 +28,8 @@ from riskctl.warnings.rules.base import (
 
 
 def _since(today: date, months: int) -> datetime:
-    return datetime.combine(today - relativedelta(months=months), time(), tzinfo=UTC)
+    """The bureau's midnight ``months`` before ``today``, in UTC."""
+    return clock.day_start(today - relativedelta(months=months))
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from riskctl.accounts.models import Unit
-from riskctl.core.db import as_utc, db
+from riskctl.core import clock
+from riskctl.core.db import db
 from riskctl.risks import queries as register
 from riskctl.risks.models import ACTIVE, RiskPoint, RiskPointVersion
 from riskctl.risks.rules import HIGH
-from riskctl.warnings.dates import LOCAL_TZ
 from riskctl.warnings.rules.base import (
     MAX_EVIDENCE,
     RED,
@@ -173,7 +173,7 @@ def _gather_holdings(ctx: ScanContext, params: Mapping[str, Any]) -> list[Holdin
     )
     found: dict[tuple[str, str, str], Holding] = {}
     for unit, name, post, person, point_id, title, start in rows:
-        day = as_utc(start).astimezone(LOCAL_TZ).date()
+        day = clock.local_date(start)
         known = found.get((unit, post, person))
         if known:
             day, points = min(day, known.since), (*known.points, (point_id, title))
