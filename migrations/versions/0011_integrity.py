@@ -56,7 +56,49 @@ def _rekey_audit_chain():
     log.info("audit chain: %s entries re-signed with the audit key", result.signed)
 
 
+LENIENCY_STATUSES_BEFORE = ("recorded", "committed", "corrected", "failed", "referred", "closed")
+LENIENCY_STATUSES = ("pending_review", *LENIENCY_STATUSES_BEFORE, "review_refused")
+
+
+def _in(values):
+    return "status IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _leniency_upgrade():
+    with op.batch_alter_table("leniency_records", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("review_prior_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("reviewed_by", sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column("review_note", sa.Text(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_leniency_records_review_prior_id_leniency_records"),
+            "leniency_records",
+            ["review_prior_id"],
+            ["id"],
+        )
+        batch_op.drop_constraint(op.f("ck_leniency_records_status"), type_="check")
+        batch_op.create_check_constraint("status", _in(LENIENCY_STATUSES))
+        batch_op.create_check_constraint(
+            "held_names_prior", "status != 'pending_review' OR review_prior_id IS NOT NULL"
+        )
+
+
+def _leniency_downgrade():
+    with op.batch_alter_table("leniency_records", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_leniency_records_held_names_prior"), type_="check")
+        batch_op.drop_constraint(op.f("ck_leniency_records_status"), type_="check")
+        batch_op.create_check_constraint("status", _in(LENIENCY_STATUSES_BEFORE))
+        batch_op.drop_constraint(
+            batch_op.f("fk_leniency_records_review_prior_id_leniency_records"), type_="foreignkey"
+        )
+        batch_op.drop_column("review_note")
+        batch_op.drop_column("reviewed_by")
+        batch_op.drop_column("reviewed_at")
+        batch_op.drop_column("review_prior_id")
+
+
 def upgrade():
+    _leniency_upgrade()
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
     op.create_table(
@@ -74,6 +116,7 @@ def upgrade():
 
 
 def downgrade():
+    _leniency_downgrade()
     with op.batch_alter_table("audit_checkpoints", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_checkpoints_seq"))
     op.drop_table("audit_checkpoints")
