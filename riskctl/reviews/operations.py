@@ -282,7 +282,7 @@ def draw_campaign(campaign: Campaign, entropy: str, entropy_source: str, actor: 
         db.session.get(DrawManifest, campaign.manifest_id), entropy, entropy_source, actor
     )
     chosen = selections(draw)
-    _assign(campaign, chosen)
+    assign_drawn(campaign, draw.id, chosen)
     campaign.draw_id, campaign.status = draw.id, "drawn"
     db.session.flush()
     audit.record(
@@ -295,7 +295,7 @@ def draw_campaign(campaign: Campaign, entropy: str, entropy_source: str, actor: 
     return draw
 
 
-def _assign(campaign: Campaign, chosen: list) -> None:
+def assign_drawn(campaign: Campaign, draw_id: int, chosen: list) -> None:
     """One review_files row per selection and one assignment per drawn reviewer (bulk)."""
     case_ids = dict(
         db.session.execute(
@@ -309,6 +309,8 @@ def _assign(campaign: Campaign, chosen: list) -> None:
         [
             {
                 "campaign_id": campaign.id,
+                "draw_id": draw_id,
+                "superseded": False,
                 "case_file_id": case_ids[s.target_id],
                 "position": s.position,
                 "draw_key": s.key,
@@ -319,9 +321,7 @@ def _assign(campaign: Campaign, chosen: list) -> None:
     )
     file_ids = dict(
         db.session.execute(
-            select(ReviewFile.case_file_id, ReviewFile.id).where(
-                ReviewFile.campaign_id == campaign.id
-            )
+            select(ReviewFile.case_file_id, ReviewFile.id).where(ReviewFile.draw_id == draw_id)
         ).all()
     )
     by_badge = {r.badge_no: r.id for r in campaign.reviewers}
