@@ -237,7 +237,6 @@ def _reviews_upgrade():
         "(SELECT draw_id FROM review_campaigns WHERE review_campaigns.id = review_files.campaign_id)"
     )
     with op.batch_alter_table("review_files", schema=None) as batch_op:
-        batch_op.alter_column("draw_id", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_constraint(
             batch_op.f("uq_review_files_campaign_id_case_file_id"), type_="unique"
         )

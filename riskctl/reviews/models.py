@@ -153,7 +153,8 @@ class ReviewFile(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("review_campaigns.id"), index=True)
-    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"))
+    # Set for every drawn file; NULL only for rows made by hand (test data, imports of history).
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
     superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     case_file_id: Mapped[int] = mapped_column(ForeignKey("case_files.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
