@@ -125,10 +125,11 @@ def _refuse_unless_draft(plan: Plan) -> None:
         raise Conflict(f"计划 {plan.code} 已于 {plan.locked_at:%Y-%m-%d %H:%M} 锁定，不能重复锁定")
 
 
-def lock_plan(plan: Plan, actor: User) -> DrawManifest:
-    """Freeze the manifest (rosters, 回避, quotas, team size, cap) and publish its digests."""
-    plan = _locked(plan)
-    _refuse_unless_draft(plan)
+def _freeze(
+    plan: Plan, actor: User, previous: DrawManifest | None = None
+) -> tuple[DrawManifest, dict[str, Any]]:
+    """The plan's manifest from the rosters as they are now, frozen (a new version of
+    ``previous`` when re-locking)."""
     lists = manifest_lists(PlanRules.of(plan))
     manifest = draws.freeze_manifest(
         KIND,
@@ -141,7 +142,16 @@ def lock_plan(plan: Plan, actor: User) -> DrawManifest:
         team_size=plan.team_size,
         cap=lists["cap"],
         actor=actor,
+        previous=previous,
     )
+    return manifest, lists
+
+
+def lock_plan(plan: Plan, actor: User) -> DrawManifest:
+    """Freeze the manifest (rosters, 回避, quotas, team size, cap) and publish its digests."""
+    plan = _locked(plan)
+    _refuse_unless_draft(plan)
+    manifest, lists = _freeze(plan, actor)
     plan.status, plan.locked_at, plan.manifest_id = "locked", utcnow(), manifest.id
     plan.frame = lists["frame"]
     db.session.flush()
@@ -295,20 +305,7 @@ def relock_for_redraw(request: RedrawRequest, actor: User) -> DrawManifest:
     db.session.refresh(request)
     redraws.check_relock(request)
     _refuse_if_results(plan)
-    lists = manifest_lists(PlanRules.of(plan))
-    manifest = draws.freeze_manifest(
-        KIND,
-        plan.code,
-        plan=plan.code,
-        targets=lists["targets"],
-        quotas=lists["quotas"],
-        inspectors=lists["inspectors"],
-        conflicts=lists["conflicts"],
-        team_size=plan.team_size,
-        cap=lists["cap"],
-        actor=actor,
-        previous=db.session.get(DrawManifest, plan.manifest_id),
-    )
+    manifest, lists = _freeze(plan, actor, db.session.get(DrawManifest, plan.manifest_id))
     request.manifest_id = manifest.id
     plan.manifest_id, plan.frame = manifest.id, lists["frame"]
     db.session.flush()

@@ -217,10 +217,28 @@ def adopt_current_rubric(campaign: Campaign, actor: User) -> None:
     )
 
 
-def lock_campaign(campaign: Campaign, actor: User):
-    """Freeze the draw manifest (锁定): the rosters and quotas can no longer change."""
+def freeze_campaign(campaign: Campaign, inputs, actor: User, previous=None):
+    """The campaign's manifest from ``inputs`` (``manifest_inputs``), frozen; a new version
+    of ``previous`` when re-locking for a re-draw."""
     from riskctl.draws.operations import freeze_manifest
 
+    return freeze_manifest(
+        "review",
+        campaign.code,
+        plan=campaign.code,
+        targets=inputs.targets,
+        quotas=inputs.quotas,
+        inspectors=inputs.inspectors,
+        conflicts=inputs.conflicts,
+        team_size=inputs.team_size,
+        cap=inputs.cap,
+        actor=actor,
+        previous=previous,
+    )
+
+
+def lock_campaign(campaign: Campaign, actor: User):
+    """Freeze the draw manifest (锁定): the rosters and quotas can no longer change."""
     db.session.refresh(campaign, with_for_update=True)  # one lock at a time
     if campaign.status != "draft":
         raise Conflict(f"评查活动 {campaign.code} 已锁定")
@@ -239,18 +257,7 @@ def lock_campaign(campaign: Campaign, actor: User):
             "reviewers",
             f"评查人员不足：每卷需 {campaign.team_size} 人，现有 {len(inputs.inspectors)} 人",
         )
-    manifest = freeze_manifest(
-        "review",
-        campaign.code,
-        plan=campaign.code,
-        targets=inputs.targets,
-        quotas=inputs.quotas,
-        inspectors=inputs.inspectors,
-        conflicts=inputs.conflicts,
-        team_size=inputs.team_size,
-        cap=inputs.cap,
-        actor=actor,
-    )
+    manifest = freeze_campaign(campaign, inputs, actor)
     campaign.manifest_id, campaign.status = manifest.id, "locked"
     db.session.flush()
     audit.record(

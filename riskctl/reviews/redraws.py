@@ -12,11 +12,10 @@ from riskctl.core.db import db
 from riskctl.core.errors import Conflict, NotFound
 from riskctl.draws import redraws
 from riskctl.draws.models import Draw, DrawManifest
-from riskctl.draws.operations import freeze_manifest
 from riskctl.draws.queries import selections
 from riskctl.reviews.drawing import manifest_inputs
 from riskctl.reviews.models import Assignment, Campaign, CampaignRedraw, ReviewFile, ScoreSheet
-from riskctl.reviews.operations import assign_drawn
+from riskctl.reviews.operations import assign_drawn, freeze_campaign
 
 
 def _locked(campaign: Campaign) -> Campaign:
@@ -88,20 +87,8 @@ def relock_for_redraw(request: CampaignRedraw, actor: User) -> DrawManifest:
     db.session.refresh(request)
     redraws.check_relock(request)
     _refuse_if_scored(campaign)
-    inputs = manifest_inputs(campaign)
-    manifest = freeze_manifest(
-        "review",
-        campaign.code,
-        plan=campaign.code,
-        targets=inputs.targets,
-        quotas=inputs.quotas,
-        inspectors=inputs.inspectors,
-        conflicts=inputs.conflicts,
-        team_size=inputs.team_size,
-        cap=inputs.cap,
-        actor=actor,
-        previous=db.session.get(DrawManifest, campaign.manifest_id),
-    )
+    previous = db.session.get(DrawManifest, campaign.manifest_id)
+    manifest = freeze_campaign(campaign, manifest_inputs(campaign), actor, previous)
     request.manifest_id = campaign.manifest_id = manifest.id
     db.session.flush()
     audit.record(
