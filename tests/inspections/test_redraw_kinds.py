@@ -63,6 +63,14 @@ def test_a_wrong_manifest_is_relocked_and_published_before_new_entropy(api, draw
     html = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
     assert "抽取清单有误" in html and "两版清单的差异" in html
     assert closed not in [s["target"] for s in public["selected"]]
+    # The re-draw warning counts rounds per plan, across manifest versions.
+    from riskctl.warnings.models import Warning
+    from riskctl.warnings.rules import draws as draw_rules
+    from riskctl.warnings.scan import run_scan
+
+    run_scan(rules=(draw_rules.REDRAWN,))
+    warning = db.session.scalar(select(Warning).where(Warning.rule == "draw_redrawn"))
+    assert warning is not None and "已重抽 1 次" in warning.title
 
 
 def test_an_unchanged_manifest_is_redrawn_only_for_a_failed_entropy_source(api, drawn):
