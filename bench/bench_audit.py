@@ -10,6 +10,7 @@ from bench._common import Row, backend, bench_app, measure, print_table
 from riskctl.core import audit, clock
 from riskctl.core.audit import AuditEntry, verify_chain
 from riskctl.core.audit.chain import GENESIS, canonical, entry_hash
+from riskctl.core.audit.keys import keyring
 from riskctl.core.db import db
 
 APPENDS = 10_000
@@ -27,12 +28,22 @@ def _append_entries() -> None:
 def _build_chain(n: int) -> None:
     """Write a valid chain quickly (not timed): hashes computed here, rows bulk-inserted."""
     db.session.execute(AuditEntry.__table__.delete())
+    ring = keyring()
     start, prev, batch = clock.now(), GENESIS, []
     for seq in range(1, n + 1):
         at = start + timedelta(microseconds=seq)
         summary = canonical({"seq": seq, "field": "风险等级", "before": "中", "after": "高"})
         own = entry_hash(
-            seq, at, "bench", "risk_point.update", "risk_point", str(seq), summary, prev
+            ring.current,
+            ring.current_id,
+            seq,
+            at,
+            "bench",
+            "risk_point.update",
+            "risk_point",
+            str(seq),
+            summary,
+            prev,
         )
         batch.append(
             {
@@ -45,6 +56,7 @@ def _build_chain(n: int) -> None:
                 "summary": summary,
                 "prev_hash": prev,
                 "hash": own,
+                "key_id": ring.current_id,
             }
         )
         prev = own

@@ -61,6 +61,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     )
     app.config["SECRET_KEY"] = _secret("RISKCTL_SECRET_KEY", production, instance / "secret-key")
     app.config["PII_KEY"] = _secret("RISKCTL_PII_KEY", production, instance / "pii-key")
+    # The audit chain's HMAC key: never stored in the database it protects.
+    app.config["AUDIT_KEY"] = _secret("RISKCTL_AUDIT_KEY", production, instance / "audit-key")
+    app.config["AUDIT_OLD_KEYS"] = _env("RISKCTL_AUDIT_OLD_KEYS", "")
     app.config.update(overrides)
     try:
         app.config["TIMEZONE"] = clock.load_zone(str(app.config["TIMEZONE"]))

@@ -25,6 +25,10 @@ from tests.factories import ApiClient, Bureau, make_bureau
 
 PG_ENV = "RISKCTL_TEST_DATABASE_URL"
 TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
+TEST_AUDIT_KEY = "test-audit-key"
+# Through the environment, not an override: apps that tests start in spawned worker
+# processes (concurrency tests) must sign the audit chain with the same key.
+os.environ.setdefault("RISKCTL_AUDIT_KEY", TEST_AUDIT_KEY)
 
 # Moments at which a day is cut differently in UTC and in Beijing (UTC+8). The
 # date-sensitive tests run at each: a server whose clock is UTC must still count

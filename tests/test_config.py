@@ -56,3 +56,21 @@ def test_production_hashes_passwords_with_scrypt_and_refuses_a_cheaper_method(
         assert _hash_password("a-long-password-9").startswith("scrypt:")
     with pytest.raises(ConfigError, match="scrypt"):
         create_app({"INSTANCE_PATH": str(tmp_path), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"})
+
+
+def test_production_without_an_audit_key_does_not_start(monkeypatch, tmp_path):
+    monkeypatch.setenv("RISKCTL_ENV", "production")
+    monkeypatch.setenv("RISKCTL_SECRET_KEY", "k1")
+    monkeypatch.setenv("RISKCTL_PII_KEY", "k2")
+    monkeypatch.delenv("RISKCTL_AUDIT_KEY", raising=False)
+    with pytest.raises(ConfigError, match="RISKCTL_AUDIT_KEY"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert not (tmp_path / "audit-key").exists()
+
+
+def test_development_generates_the_audit_key_into_instance(monkeypatch, tmp_path):
+    monkeypatch.delenv("RISKCTL_ENV", raising=False)
+    monkeypatch.delenv("RISKCTL_AUDIT_KEY", raising=False)
+    key = create_app({"INSTANCE_PATH": str(tmp_path)}).config["AUDIT_KEY"]
+    assert key == (tmp_path / "audit-key").read_text() and len(key) == 64
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["AUDIT_KEY"] == key

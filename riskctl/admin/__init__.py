@@ -4,10 +4,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from riskctl.admin import api, views
+    from riskctl.admin import api, public, views
     from riskctl.web.shell import register_nav
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(public.bp)
     register_nav("审计日志", "admin.audit_log", order=80)
     register_nav("系统管理", "admin.users", order=90)

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from riskctl.admin.queries import audit_query
 from riskctl.core import calendar, settings
-from riskctl.core.audit import verify_chain
+from riskctl.core.audit import verify
 from riskctl.core.auth.policy import ADMIN, DISCIPLINE, allow, require_actor
 from riskctl.core.errors import BadRequest
 from riskctl.core.http import doc, paginate
@@ -82,11 +82,14 @@ def list_audit():
 
 @bp.get("/audit/verify")
 @allow(ADMIN, DISCIPLINE)
-@doc("校验审计哈希链", tags=("audit",))
+@doc("校验审计哈希链及已记录的检查点", tags=("audit",))
 def verify_audit():
-    count, broken = verify_chain()
+    result = verify()
+    problems = [{"seq": b.seq, "reason": b.reason} for b in result.breaks]
     return {
-        "ok": broken is None,
-        "entries": count,
-        "broken": None if broken is None else {"seq": broken.seq, "reason": broken.reason},
+        "ok": result.ok,
+        "entries": result.count,
+        "broken": problems[0] if problems else None,
+        "problems": problems,
+        "checkpoints_checked": result.checked,
     }

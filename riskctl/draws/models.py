@@ -22,12 +22,21 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from riskctl.core import clock
 from riskctl.core.db import UTCDateTime, db
 
 KINDS = {"inspection": "双随机抽查", "review": "案卷评查"}
+# Why a draw is drawn again (重抽) — nothing else justifies a new round:
+ENTROPY_FAILURE, MANIFEST_ERROR = "entropy_failure", "manifest_error"
+REDRAW_KINDS = {
+    # the published source produced no value, or a wrong one: same manifest, new entropy
+    ENTROPY_FAILURE: "随机数来源失效",
+    # a target closed, an inspector left, a conflict missed: re-lock, then new entropy
+    MANIFEST_ERROR: "抽取清单有误",
+}
+REDRAW_STATUSES = {"pending": "待审批", "approved": "已批准", "refused": "不批准", "used": "已重抽"}
 # What a kind's targets, inspectors and teams are called on its pages.
 NOUNS = {"inspection": ("检查对象", "检查人员", "检查组"), "review": ("案卷", "评查人员", "评查组")}
 DIGEST_FIELDS = ("targets_digest", "inspectors_digest", "conflicts_digest", "quotas_digest")
@@ -53,6 +62,10 @@ class DrawManifest(db.Model):
     and digests are kept beside it so pages never unpack a million targets.
     ``personal_ids`` are target ids that are personal data (e.g. an individual's
     身份证号): shown masked on public pages.
+
+    A re-draw because the manifest was wrong re-locks the subject as a new version
+    (``previous_id`` the one it corrects, ``changes`` what was added and removed);
+    the rounds of every version of a subject are one series.
     """
 
     __tablename__ = "draw_manifests"
@@ -76,9 +89,14 @@ class DrawManifest(db.Model):
     body_zlib: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     locked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     locked_by: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("draw_manifests.id"))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    previous: Mapped[DrawManifest | None] = relationship(remote_side="DrawManifest.id")
 
     __table_args__ = (
-        UniqueConstraint("kind", "subject"),
+        UniqueConstraint("kind", "subject", "version"),
         CheckConstraint(f"kind IN {tuple(KINDS)}", name="kind"),
         CheckConstraint("team_size >= 0 AND cap >= 0", name="team_and_cap"),
     )
@@ -135,6 +153,7 @@ class Draw(db.Model):
     drawn_by: Mapped[str] = mapped_column(String(60))
     redraw_reason: Mapped[str | None] = mapped_column(Text)
     approved_by: Mapped[str | None] = mapped_column(String(60))
+    redraw_kind: Mapped[str | None] = mapped_column(String(20))
 
     manifest: Mapped[DrawManifest] = relationship()
 
@@ -142,10 +161,18 @@ class Draw(db.Model):
         UniqueConstraint("manifest_id", "round"),
         CheckConstraint("round >= 1", name="round"),
         CheckConstraint(
-            "round = 1 OR (redraw_reason IS NOT NULL AND approved_by IS NOT NULL)",
+            "round = 1 OR (redraw_reason IS NOT NULL AND approved_by IS NOT NULL"
+            " AND redraw_kind IS NOT NULL)",
             name="redraw_approved",
         ),
+        CheckConstraint(
+            f"redraw_kind IS NULL OR redraw_kind IN {tuple(REDRAW_KINDS)}", name="redraw_kind"
+        ),
     )
+
+    @property
+    def redraw_kind_label(self) -> str:
+        return REDRAW_KINDS.get(self.redraw_kind or "", "")
 
 
 class DrawSelection(db.Model):
@@ -170,3 +197,42 @@ class DrawSelection(db.Model):
     @property
     def shown_target(self) -> str:
         return self.public_label or self.target_id
+
+
+class RedrawRequestMixin:
+    """A request to draw a subject again (重抽): kind and reason, a leader's decision, then
+    for a wrong manifest the re-locked one (``manifest_id``), and the new draw."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default=ENTROPY_FAILURE)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(60))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(60))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    @declared_attr
+    def draw_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("draws.id"))
+
+    @declared_attr
+    def manifest_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("draw_manifests.id"))
+
+    @declared_attr
+    def new_draw_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("draws.id"))
+
+    @declared_attr
+    def manifest(cls) -> Mapped[DrawManifest | None]:
+        return relationship(DrawManifest, foreign_keys=[cls.manifest_id])
+
+    @property
+    def kind_label(self) -> str:
+        return REDRAW_KINDS[self.kind]
+
+    @property
+    def status_label(self) -> str:
+        return REDRAW_STATUSES[self.status]

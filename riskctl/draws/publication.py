@@ -64,12 +64,30 @@ def approver_name(draw: Draw) -> str | None:
     return user.display_name if user is not None else draw.approved_by
 
 
+def redraw_facts(draw: Draw, previous: Draw) -> dict[str, Any]:
+    """Why a round was drawn again, who approved it, and what changed in the manifest."""
+    changed = previous.manifest_id != draw.manifest_id
+    return {
+        "kind": draw.redraw_kind,
+        "kind_label": draw.redraw_kind_label,
+        "reason": draw.redraw_reason,
+        "approved_by": approver_name(draw),
+        "previous_draw_id": previous.id,
+        "manifest_changed": changed,
+        "previous_manifest_id": previous.manifest_id if changed else None,
+        "changes": draw.manifest.changes if changed else None,
+    }
+
+
 def round_list(every: list[Draw]) -> list[dict[str, Any]]:
     """Every round of a manifest; ``current`` marks the one in force (the latest)."""
     return [
         {
             "draw_id": d.id,
             "round": d.round,
+            "manifest_id": d.manifest_id,
+            "manifest_version": d.manifest.version,
+            "redraw_kind": d.redraw_kind,
             "drawn_at": iso(d.drawn_at),
             "entropy_source": d.entropy_source,
             "result_digest": d.result_digest,
@@ -93,6 +111,8 @@ def published(draw: Draw, *, full: bool = False) -> dict[str, Any]:
         "subject": manifest.subject,
         "plan": manifest.plan,
         "round": draw.round,
+        "manifest_id": manifest.id,
+        "manifest_version": manifest.version,
         "locked_at": iso(manifest.locked_at),
         "drawn_at": iso(draw.drawn_at),
         **{name: getattr(manifest, name) for name in DIGEST_FIELDS},
@@ -107,13 +127,7 @@ def published(draw: Draw, *, full: bool = False) -> dict[str, Any]:
         "seed": draw.seed,
         "selected": [_selection(row, full) for row in selection_rows(draw)],
         "result_digest": draw.result_digest,
-        "redraw": None
-        if previous is None
-        else {
-            "reason": draw.redraw_reason,
-            "approved_by": approver_name(draw),
-            "previous_draw_id": previous.id,
-        },
+        "redraw": None if previous is None else redraw_facts(draw, previous),
         "rounds": round_list(every),
         "manifest_url": manifest_url(draw),
         "verify_url": url_for("draws_api.verify"),

@@ -27,24 +27,51 @@ def get_manifest(manifest_id: int) -> DrawManifest:
 
 
 def manifest_for(kind: str, subject: str) -> DrawManifest | None:
+    """The newest version of a subject's manifest (a re-lock makes a new version)."""
     return db.session.scalar(
-        select(DrawManifest).where(DrawManifest.kind == kind, DrawManifest.subject == subject)
+        select(DrawManifest)
+        .where(DrawManifest.kind == kind, DrawManifest.subject == subject)
+        .order_by(DrawManifest.version.desc())
+        .limit(1)
+    )
+
+
+def _series(manifest_id: int):
+    """Ids of every manifest version of the same subject as ``manifest_id``."""
+    this = select(DrawManifest.kind, DrawManifest.subject).where(DrawManifest.id == manifest_id)
+    same = this.subquery()
+    return select(DrawManifest.id).where(
+        DrawManifest.kind == same.c.kind, DrawManifest.subject == same.c.subject
     )
 
 
 def latest_round(manifest_id: int) -> Draw | None:
+    """The round in force of the manifest's subject, over all its manifest versions."""
     return db.session.scalar(
-        select(Draw).where(Draw.manifest_id == manifest_id).order_by(Draw.round.desc()).limit(1)
+        select(Draw)
+        .where(Draw.manifest_id.in_(_series(manifest_id)))
+        .order_by(Draw.round.desc())
+        .limit(1)
     )
 
 
 def latest_rounds(manifest_ids: list[int]) -> dict[int, int]:
-    """The round in force of each manifest: ``{manifest_id: round}``."""
+    """The round in force of each manifest's subject: ``{manifest_id: round}``."""
+    subjects = (
+        select(DrawManifest.kind, DrawManifest.subject, func.max(Draw.round).label("round"))
+        .join(Draw, Draw.manifest_id == DrawManifest.id)
+        .group_by(DrawManifest.kind, DrawManifest.subject)
+        .subquery()
+    )
     return dict(
         db.session.execute(
-            select(Draw.manifest_id, func.max(Draw.round))
-            .where(Draw.manifest_id.in_(manifest_ids))
-            .group_by(Draw.manifest_id)
+            select(DrawManifest.id, subjects.c.round)
+            .join(
+                subjects,
+                (subjects.c.kind == DrawManifest.kind)
+                & (subjects.c.subject == DrawManifest.subject),
+            )
+            .where(DrawManifest.id.in_(manifest_ids))
         ).all()
     )
 
@@ -56,9 +83,12 @@ def draw_for(kind: str, subject: str) -> Draw | None:
 
 
 def rounds(manifest_id: int) -> list[Draw]:
-    """Every round of a manifest, first to last (re-draws included)."""
+    """Every round of the manifest's subject, first to last (re-draws and re-locked
+    manifest versions included)."""
     return list(
-        db.session.scalars(select(Draw).where(Draw.manifest_id == manifest_id).order_by(Draw.round))
+        db.session.scalars(
+            select(Draw).where(Draw.manifest_id.in_(_series(manifest_id))).order_by(Draw.round)
+        )
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from riskctl.core.schema import BaseSchema, Text
-from riskctl.draws.models import KINDS
+from riskctl.draws.models import KINDS, REDRAW_KINDS
 
 
 class DrawSelectionOutSchema(Schema):
@@ -22,6 +22,9 @@ class DrawSelectionOutSchema(Schema):
 class DrawRoundSchema(Schema):
     draw_id = fields.Integer()
     round = fields.Integer()
+    manifest_id = fields.Integer()
+    manifest_version = fields.Integer()
+    redraw_kind = fields.String(allow_none=True)
     drawn_at = fields.String()
     entropy_source = fields.String()
     result_digest = fields.String()
@@ -30,9 +33,14 @@ class DrawRoundSchema(Schema):
 
 
 class DrawRedrawSchema(Schema):
+    kind = fields.String()
+    kind_label = fields.String()
     reason = fields.String()
     approved_by = fields.String()
     previous_draw_id = fields.Integer()
+    manifest_changed = fields.Boolean()
+    previous_manifest_id = fields.Integer(allow_none=True)
+    changes = fields.Dict(allow_none=True)
 
 
 class PublishedDrawSchema(Schema):
@@ -45,6 +53,8 @@ class PublishedDrawSchema(Schema):
     subject = fields.String()
     plan = fields.String()
     round = fields.Integer()
+    manifest_id = fields.Integer()
+    manifest_version = fields.Integer()
     locked_at = fields.String()
     drawn_at = fields.String()
     targets_digest = fields.String()
@@ -133,3 +143,40 @@ class SelectionFilterSchema(BaseSchema):
 
     stratum = Text(load_default="", max_length=200)
     q = Text(load_default="", max_length=100)
+
+
+class RedrawRequestInSchema(BaseSchema):
+    """A re-draw request: why (``kind``) and the reason in words."""
+
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            list(REDRAW_KINDS),
+            error="原因类型须为 "
+            + "、".join(f"{k}（{v}）" for k, v in REDRAW_KINDS.items())
+            + " 之一",
+        ),
+    )
+    reason = Text(required=True, max_length=1000)
+
+
+class RedrawDecisionInSchema(BaseSchema):
+    approve = fields.Boolean(required=True)
+    note = Text(load_default="", max_length=1000)
+
+
+class RedrawRequestOutSchema(Schema):
+    id = fields.Integer()
+    draw_id = fields.Integer()
+    kind = fields.String()
+    kind_label = fields.String()
+    reason = fields.String()
+    requested_by = fields.String()
+    requested_at = fields.DateTime()
+    status = fields.String()
+    status_label = fields.String()
+    decided_by = fields.String()
+    decided_at = fields.DateTime()
+    decision_note = fields.String()
+    manifest_id = fields.Integer(allow_none=True)
+    new_draw_id = fields.Integer(allow_none=True)

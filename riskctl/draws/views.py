@@ -77,6 +77,7 @@ def show(draw_id: int):
         problems=problems,
         rounds=every,
         current=every[-1],
+        previous=next((r for r in every if r.round == draw.round - 1), None),
         approver=approver_name(draw),
         results=published_results(draw),
         subject_url=subject_page(draw.manifest),

@@ -10,6 +10,7 @@ from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
 from riskctl.core.errors import BadRequest, NotFound, ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
+from riskctl.draws.schemas import RedrawRequestInSchema
 from riskctl.inspections import plan_operations, queries, result_operations, stats
 from riskctl.inspections.api import upload
 from riskctl.inspections.sampling import PlanRules, frame
@@ -167,17 +168,19 @@ def list_redraws(code: str):
 @bp.post("/plans/<code>/redraws")
 @allow(LEGAL)
 @doc(
-    "提出重抽申请（须写明理由，经局领导批准后执行）",
-    body=InspectionReasonSchema,
+    "提出重抽申请：kind 为 entropy_failure（随机数来源失效：沿用原清单、录入新随机数）或 "
+    "manifest_error（抽取清单有误：批准后按更正的名录重新锁定清单、公布摘要，再录入新随机数），"
+    "须写明理由 reason，经局领导批准后执行",
+    body=RedrawRequestInSchema,
     response=PlanRedrawSchema,
     status=201,
     tags=TAG,
 )
 def request_redraw(code: str):
     plan = queries.plan_by_code(code)
-    reason = json_body(InspectionReasonSchema())["reason"]
+    data = json_body(RedrawRequestInSchema())
     return PlanRedrawSchema().dump(
-        plan_operations.request_redraw(plan, reason, require_actor().username)
+        plan_operations.request_redraw(plan, data["kind"], data["reason"], require_actor().username)
     ), 201
 
 
@@ -196,9 +199,31 @@ def decide_redraw(request_id: int):
     return PlanRedrawSchema().dump(decided)
 
 
+@bp.post("/redraws/<int:request_id>/relock")
+@allow(LEGAL)
+@doc(
+    "抽取清单有误的重抽：按更正后的名录重新锁定计划，生成新一版抽取清单并公布摘要（须在录入新随机数之前）",
+    response=PlanRedrawSchema,
+    tags=TAG,
+)
+def relock_redraw(request_id: int):
+    found = queries.redraw_by_id(request_id)
+    manifest = plan_operations.relock_for_redraw(found, require_actor())
+    return {
+        **PlanRedrawSchema().dump(found),
+        "digests": manifest.digests,
+        "manifest_version": manifest.version,
+        "public_url": f"/public/draws/manifests/{manifest.id}",
+    }
+
+
 @bp.post("/redraws/<int:request_id>/run")
 @allow(LEGAL)
-@doc("执行已批准的重抽（录入新的公开随机数）", body=PlanDrawInSchema, tags=TAG)
+@doc(
+    "执行已批准的重抽（录入新的公开随机数；抽取清单有误的须先重新锁定）",
+    body=PlanDrawInSchema,
+    tags=TAG,
+)
 def run_redraw(request_id: int):
     found = queries.redraw_by_id(request_id)
     data = json_body(PlanDrawInSchema())

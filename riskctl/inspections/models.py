@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from riskctl.accounts.models import Unit
 from riskctl.core import clock
 from riskctl.core.db import UTCDateTime, db
+from riskctl.draws.models import REDRAW_KINDS, RedrawRequestMixin
 
 CREDIT_CLASSES = ("A", "B", "C", "D")
 TARGET_KINDS = {
@@ -236,26 +237,20 @@ class Plan(db.Model):
     )
 
 
-class RedrawRequest(db.Model):
-    """A request to draw a plan again: the reason, a leader's approval, then the new draw."""
+class RedrawRequest(RedrawRequestMixin, db.Model):
+    """A request to draw a plan again: its kind and reason, a leader's approval, for a wrong
+    manifest the re-locked one, then the new draw."""
 
     __tablename__ = "inspection_redraws"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"), index=True)
-    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"))
-    reason: Mapped[str] = mapped_column(Text)
-    requested_by: Mapped[str] = mapped_column(String(60))
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
-    decided_by: Mapped[str | None] = mapped_column(String(60))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decision_note: Mapped[str | None] = mapped_column(Text)
-    new_draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
 
     plan: Mapped[Plan] = relationship()
 
-    __table_args__ = (CheckConstraint(_one_of("status", REDRAW_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("status", REDRAW_STATUSES), name="status"),
+        CheckConstraint(_one_of("kind", REDRAW_KINDS), name="kind"),
+    )
 
 
 class Task(db.Model):

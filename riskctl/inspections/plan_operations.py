@@ -12,12 +12,11 @@ from typing import Any
 from sqlalchemy import select, update
 
 from riskctl.accounts.models import Unit, User
-from riskctl.accounts.queries import user_by_username
 from riskctl.core import audit, clock
-from riskctl.core.auth.policy import LEADER
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.draws import operations as draws
+from riskctl.draws import redraws
 from riskctl.draws.models import Draw, DrawManifest, DrawSelection
 from riskctl.inspections import bulk
 from riskctl.inspections.models import (
@@ -126,10 +125,11 @@ def _refuse_unless_draft(plan: Plan) -> None:
         raise Conflict(f"计划 {plan.code} 已于 {plan.locked_at:%Y-%m-%d %H:%M} 锁定，不能重复锁定")
 
 
-def lock_plan(plan: Plan, actor: User) -> DrawManifest:
-    """Freeze the manifest (rosters, 回避, quotas, team size, cap) and publish its digests."""
-    plan = _locked(plan)
-    _refuse_unless_draft(plan)
+def _freeze(
+    plan: Plan, actor: User, previous: DrawManifest | None = None
+) -> tuple[DrawManifest, dict[str, Any]]:
+    """The plan's manifest from the rosters as they are now, frozen (a new version of
+    ``previous`` when re-locking)."""
     lists = manifest_lists(PlanRules.of(plan))
     manifest = draws.freeze_manifest(
         KIND,
@@ -142,7 +142,16 @@ def lock_plan(plan: Plan, actor: User) -> DrawManifest:
         team_size=plan.team_size,
         cap=lists["cap"],
         actor=actor,
+        previous=previous,
     )
+    return manifest, lists
+
+
+def lock_plan(plan: Plan, actor: User) -> DrawManifest:
+    """Freeze the manifest (rosters, 回避, quotas, team size, cap) and publish its digests."""
+    plan = _locked(plan)
+    _refuse_unless_draft(plan)
+    manifest, lists = _freeze(plan, actor)
     plan.status, plan.locked_at, plan.manifest_id = "locked", clock.now(), manifest.id
     plan.frame = lists["frame"]
     db.session.flush()
@@ -255,21 +264,21 @@ def _refuse_if_results(plan: Plan) -> None:
         raise Conflict(f"计划 {plan.code} 已录入检查结果，不能重抽")
 
 
-def request_redraw(plan: Plan, reason: str, actor: str) -> RedrawRequest:
-    """Ask for a re-draw (重抽), with the reason; a leader approves or refuses it."""
+def request_redraw(plan: Plan, kind: str, reason: str, actor: str) -> RedrawRequest:
+    """Ask for a re-draw (重抽) with its kind and reason; a leader approves or refuses it."""
+    redraws.check_request(kind, reason)
     plan = _locked(plan)
     if plan.status != "drawn":
         raise Conflict(f"计划 {plan.code} 尚未抽取，无需重抽")
     _refuse_if_results(plan)
-    pending = db.session.scalar(
-        select(RedrawRequest.id).where(
-            RedrawRequest.plan_id == plan.id, RedrawRequest.status.in_(("pending", "approved"))
-        )
-    )
-    if pending:
-        raise Conflict(f"计划 {plan.code} 已有未完成的重抽申请（第 {pending} 号）")
+    redraws.refuse_open_request(RedrawRequest, RedrawRequest.plan_id == plan.id)
     request = RedrawRequest(
-        plan=plan, draw_id=plan.draw_id, reason=reason, requested_by=actor, status="pending"
+        plan=plan,
+        draw_id=plan.draw_id,
+        kind=kind,
+        reason=reason.strip(),
+        requested_by=actor,
+        status="pending",
     )
     db.session.add(request)
     db.session.flush()
@@ -277,7 +286,7 @@ def request_redraw(plan: Plan, reason: str, actor: str) -> RedrawRequest:
         "inspection.redraw.request",
         "inspection_redraw",
         request.id,
-        {"plan": plan.code, "draw_id": plan.draw_id, "reason": reason},
+        {"plan": plan.code, "draw_id": plan.draw_id, "kind": kind, "reason": request.reason},
         actor=actor,
     )
     return request
@@ -285,47 +294,44 @@ def request_redraw(plan: Plan, reason: str, actor: str) -> RedrawRequest:
 
 def decide_redraw(request: RedrawRequest, approve: bool, note: str, leader: User) -> RedrawRequest:
     """A leader's decision on a re-draw request; final once made."""
-    if leader.role != LEADER:
-        raise ValidationFailed.field("approved_by", "重抽须经局领导批准")
-    if request.status != "pending":
-        raise Conflict(f"重抽申请第 {request.id} 号已作出决定，不能重复决定")
-    if not approve and not note:
-        raise ValidationFailed.field("note", "不批准重抽时须写明理由")
-    request.status = "approved" if approve else "refused"
-    request.decided_by, request.decided_at, request.decision_note = (
-        leader.username,
-        clock.now(),
-        note,
-    )
-    db.session.flush()
-    audit.record(
-        "inspection.redraw.decide",
-        "inspection_redraw",
-        request.id,
-        {"decision": request.status, "note": note},
-        actor=leader.username,
-    )
+    redraws.decide(request, approve, note, leader, "inspection_redraw")
     return request
 
 
-def run_redraw(request: RedrawRequest, entropy: str, entropy_source: str, actor: User) -> Draw:
-    """The approved re-draw: a new draw of the same manifest; the old one stays public."""
+def relock_for_redraw(request: RedrawRequest, actor: User) -> DrawManifest:
+    """抽取清单有误: re-lock the plan with the corrected rosters as a new manifest version,
+    whose digests are public before any new entropy can be entered."""
     plan = _locked(request.plan)
-    if request.status != "approved":
-        label = {"pending": "尚未经局领导批准", "refused": "未获批准", "used": "已执行过"}[
-            request.status
-        ]
-        raise Conflict(f"重抽申请第 {request.id} 号{label}，不能重抽")
-    if request.draw_id != plan.draw_id:
+    db.session.refresh(request)
+    redraws.check_relock(request)
+    _refuse_if_results(plan)
+    manifest, lists = _freeze(plan, actor, db.session.get(DrawManifest, plan.manifest_id))
+    request.manifest_id = manifest.id
+    plan.manifest_id, plan.frame = manifest.id, lists["frame"]
+    db.session.flush()
+    audit.record(
+        "inspection.redraw.relock",
+        "inspection_redraw",
+        request.id,
+        {"plan": plan.code, "manifest_id": manifest.id, "digests": manifest.digests},
+        actor=actor.username,
+    )
+    return manifest
+
+
+def run_redraw(request: RedrawRequest, entropy: str, entropy_source: str, actor: User) -> Draw:
+    """The approved re-draw: a new round (same manifest, or the re-locked one); the old
+    round stays public."""
+    plan = _locked(request.plan)
+    db.session.refresh(request)  # a request run by another worker meanwhile is "used" now
+    if request.status == "approved" and request.draw_id != plan.draw_id:
         raise Conflict(f"重抽申请第 {request.id} 号针对的抽取结果已被替代")
     _refuse_if_results(plan)
-    old = db.session.get(Draw, plan.draw_id)
-    approver = user_by_username(request.decided_by or "")
-    draw = draws.redraw(old, request.reason, approver, entropy, entropy_source, actor)
-    db.session.execute(update(Task).where(Task.draw_id == old.id).values(superseded=True))
+    old_id = plan.draw_id
+    draw = redraws.run(request, entropy, entropy_source, actor)
+    db.session.execute(update(Task).where(Task.draw_id == old_id).values(superseded=True))
     created = _create_tasks(plan, draw)
     plan.draw_id, plan.drawn_at = draw.id, draw.drawn_at
-    request.status, request.new_draw_id = "used", draw.id
     db.session.flush()
     audit.record(
         "inspection.redraw.run",
@@ -333,7 +339,8 @@ def run_redraw(request: RedrawRequest, entropy: str, entropy_source: str, actor:
         plan.code,
         {
             "request": request.id,
-            "old_draw_id": old.id,
+            "kind": request.kind,
+            "old_draw_id": old_id,
             "draw_id": draw.id,
             "round": draw.round,
             "tasks": created,

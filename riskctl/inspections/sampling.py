@@ -50,6 +50,9 @@ class PlanRules:
     cross_unit: bool
     units: tuple[str, ...]
     today: date
+    # The plan itself, once saved: its own tasks never count as a previous inspection
+    # (a re-lock for a re-draw must not find conflicts in the round it replaces).
+    plan_id: int | None = None
 
     @classmethod
     def of(cls, plan: Plan, today: date | None = None) -> PlanRules:
@@ -63,6 +66,7 @@ class PlanRules:
             cross_unit=plan.cross_unit,
             units=tuple(plan.units or ()),
             today=today or clock.today(),
+            plan_id=plan.id,
         )
 
     @property
@@ -250,6 +254,7 @@ def _sources(r: PlanRules) -> dict[str, Any]:
         .join(Target, Target.id == Task.target_id)
         .where(
             Task.superseded.is_(False),
+            Task.plan_id != (r.plan_id or 0),
             or_(
                 Task.inspected_on >= since,
                 and_(

@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from riskctl.core import settings
 from riskctl.core.schema import BaseSchema, Text
+from riskctl.draws.schemas import RedrawRequestOutSchema
 from riskctl.inspections import rules
 from riskctl.inspections.models import (
     CREDIT_CLASSES,
@@ -315,18 +316,8 @@ class InspectionPlanSchema(Schema):
     frame = fields.Dict()
 
 
-class PlanRedrawSchema(Schema):
-    id = fields.Integer()
+class PlanRedrawSchema(RedrawRequestOutSchema):
     plan = fields.Function(lambda r: r.plan.code)
-    draw_id = fields.Integer()
-    reason = fields.String()
-    requested_by = fields.String()
-    requested_at = fields.DateTime()
-    status = fields.String()
-    decided_by = fields.String()
-    decided_at = fields.DateTime()
-    decision_note = fields.String()
-    new_draw_id = fields.Integer()
 
 
 class TaskAttachmentSchema(Schema):

@@ -11,7 +11,7 @@ from riskctl.core import clock, settings
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
-from riskctl.draws.models import DrawManifest
+from riskctl.draws.models import REDRAW_KINDS, DrawManifest
 from riskctl.draws.queries import rounds
 from riskctl.inspections import plan_operations, queries, rules
 from riskctl.inspections.forms import DecisionForm, EntropyForm, PlanForm, ReasonForm
@@ -104,6 +104,7 @@ def _render_plan(plan: Plan, status: int = 200, **forms):
         statuses=PLAN_STATUSES,
         redraws=queries.redraw_requests(plan),
         redraw_statuses=REDRAW_STATUSES,
+        redraw_kinds=REDRAW_KINDS,
         role=current_actor().role,
         **forms,
     ), status
@@ -191,7 +192,12 @@ def request_redraw(code: str):
     if not form.validate_on_submit():
         return _render_plan(found, 422, reason_form=form)
     try:
-        plan_operations.request_redraw(found, form.reason.data.strip(), current_actor().username)
+        plan_operations.request_redraw(
+            found,
+            request.form.get("redraw-kind", ""),
+            form.reason.data.strip(),
+            current_actor().username,
+        )
     except AppError as exc:
         return _refused(found, exc)
     flash("已提出重抽申请，待局领导审批", "success")
@@ -212,6 +218,22 @@ def decide_redraw(request_id: int):
     except AppError as exc:
         return _refused(found.plan, exc)
     flash(f"重抽申请第 {request_id} 号：{REDRAW_STATUSES[found.status]}", "success")
+    return redirect(url_for(".plan", code=found.plan.code))
+
+
+@bp.post("/redraws/<int:request_id>/relock")
+@allow(LEGAL)
+def relock_redraw(request_id: int):
+    found = queries.redraw_by_id(request_id)
+    try:
+        manifest = plan_operations.relock_for_redraw(found, current_actor())
+    except AppError as exc:
+        return _refused(found.plan, exc)
+    flash(
+        f"已按更正后的名录重新锁定，第 {manifest.version} 版抽取清单的摘要已公布；"
+        "请在此后产生的公开随机数出来后录入并重抽",
+        "success",
+    )
     return redirect(url_for(".plan", code=found.plan.code))
 
 

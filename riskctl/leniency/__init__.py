@@ -14,6 +14,16 @@ def _overdue_card(user) -> tuple[int, str] | None:
     return overdue_count(user), "leniency.records"
 
 
+def _pending_review_card(user) -> tuple[int, str, str] | None:
+    from riskctl.core.auth.policy import LEGAL
+    from riskctl.leniency.queries import pending_review_count
+
+    if user.role != LEGAL:
+        return None
+    count = pending_review_count()
+    return count, "leniency.pending_review", "yellow" if count else "green"
+
+
 def register(app: Flask) -> None:
     from riskctl.extensions import csrf
     from riskctl.leniency import api, demo, item_views, options, stats_views, views  # noqa: F401
@@ -28,4 +38,5 @@ def register(app: Flask) -> None:
     register_nav("免罚清单", "leniency_items.index", order=41)
     register_nav("免罚统计", "leniency_stats.index", order=42)
     register_card("首违不罚复查逾期", _overdue_card, order=40)
+    register_card("待法制审核的免罚记录", _pending_review_card, order=39)
     register_demo(60, "首违不罚", demo.load)

@@ -27,13 +27,14 @@ from riskctl.leniency.schemas import (
     LeniencyRecordOut,
     LeniencyReferralIn,
     LeniencyRefusalOut,
+    LeniencyReviewIn,
     LeniencySignoffIn,
 )
 
 bp = Blueprint("leniency_api", __name__, url_prefix="/api/v1/leniency")
 
 READERS = (OFFICER, LEGAL, DISCIPLINE, LEADER)
-FULL_ID_ROLES = (LEGAL, DISCIPLINE)
+FULL_ID_ROLES = operations.FULL_ID_ROLES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TAGS = ("leniency",)
 
@@ -114,7 +115,8 @@ def export_items():
 @bp.post("/records")
 @allow(OFFICER)
 @doc(
-    "录入首违不罚/轻微不罚决定（重复首违返回 409 并指明在先记录）",
+    "录入首违不罚/轻微不罚决定（重复首违返回 409 并指明在先记录；回溯期内再次适用轻微不罚的"
+    "保存为待法制审核 pending_review；承办人员须属于作出决定的单位或其下属单位）",
     body=LeniencyRecordIn,
     response=LeniencyRecordOut,
     status=201,
@@ -128,12 +130,14 @@ def create_record():
 @bp.get("/records")
 @allow(*READERS)
 @doc(
-    "免罚记录列表（unit、item、ground、status、from、to、overdue、party_id、q）",
+    "免罚记录列表（unit、item、ground、status、from、to、overdue、party_id、q）；"
+    "按完整证件号 party_id 查询仅限法制科、机关纪委，每次查询记入审计日志，其他角色 403",
     response=LeniencyRecordListOut,
     tags=TAGS,
 )
 def list_records():
-    query = queries.records_query(require_actor(), params.record_filter(request.args))
+    actor = require_actor()
+    query = queries.records_query(actor, operations.record_search(request.args, actor))
     return paginate(query, LeniencyRecordListOut())
 
 
@@ -141,7 +145,8 @@ def list_records():
 @allow(*READERS)
 @doc("导出免罚记录 .xlsx（证件号脱敏，筛选条件同列表）", tags=TAGS)
 def export_record_list():
-    query = queries.records_query(require_actor(), params.record_filter(request.args))
+    actor = require_actor()
+    query = queries.records_query(actor, operations.record_search(request.args, actor))
     return xlsx_response(export_records(query), "leniency-records.xlsx")
 
 
@@ -184,6 +189,18 @@ def sign_commitment(record_id: int):
 )
 def record_followup(record_id: int):
     return _lifecycle(record_id, operations.record_followup, LeniencyFollowupIn(), require_actor())
+
+
+@bp.post("/records/<int:record_id>/review")
+@allow(LEGAL)
+@doc(
+    "法制审核待审核的轻微不罚记录（approve=true 同意后生效；须写明理由 note）",
+    body=LeniencyReviewIn,
+    response=LeniencyRecordOut,
+    tags=TAGS,
+)
+def review_held(record_id: int):
+    return _lifecycle(record_id, operations.review_held, LeniencyReviewIn(), require_actor())
 
 
 @bp.post("/records/<int:record_id>/signoff")

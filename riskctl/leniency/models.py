@@ -123,6 +123,12 @@ class LeniencyRecord(db.Model):
     closed_by: Mapped[str | None] = mapped_column(String(60))
     closing_note: Mapped[str | None] = mapped_column(Text)
 
+    # 法制审核 of a 轻微不罚 record held because of an earlier record (``review_prior``).
+    review_prior_id: Mapped[int | None] = mapped_column(ForeignKey("leniency_records.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(60))
+    review_note: Mapped[str | None] = mapped_column(Text)
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[str] = mapped_column(String(60))
 
@@ -133,10 +139,14 @@ class LeniencyRecord(db.Model):
         order_by="RecordOfficer.position", cascade="all, delete-orphan"
     )
     attachments: Mapped[list[LeniencyAttachment]] = relationship(order_by="LeniencyAttachment.id")
+    review_prior: Mapped[LeniencyRecord | None] = relationship(remote_side="LeniencyRecord.id")
 
     __table_args__ = (
         CheckConstraint(f"ground IN {_in(GROUNDS)}", name="ground"),
         CheckConstraint(f"status IN {_in(STATUSES)}", name="status"),
+        CheckConstraint(
+            "status != 'pending_review' OR review_prior_id IS NOT NULL", name="held_names_prior"
+        ),
         CheckConstraint(
             f"followup_result IS NULL OR followup_result IN {_in(FOLLOWUP_RESULTS)}",
             name="followup_result",

@@ -6,26 +6,33 @@ Verbs flush and write the audit entry in the caller's transaction; the request (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text, update
+from flask import has_request_context, url_for
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import can_see_unit
 from riskctl.core import audit, clock
+from riskctl.core.auth.policy import DISCIPLINE, LEGAL
 from riskctl.core.calendar import add_working_days
 from riskctl.core.db import db, is_postgres
 from riskctl.core.errors import Conflict, Forbidden, ValidationFailed
-from riskctl.leniency import options, party, rules
+from riskctl.core.ids import mask_party_id
+from riskctl.inspections.models import Inspector
+from riskctl.leniency import options, params, party, rules
 from riskctl.leniency.models import LeniencyItem, LeniencyRecord, LeniencyRefusal, RecordOfficer
-from riskctl.leniency.queries import item_by_code, priors, roster_entries
+from riskctl.leniency.queries import RecordFilter, item_by_code, priors, roster_entries
 
 # Clocks of field devices run a little fast; a few minutes ahead is not "the future".
 _CLOCK_SKEW = timedelta(minutes=5)
 # Namespace of the two-key advisory locks that serialise one party's records for one item.
 _REPEAT_LOCK_NS = 0x4C4E  # "LN"
+# Roles that read party ids in full, and so may search by one (每次检索均记入审计日志).
+FULL_ID_ROLES = (LEGAL, DISCIPLINE)
 
 
 def record_leniency(
@@ -36,6 +43,7 @@ def record_leniency(
     unit = _recording_unit(data.get("unit"), actor)
     item = _usable_item(data["item_code"])
     officers = roster_numbers(data["officers"], "officers")
+    _officers_of_unit(officers, unit)
     occurred_at = clock.from_local(data["occurred_at"])
     if occurred_at > now + _CLOCK_SKEW:
         raise ValidationFailed.field("occurred_at", "违法行为发生时间不能晚于当前时间")
@@ -45,7 +53,13 @@ def record_leniency(
     protected = party.protect(data["party_id"])
 
     lock_party_item(protected.key, item.id)
-    _refuse_repeat(data["ground"], occurred_on, protected, item, unit, officers, actor)
+    months = options.lookback_months()
+    start, end = rules.lookback_window(occurred_on, months)
+    earlier = priors(protected.key, item.id, start, end)
+    _refuse_repeat(
+        data["ground"], occurred_on, earlier, months, protected, item, unit, officers, actor
+    )
+    held = rules.held_for_review(data["ground"], occurred_on, earlier, months)
 
     record = LeniencyRecord(
         party_kind=protected.kind,
@@ -60,12 +74,13 @@ def record_leniency(
         occurred_at=occurred_at,
         occurred_on=occurred_on,
         place=data["place"],
-        facts=data.get("facts", ""),
-        education=data.get("education", ""),
+        facts=data["facts"],
+        education=data["education"],
         correction_deadline=deadline,
         followup_due=followup_due.date,
         followup_due_provisional=provisional or followup_due.provisional,
-        status=rules.RECORDED,
+        status=rules.PENDING_REVIEW if held else rules.RECORDED,
+        review_prior_id=held.record_id if held else None,
         created_by=actor.username,
         officers=[RecordOfficer(position=i, number=n) for i, n in enumerate(officers, 1)],
     )
@@ -84,9 +99,36 @@ def record_leniency(
             "occurred_on": occurred_on,
             "officers": officers,
             "correction_deadline": deadline,
+            "status": record.status,
+            "held_for_review_because_of": held.record_id if held else None,
         },
     )
     return record
+
+
+def _officers_of_unit(officers: list[str], unit: Unit) -> None:
+    """The handling officers belong to the recording unit or a unit under it (422 naming them).
+
+    Per-officer statistics and warnings rest on who handled a decision: naming
+    inspectors of another squad would spread one's decisions over people who were
+    never there.
+    """
+    rows = db.session.execute(
+        select(Inspector.code, Inspector.name, Unit.name, Unit.path)
+        .join(Unit, Unit.id == Inspector.unit_id)
+        .where(Inspector.code.in_(officers))
+    ).all()
+    outside = [
+        f"{code}（{name}，{unit_name}）"
+        for code, name, unit_name, path in rows
+        if not path.startswith(unit.path)
+    ]
+    if outside:
+        raise ValidationFailed.field(
+            "officers",
+            f"执法人员 {'、'.join(outside)} 不属于作出决定的单位{unit.name}（{unit.code}）"
+            "或其下属单位，不能作为承办人员",
+        )
 
 
 def _recording_unit(code: str | None, actor: User) -> Unit:
@@ -169,17 +211,15 @@ def lock_party_item(party_key: str, item_id: int) -> None:
 def _refuse_repeat(
     ground: str,
     occurred_on: date,
+    found: list[rules.Prior],
+    months: int,
     protected: party.ProtectedParty,
     item: LeniencyItem,
     unit: Unit,
     officers: list[str],
     actor: User,
 ) -> None:
-    months = options.lookback_months()
-    start, end = rules.lookback_window(occurred_on, months)
-    earlier = rules.repeat_conflict(
-        ground, occurred_on, priors(protected.key, item.id, start, end), months
-    )
+    earlier = rules.repeat_conflict(ground, occurred_on, found, months)
     if earlier is None:
         return
     refusal = LeniencyRefusal(
@@ -210,9 +250,15 @@ def _refuse_repeat(
                 "unit_name": earlier.unit_name,
                 "party_id": earlier.party_masked,
                 "ground": earlier.ground,
+                "url": record_url(earlier.record_id),
             }
         },
     )
+
+
+def record_url(record_id: int) -> str | None:
+    """The page of a record, where a request is there to build it."""
+    return url_for("leniency.record", record_id=record_id) if has_request_context() else None
 
 
 def _refuse(refusal: LeniencyRefusal, summary: dict[str, Any], actor: str) -> None:
@@ -328,6 +374,42 @@ def close(record: LeniencyRecord, data: dict[str, Any], actor: User) -> None:
     record.closing_note = data.get("note") or None
     record.status = rules.CLOSED
     _audit(record, "leniency.close", {"note": record.closing_note})
+
+
+def review_held(record: LeniencyRecord, data: dict[str, Any], actor: User) -> None:
+    """法制审核 of a record held for review: approved, it takes effect (已登记); not approved,
+    it never does. Either way the reason is recorded."""
+    _step(rules.check_review, record.status)
+    note = data["note"].strip()
+    if not note:
+        raise ValidationFailed.field("note", "请填写审核意见（同意或不同意的理由）")
+    record.status = rules.RECORDED if data["approve"] else rules.REVIEW_REFUSED
+    record.reviewed_at, record.reviewed_by, record.review_note = clock.now(), actor.username, note
+    _audit(
+        record,
+        "leniency.review",
+        {"approve": data["approve"], "note": note, "earlier_record": record.review_prior_id},
+    )
+
+
+def record_search(args: Mapping[str, str], actor: User) -> RecordFilter:
+    """The list filters of a request. A search by full party id (``party_id``) is for the
+    roles that read full ids only, and is an audit entry each time: to anyone else the
+    list would confirm or deny a guessed id (403, before the id is even looked at)."""
+    raw = (args.get("party_id") or "").strip()
+    if raw and actor.role not in FULL_ID_ROLES:
+        raise Forbidden("只有法制科和机关纪委可以按完整证件号查询免罚记录")
+    flt = params.record_filter(args)
+    if flt.party_key is not None:
+        normalised, _ = party.check(raw)
+        audit.record(
+            "leniency.party_id.search",
+            "leniency_party",
+            flt.party_key[:16],
+            {"party": mask_party_id(normalised)},
+            actor=actor.username,
+        )
+    return flt
 
 
 def reveal_party_id(record: LeniencyRecord) -> str:

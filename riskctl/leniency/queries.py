@@ -20,7 +20,7 @@ from riskctl.leniency.models import (
     LeniencyRecord,
     LeniencyRefusal,
 )
-from riskctl.leniency.rules import COMMITTED, RECORDED, Prior
+from riskctl.leniency.rules import COMMITTED, PENDING_REVIEW, RECORDED, Prior
 
 
 def item_by_code(code: str) -> LeniencyItem | None:
@@ -146,6 +146,13 @@ def get_attachment(record: LeniencyRecord, attachment_id: int) -> LeniencyAttach
 def overdue_count(user: User | None, today: date | None = None) -> int:
     query = records_query(user, RecordFilter(overdue=True), today)
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def pending_review_count() -> int:
+    """轻微不罚 records waiting for the legal office (法制审核)."""
+    return db.session.scalar(
+        select(func.count(LeniencyRecord.id)).where(LeniencyRecord.status == PENDING_REVIEW)
+    )
 
 
 def roster_officers(unit_ids: list[int] | None) -> list[tuple[str, str]]:

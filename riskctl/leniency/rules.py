@@ -31,8 +31,23 @@ RECORDED, COMMITTED, CORRECTED, FAILED, REFERRED, CLOSED = (
     "referred",
     "closed",
 )
-STATUSES = (RECORDED, COMMITTED, CORRECTED, FAILED, REFERRED, CLOSED)
+# A 轻微不罚 record for a party with an earlier leniency record for the same item waits
+# for the legal office (法制审核) before it takes effect; it is approved into RECORDED or
+# not approved (REVIEW_REFUSED, final: the case goes the normal way).
+PENDING_REVIEW, REVIEW_REFUSED = "pending_review", "review_refused"
+STATUSES = (
+    PENDING_REVIEW,
+    RECORDED,
+    COMMITTED,
+    CORRECTED,
+    FAILED,
+    REFERRED,
+    CLOSED,
+    REVIEW_REFUSED,
+)
 STATUS_LABELS = {
+    PENDING_REVIEW: "待法制审核",
+    REVIEW_REFUSED: "法制审核未通过",
     RECORDED: "已登记",
     COMMITTED: "已签承诺书",
     CORRECTED: "复查通过",
@@ -92,13 +107,45 @@ def repeat_conflict(
     return min(inside, key=lambda p: (abs((p.occurred_on - occurred_on).days), p.record_id))
 
 
+def held_for_review(
+    ground: str, occurred_on: date, priors: Iterable[Prior], months: int
+) -> Prior | None:
+    """The earlier record that holds a 轻微不罚 decision for the legal office's review.
+
+    轻微不罚 is possible in law whatever the party's history, but after an earlier
+    首违 or 轻微 record for the same item within the look-back window it is exactly how a
+    refused "first offence" would be walked around: it takes effect only once the legal
+    office approves it with a reason.
+    """
+    if ground != MINOR:
+        return None
+    start, end = lookback_window(occurred_on, months)
+    inside = [p for p in priors if start <= p.occurred_on <= end and p.ground in GROUNDS]
+    if not inside:
+        return None
+    return min(inside, key=lambda p: (abs((p.occurred_on - occurred_on).days), p.record_id))
+
+
 def repeat_message(prior: Prior, months: int) -> str:
+    """Why a 首违 decision is refused: the earlier record and the rule, nothing else.
+
+    It never points to another ground: what the facts allow is for the officer and the
+    legal office to decide, not for the refusal to suggest.
+    """
     return (
-        f"当事人 {prior.party_masked} 已于 {prior.occurred_on.isoformat()} 由"
+        f"不能适用首违不罚：当事人 {prior.party_masked} 已于 {prior.occurred_on.isoformat()} 由"
         f"{prior.unit_name}就同一事项作出免罚决定（记录 #{prior.record_id}，"
-        f"{GROUND_LABELS[prior.ground]}），{months} 个月内再次违法不属于首次违法，"
-        "不能适用首违不罚；如违法行为轻微并已及时改正、没有造成危害后果，可按轻微不罚办理，"
-        "否则请按一般程序立案"
+        f"{GROUND_LABELS[prior.ground]}）。依{ARTICLE_33}，首违不罚只适用于初次违法；"
+        f"同一当事人就同一事项在 {months} 个月内再次违法的，不属于初次违法"
+    )
+
+
+def held_message(prior: Prior, months: int) -> str:
+    return (
+        f"已保存为待法制审核：当事人 {prior.party_masked} 已于 {prior.occurred_on.isoformat()} 由"
+        f"{prior.unit_name}就同一事项作出免罚决定（记录 #{prior.record_id}，"
+        f"{GROUND_LABELS[prior.ground]}），{months} 个月内就同一事项再次适用轻微不罚的，"
+        "须经法制科审核同意后才生效"
     )
 
 
@@ -114,6 +161,10 @@ class StateError(ValueError):
 
 
 def _closed_guard(status: str, step: str) -> None:
+    if status == PENDING_REVIEW:
+        raise StateError(f"该记录待法制审核，审核通过前不生效，不能{step}")
+    if status == REVIEW_REFUSED:
+        raise StateError(f"该记录未通过法制审核，不能再{step}")
     if status == CLOSED:
         raise StateError(f"该记录已结案，不能再{step}")
     if status == REFERRED:
@@ -152,7 +203,15 @@ def check_close(status: str, signed_off: bool) -> None:
         raise StateError("法制科尚未审核，不能结案")
 
 
+def check_review(status: str) -> None:
+    """法制审核 of a record held for review happens once."""
+    if status != PENDING_REVIEW:
+        raise StateError("该记录不是待法制审核的记录，或已经审核过")
+
+
 def check_signoff(status: str, signed_off: bool) -> None:
+    if status in (PENDING_REVIEW, REVIEW_REFUSED):
+        _closed_guard(status, "签署审核意见")
     if status == REFERRED:
         raise StateError("该记录已转一般程序，无需免罚审核")
     if signed_off:

@@ -91,8 +91,8 @@ class LeniencyRecordIn(BaseSchema):
     officers = fields.List(OfficerNumber(), required=True)
     correction_deadline = fields.Date(load_default=None)
     unit = Text(max_length=40, load_default=None)
-    facts = Text(max_length=2000, load_default="")
-    education = Text(max_length=2000, load_default="")
+    facts = Text(required=True, max_length=2000)  # 违法事实
+    education = Text(required=True, max_length=2000)  # 教育情况
 
     @validates("party_id")
     def _party_id(self, value: str, data_key: str) -> None:
@@ -123,6 +123,13 @@ class LeniencyFollowupIn(BaseSchema):
     result = fields.String(required=True, validate=_choice(FOLLOWUP_RESULTS, FOLLOWUP_LABELS))
     officer = OfficerNumber(required=True)
     note = Text(max_length=1000, load_default="")
+
+
+class LeniencyReviewIn(BaseSchema):
+    """法制审核 of a record held for review: approve or not, always with a reason."""
+
+    approve = fields.Boolean(required=True)
+    note = Text(required=True, max_length=1000)
 
 
 class LeniencySignoffIn(BaseSchema):
@@ -251,6 +258,14 @@ class LeniencyRecordOut(LeniencyRecordListOut):
             "referred_on": r.referred_on.isoformat() if r.referred_on else None,
             "case_no": r.referral_case_no,
             "reason": r.referral_reason,
+        }
+    )
+    review = fields.Function(
+        lambda r: {
+            "earlier_record": r.review_prior_id,
+            "reviewed_at": _local(r.reviewed_at),
+            "reviewed_by": r.reviewed_by,
+            "note": r.review_note,
         }
     )
     closed_at = fields.Function(lambda r: _local(r.closed_at))

@@ -21,7 +21,15 @@ from sqlalchemy import Select, case, func, select
 from riskctl.accounts.models import Unit
 from riskctl.core.db import db
 from riskctl.leniency.models import LeniencyItem, LeniencyRecord, LeniencyRefusal, RecordOfficer
-from riskctl.leniency.rules import COMMITTED, FIRST_OFFENCE, NOT_PASSED, PASSED, RECORDED
+from riskctl.leniency.rules import (
+    COMMITTED,
+    FIRST_OFFENCE,
+    NOT_PASSED,
+    PASSED,
+    PENDING_REVIEW,
+    RECORDED,
+    REVIEW_REFUSED,
+)
 
 R = LeniencyRecord
 # Parties per IN (...) list: well under SQLite's limit of bound parameters.
@@ -96,7 +104,10 @@ class PartyRepeat:
 
 
 def _in(period: Period) -> object:
-    return R.occurred_on.between(period.start, period.end)
+    """Decisions in force in the period: one held for 法制审核, or not approved, is none yet."""
+    return R.occurred_on.between(period.start, period.end) & R.status.not_in(
+        (PENDING_REVIEW, REVIEW_REFUSED)
+    )
 
 
 def _count_columns() -> tuple:

@@ -21,6 +21,7 @@ from riskctl.leniency.schemas import (
     LeniencyFollowupIn,
     LeniencyRecordIn,
     LeniencyReferralIn,
+    LeniencyReviewIn,
     LeniencySignoffIn,
     overdue_working_days,
 )
@@ -34,8 +35,10 @@ bp = Blueprint("leniency", __name__, url_prefix="/leniency", template_folder="te
 def records():
     actor = require_actor()
     try:
-        flt = params.record_filter(request.args)
+        flt = operations.record_search(request.args, actor)
     except AppError as exc:
+        if exc.status == 403:
+            raise
         flash(exc.message, "error")
         flt = queries.RecordFilter()
     query = queries.records_query(actor, flt)
@@ -46,6 +49,25 @@ def records():
         units=_units(actor),
         items=queries.all_items(),
         overdue_days=overdue_working_days,
+        can_search_party=actor.role in FULL_ID_ROLES,
+    )
+
+
+@bp.get("/pending-review")
+@allow(LEGAL)
+def pending_review():
+    """法制科 to-do: 轻微不罚 records held for review because of an earlier record."""
+    actor = require_actor()
+    flt = queries.RecordFilter(status=rules.PENDING_REVIEW)
+    return list_page(
+        "leniency/records.html",
+        queries.records_query(actor, flt),
+        filters=flt,
+        units=_units(actor),
+        items=queries.all_items(),
+        overdue_days=overdue_working_days,
+        can_search_party=True,
+        heading="待法制审核的免罚记录",
     )
 
 
@@ -57,7 +79,8 @@ def _units(actor) -> list:
 @bp.get("/records.xlsx")
 @allow(*READERS)
 def export():
-    query = queries.records_query(require_actor(), params.record_filter(request.args))
+    actor = require_actor()
+    query = queries.records_query(actor, operations.record_search(request.args, actor))
     return xlsx_response(export_records(query), "leniency-records.xlsx")
 
 
@@ -76,10 +99,7 @@ def new_record():
             list_fields=("officers",),
         )
         if record is not None:
-            flash(
-                f"已录入免罚记录 #{record.id}，请在整改期限 {record.correction_deadline} 后复查",
-                "success",
-            )
+            flash(*_recorded_message(record))
             return redirect(url_for("leniency.record", record_id=record.id))
     page = render_template(
         "leniency/form.html",
@@ -93,6 +113,17 @@ def new_record():
         today=clock.today(),
     )
     return page, failure.status if failure else 200
+
+
+def _recorded_message(record) -> tuple[str, str]:
+    if record.status == rules.PENDING_REVIEW:
+        return (
+            f"免罚记录 #{record.id} 已保存为待法制审核：当事人在回溯期内就同一事项已有"
+            f"免罚记录 #{record.review_prior_id}，法制科审核同意后才生效",
+            "error",
+        )
+    deadline = record.correction_deadline
+    return f"已录入免罚记录 #{record.id}，请在整改期限 {deadline} 后复查", "success"
 
 
 @bp.post("/party-check")
@@ -175,6 +206,14 @@ def commitment(record_id: int):
 def followup(record_id: int):
     return _step(
         record_id, "followup", LeniencyFollowupIn(), operations.record_followup, "已录入复查结果"
+    )
+
+
+@bp.post("/records/<int:record_id>/review")
+@allow(LEGAL)
+def review(record_id: int):
+    return _step(
+        record_id, "review", LeniencyReviewIn(), operations.review_held, "法制审核意见已记录"
     )
 
 

@@ -26,6 +26,7 @@ class Failure:
     status: int
     message: str
     errors: dict[str, list[str]] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def form_data(list_fields: Iterable[str] = ()) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def submit(
         return None, Failure(422, "提交的内容有误，请按红色提示修改", errors)
     except AppError as exc:
         errors = {k: v for k, v in exc.details.items() if isinstance(v, list)}
-        return None, Failure(exc.status, exc.message, errors)
+        return None, Failure(exc.status, exc.message, errors, dict(exc.details))
 
 
 def _flatten(value: Any) -> list[str]:

@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from riskctl.accounts.models import User
 from riskctl.core import audit, clock
+from riskctl.core.audit.chain import Anchor
+from riskctl.core.audit.checkpoints import current_head, recent_checkpoints, record_checkpoint
 from riskctl.core.db import db, is_postgres
 from riskctl.core.errors import Conflict
 from riskctl.reporting import archive
@@ -59,6 +61,7 @@ def issue_report(
     _lock(period)
     version = _next_version(period)
     snapshot = build_snapshot(period, today)
+    snapshot["audit"] = _audit_anchors(_name(actor))
     font = register_cjk_font(current_app.config.get("PDF_FONT_PATH"))
     pdf = render_pdf(build_report(snapshot, version=version, issued_on=today), font.path)
     report = QuarterlyReport(
@@ -78,6 +81,13 @@ def issue_report(
     )
     _claim(report)
     _archive(report, pdf)
+    anchor = snapshot["audit"]["head"]
+    record_checkpoint(
+        "report",
+        f"{period.label}第 {version} 版",
+        actor=_name(actor),
+        at=Anchor(anchor["seq"], anchor["hash"]),
+    )
     audit.record(
         "report.issue",
         "quarterly_report",
@@ -94,6 +104,25 @@ def issue_report(
         actor=_name(actor),
     )
     return report
+
+
+# Checkpoints printed on the last page besides the head at issue: one page's worth.
+CHECKPOINTS_PRINTED = 20
+
+
+def _audit_anchors(actor: str) -> dict:
+    """The chain's head now (recorded as a checkpoint once the report is claimed) and the
+    checkpoints before it, as the report prints them.
+
+    The head is normally a committed entry, which never changes: reading it takes no
+    lock, so the audit chain is not held while the PDF renders.
+    """
+    point = current_head(actor)
+    earlier = [
+        {"seq": c.seq, "hash": c.hash, "recorded_at": clock.iso(c.recorded_at)}
+        for c in recent_checkpoints(CHECKPOINTS_PRINTED)
+    ]
+    return {"head": {"seq": point.seq, "hash": point.hash}, "checkpoints": earlier}
 
 
 def _claim(report: QuarterlyReport) -> None:

@@ -6,13 +6,16 @@ from flask import Blueprint, request
 
 from riskctl.accounts.queries import visible_unit_ids
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.errors import ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
-from riskctl.reviews import operations, queries, scoresheets, stats
+from riskctl.draws.schemas import RedrawDecisionInSchema, RedrawRequestInSchema
+from riskctl.reviews import operations, queries, redraws, reviewer_draws, scoresheets, stats
 from riskctl.reviews.drawing import eligible_counts
 from riskctl.reviews.filters import file_filters
 from riskctl.reviews.schemas import (
     CampaignCreateSchema,
     CampaignPatchSchema,
+    CampaignRedrawSchema,
     CampaignSchema,
     ConfirmSchema,
     DrawSchema,
@@ -178,7 +181,9 @@ def get_file(file_id: int):
 @bp.post("/files/<int:file_id>/confirm")
 @allow(LEGAL)
 @doc(
-    "法制科确认评查结果（默认取各评分表平均；可指定采用某一评分表）",
+    "法制科确认评查结果，按规则：任一评分表否决即不合格（法制科可书面推翻：overturn_reason）；"
+    "否则取各评分表平均；相差超过设定分数须先增抽第三名评查人员。不能指定采用某一评分表；"
+    "评查过、承办或审批过该案卷的人不能确认",
     body=ConfirmSchema,
     response=ReviewFileDetailSchema,
     tags=TAGS,
@@ -186,7 +191,9 @@ def get_file(file_id: int):
 def confirm_file(file_id: int):
     review_file = queries.review_file_for(file_id, current_actor())
     data = json_body(ConfirmSchema())
-    scoresheets.confirm_file(review_file, current_actor(), data["sheet_id"], data["note"])
+    scoresheets.confirm_file(
+        review_file, current_actor(), data["sheet_id"], data["note"], data["overturn_reason"]
+    )
     return _file_detail(review_file)
 
 
@@ -207,7 +214,8 @@ def refer_file(file_id: int):
 @bp.post("/files/<int:file_id>/reviewers")
 @allow(LEGAL)
 @doc(
-    "更换评查人员（须说明原因；不得指派须回避的人员）",
+    "更换评查人员：写明原因撤出 old，替换人员由随机抽取产生（锁定补抽清单并公开，"
+    "再录入公开随机数抽取）；不能指定替换人员",
     body=ReplaceSchema,
     response=ReviewFileDetailSchema,
     tags=TAGS,
@@ -215,10 +223,108 @@ def refer_file(file_id: int):
 def replace_reviewer(file_id: int):
     review_file = queries.review_file_for(file_id, current_actor())
     data = json_body(ReplaceSchema())
-    scoresheets.replace_reviewer(
-        review_file, data["old"], data["new"], data["reason"], current_actor()
-    )
+    if data["new"]:
+        raise ValidationFailed.field(
+            "new", "替换的评查人员由随机抽取产生，不能指定；请只写明被更换人员（old）和原因"
+        )
+    reviewer_draws.request_replacement(review_file, data["old"], data["reason"], current_actor())
     return _file_detail(review_file)
+
+
+@bp.post("/files/<int:file_id>/third-reviewer")
+@allow(LEGAL)
+@doc(
+    "评分表相差超过设定分数时增抽第三名评查人员（锁定补抽清单并公开）",
+    response=ReviewFileDetailSchema,
+    tags=TAGS,
+)
+def third_reviewer(file_id: int):
+    review_file = queries.review_file_for(file_id, current_actor())
+    reviewer_draws.lock_file(review_file)
+    scoresheets.draw_third_if_needed(review_file, current_actor(), required=True)
+    return _file_detail(review_file)
+
+
+@bp.post("/files/<int:file_id>/reviewer-draws/<int:number>/draw")
+@allow(LEGAL)
+@doc(
+    "录入公开随机数，抽取第 number 轮补抽的评查人员（每轮只能抽取一次）",
+    body=DrawSchema,
+    response=ReviewFileDetailSchema,
+    tags=TAGS,
+)
+def draw_reviewer(file_id: int, number: int):
+    review_file = queries.review_file_for(file_id, current_actor())
+    drawn = reviewer_draws.round_of(review_file, number)
+    data = json_body(DrawSchema())
+    reviewer_draws.draw_reviewer(drawn, data["entropy"], data["entropy_source"], current_actor())
+    return _file_detail(review_file)
+
+
+# Campaign re-draws (重抽) ---------------------------------------------------------------
+
+
+@bp.get("/campaigns/<code>/redraws")
+@allow(LEGAL, DISCIPLINE, LEADER)
+@doc("评查活动的重抽申请", response=CampaignRedrawSchema, tags=TAGS)
+def list_redraws(code: str):
+    campaign = queries.campaign_by_code(code)
+    return {"items": CampaignRedrawSchema(many=True).dump(redraws.requests_of(campaign))}
+
+
+@bp.post("/campaigns/<code>/redraws")
+@allow(LEGAL)
+@doc(
+    "提出重抽申请：kind 为 entropy_failure（随机数来源失效）或 manifest_error（抽取清单有误，"
+    "批准后须重新锁定清单），须写明理由；已有评分表的活动不能重抽",
+    body=RedrawRequestInSchema,
+    response=CampaignRedrawSchema,
+    status=201,
+    tags=TAGS,
+)
+def request_redraw(code: str):
+    campaign = queries.campaign_by_code(code)
+    data = json_body(RedrawRequestInSchema())
+    found = redraws.request_redraw(campaign, data["kind"], data["reason"], current_actor())
+    return CampaignRedrawSchema().dump(found), 201
+
+
+@bp.post("/redraws/<int:request_id>/decision")
+@allow(LEADER)
+@doc("局领导审批重抽申请", body=RedrawDecisionInSchema, response=CampaignRedrawSchema, tags=TAGS)
+def decide_redraw(request_id: int):
+    found = redraws.redraw_by_id(request_id)
+    data = json_body(RedrawDecisionInSchema())
+    redraws.decide_redraw(found, data["approve"], data["note"], current_actor())
+    return CampaignRedrawSchema().dump(found)
+
+
+@bp.post("/redraws/<int:request_id>/relock")
+@allow(LEGAL)
+@doc(
+    "抽取清单有误：按现有案卷与评查人员重新锁定清单并公布摘要",
+    response=CampaignRedrawSchema,
+    tags=TAGS,
+)
+def relock_redraw(request_id: int):
+    found = redraws.redraw_by_id(request_id)
+    manifest = redraws.relock_for_redraw(found, current_actor())
+    return {**CampaignRedrawSchema().dump(found), "digests": manifest.digests}
+
+
+@bp.post("/redraws/<int:request_id>/run")
+@allow(LEGAL)
+@doc("执行已批准的重抽（录入新的公开随机数）", body=DrawSchema, tags=TAGS)
+def run_redraw(request_id: int):
+    found = redraws.redraw_by_id(request_id)
+    data = json_body(DrawSchema())
+    draw = redraws.run_redraw(found, data["entropy"], data["entropy_source"], current_actor())
+    return {
+        **CampaignRedrawSchema().dump(found),
+        "round": draw.round,
+        "result_digest": draw.result_digest,
+        "public_url": f"/public/draws/{draw.id}",
+    }, 201
 
 
 @bp.get("/my/assignments")

@@ -135,6 +135,8 @@ def _score(campaign: Campaign) -> int:
                 [{"code": c, "note": n} for c, n in vetoes],
                 [{"code": c, "points": p, "note": n} for c, p, n in deductions],
             )
+        if any(a.reviewer.user_id == legal.id for a in review_file.assignments):
+            continue  # nobody confirms a file they reviewed: left 待确认 for another clerk
         scoresheets.confirm_file(review_file, legal)
         if review_file.vetoed:
             scoresheets.refer_file(review_file, "移送机关纪委，追究承办人员过错责任", legal)

@@ -73,7 +73,9 @@ def eligible_counts(campaign: Campaign) -> dict[str, int]:
 
 
 def _eligible(campaign: Campaign) -> list:
-    reviewed = select(ReviewFile.case_file_id).where(ReviewFile.campaign_id != campaign.id)
+    reviewed = select(ReviewFile.case_file_id).where(
+        ReviewFile.campaign_id != campaign.id, ReviewFile.superseded.is_(False)
+    )
     return [
         CaseFile.closed_on >= campaign.period_start,
         CaseFile.closed_on <= campaign.period_end,

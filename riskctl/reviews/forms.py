@@ -84,6 +84,9 @@ class ReviewerForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     note = TextAreaField("确认意见", validators=[Optional(), Length(max=2000)])
+    overturn_reason = TextAreaField(
+        "推翻否决项的书面理由", validators=[Optional(), Length(max=2000)]
+    )
 
 
 class ReferForm(FlaskForm):
@@ -95,7 +98,6 @@ class ReferForm(FlaskForm):
 
 class ReplaceForm(FlaskForm):
     old = StringField("被更换的评查人员", validators=[DataRequired(message="请选择")])
-    new = StringField("新的评查人员", validators=[DataRequired(message="请选择")])
     reason = TextAreaField(
         "更换原因", validators=[DataRequired(message="请填写更换原因"), Length(max=1000)]
     )

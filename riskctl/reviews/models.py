@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from riskctl.accounts.models import Unit, User
 from riskctl.core import clock
 from riskctl.core.db import UTCDateTime, db
+from riskctl.draws.models import REDRAW_KINDS, REDRAW_STATUSES, RedrawRequestMixin
 
 PROCEDURES = {"general": "一般程序", "simple": "简易程序"}
 CAMPAIGN_STATUSES = {"draft": "筹备中", "locked": "已锁定，待抽取", "drawn": "已抽取，评查中"}
@@ -141,12 +142,20 @@ class Campaign(db.Model):
 
 
 class ReviewFile(db.Model):
-    """A case file drawn into a campaign, with its confirmed result (评查结果)."""
+    """A case file drawn into a campaign, with its confirmed result (评查结果).
+
+    ``draw_id`` is the round that drew it; an approved re-draw of the campaign supersedes
+    the files of the round before (kept, never scored: a re-draw is refused once a
+    sheet exists).
+    """
 
     __tablename__ = "review_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("review_campaigns.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("review_campaigns.id"), index=True)
+    # Set for every drawn file; NULL only for rows made by hand (test data, imports of history).
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     case_file_id: Mapped[int] = mapped_column(ForeignKey("case_files.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     draw_key: Mapped[str] = mapped_column(String(64))
@@ -162,6 +171,9 @@ class ReviewFile(db.Model):
     referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     referred_by: Mapped[str | None] = mapped_column(String(60))
     referral_note: Mapped[str | None] = mapped_column(Text)
+    # A veto overturned by the legal office in writing (the declared rule's one exception).
+    veto_overturned_by: Mapped[str | None] = mapped_column(String(60))
+    veto_overturn_reason: Mapped[str | None] = mapped_column(Text)
 
     campaign: Mapped[Campaign] = relationship()
     case_file: Mapped[CaseFile] = relationship()
@@ -172,10 +184,13 @@ class ReviewFile(db.Model):
         back_populates="review_file", order_by="ScoreSheet.id"
     )
     findings: Mapped[list[Finding]] = relationship(order_by="Finding.id")
+    reviewer_draws: Mapped[list[ReviewerDraw]] = relationship(
+        back_populates="review_file", order_by="ReviewerDraw.number"
+    )
 
     __table_args__ = (
-        UniqueConstraint("campaign_id", "case_file_id"),
-        UniqueConstraint("campaign_id", "position"),
+        UniqueConstraint("draw_id", "case_file_id"),
+        UniqueConstraint("draw_id", "position"),
         CheckConstraint(f"status IN {tuple(FILE_STATUSES)}", name="status"),
         CheckConstraint("status != 'confirmed' OR grade IS NOT NULL", name="confirmed_graded"),
         CheckConstraint("referred_at IS NULL OR status = 'confirmed'", name="referral"),
@@ -253,4 +268,60 @@ class Finding(db.Model):
     __table_args__ = (
         CheckConstraint(f"kind IN {tuple(FINDING_KINDS)}", name="kind"),
         Index("ix_review_findings_item", "item_code"),
+    )
+
+
+REVIEWER_DRAW_PURPOSES = {"replace": "更换评查人员", "third": "增抽第三名评查人员"}
+
+
+class ReviewerDraw(db.Model):
+    """A reviewer drawn for one file after the campaign's draw (评查人员补抽): a replacement
+    for one withdrawn, or a third reviewer when the sheets differ too much.
+
+    Never chosen by hand: a new public round of riskctl-draw/1 over the campaign's
+    reviewers, minus everyone already on the file and those in conflict with it. The
+    manifest is locked (and published) when the need is recorded; the draw runs once
+    public entropy produced after that is entered.
+    """
+
+    __tablename__ = "review_reviewer_draws"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_file_id: Mapped[int] = mapped_column(ForeignKey("review_files.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(10))
+    withdrawn_id: Mapped[int | None] = mapped_column(ForeignKey("review_assignments.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    manifest_id: Mapped[int] = mapped_column(ForeignKey("draw_manifests.id"))
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("review_assignments.id"))
+    requested_by: Mapped[str] = mapped_column(String(60))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    review_file: Mapped[ReviewFile] = relationship(back_populates="reviewer_draws")
+    withdrawn: Mapped[Assignment | None] = relationship(foreign_keys=[withdrawn_id])
+    assignment: Mapped[Assignment | None] = relationship(foreign_keys=[assignment_id])
+
+    __table_args__ = (
+        UniqueConstraint("review_file_id", "number"),
+        CheckConstraint(f"purpose IN {tuple(REVIEWER_DRAW_PURPOSES)}", name="purpose"),
+    )
+
+    @property
+    def purpose_label(self) -> str:
+        return REVIEWER_DRAW_PURPOSES[self.purpose]
+
+
+class CampaignRedraw(RedrawRequestMixin, db.Model):
+    """A request to draw a campaign again (重抽), as for inspection plans."""
+
+    __tablename__ = "review_redraws"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("review_campaigns.id"), index=True)
+
+    campaign: Mapped[Campaign] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {tuple(REDRAW_STATUSES)}", name="status"),
+        CheckConstraint(f"kind IN {tuple(REDRAW_KINDS)}", name="kind"),
     )

@@ -217,10 +217,28 @@ def adopt_current_rubric(campaign: Campaign, actor: User) -> None:
     )
 
 
-def lock_campaign(campaign: Campaign, actor: User):
-    """Freeze the draw manifest (锁定): the rosters and quotas can no longer change."""
+def freeze_campaign(campaign: Campaign, inputs, actor: User, previous=None):
+    """The campaign's manifest from ``inputs`` (``manifest_inputs``), frozen; a new version
+    of ``previous`` when re-locking for a re-draw."""
     from riskctl.draws.operations import freeze_manifest
 
+    return freeze_manifest(
+        "review",
+        campaign.code,
+        plan=campaign.code,
+        targets=inputs.targets,
+        quotas=inputs.quotas,
+        inspectors=inputs.inspectors,
+        conflicts=inputs.conflicts,
+        team_size=inputs.team_size,
+        cap=inputs.cap,
+        actor=actor,
+        previous=previous,
+    )
+
+
+def lock_campaign(campaign: Campaign, actor: User):
+    """Freeze the draw manifest (锁定): the rosters and quotas can no longer change."""
     db.session.refresh(campaign, with_for_update=True)  # one lock at a time
     if campaign.status != "draft":
         raise Conflict(f"评查活动 {campaign.code} 已锁定")
@@ -239,18 +257,7 @@ def lock_campaign(campaign: Campaign, actor: User):
             "reviewers",
             f"评查人员不足：每卷需 {campaign.team_size} 人，现有 {len(inputs.inspectors)} 人",
         )
-    manifest = freeze_manifest(
-        "review",
-        campaign.code,
-        plan=campaign.code,
-        targets=inputs.targets,
-        quotas=inputs.quotas,
-        inspectors=inputs.inspectors,
-        conflicts=inputs.conflicts,
-        team_size=inputs.team_size,
-        cap=inputs.cap,
-        actor=actor,
-    )
+    manifest = freeze_campaign(campaign, inputs, actor)
     campaign.manifest_id, campaign.status = manifest.id, "locked"
     db.session.flush()
     audit.record(
@@ -282,7 +289,7 @@ def draw_campaign(campaign: Campaign, entropy: str, entropy_source: str, actor: 
         db.session.get(DrawManifest, campaign.manifest_id), entropy, entropy_source, actor
     )
     chosen = selections(draw)
-    _assign(campaign, chosen)
+    assign_drawn(campaign, draw.id, chosen)
     campaign.draw_id, campaign.status = draw.id, "drawn"
     db.session.flush()
     audit.record(
@@ -295,7 +302,7 @@ def draw_campaign(campaign: Campaign, entropy: str, entropy_source: str, actor: 
     return draw
 
 
-def _assign(campaign: Campaign, chosen: list) -> None:
+def assign_drawn(campaign: Campaign, draw_id: int, chosen: list) -> None:
     """One review_files row per selection and one assignment per drawn reviewer (bulk)."""
     case_ids = dict(
         db.session.execute(
@@ -309,6 +316,8 @@ def _assign(campaign: Campaign, chosen: list) -> None:
         [
             {
                 "campaign_id": campaign.id,
+                "draw_id": draw_id,
+                "superseded": False,
                 "case_file_id": case_ids[s.target_id],
                 "position": s.position,
                 "draw_key": s.key,
@@ -319,9 +328,7 @@ def _assign(campaign: Campaign, chosen: list) -> None:
     )
     file_ids = dict(
         db.session.execute(
-            select(ReviewFile.case_file_id, ReviewFile.id).where(
-                ReviewFile.campaign_id == campaign.id
-            )
+            select(ReviewFile.case_file_id, ReviewFile.id).where(ReviewFile.draw_id == draw_id)
         ).all()
     )
     by_badge = {r.badge_no: r.id for r in campaign.reviewers}

@@ -99,7 +99,7 @@ def files_query(
     query = (
         select(ReviewFile)
         .join(CaseFile, CaseFile.id == ReviewFile.case_file_id)
-        .where(ReviewFile.campaign_id == campaign.id)
+        .where(ReviewFile.campaign_id == campaign.id, ReviewFile.superseded.is_(False))
         .options(
             selectinload(ReviewFile.case_file).selectinload(CaseFile.unit),
             selectinload(ReviewFile.assignments)

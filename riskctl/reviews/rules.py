@@ -26,6 +26,24 @@ RECTIFICATION_DAYS = settings.define(
 )
 
 
+def _margin(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise ValueError("须为 0 到 100 之间的分数")
+    return value
+
+
+THIRD_REVIEWER_MARGIN = settings.define(
+    "reviews.third_reviewer_margin",
+    "评分表相差超过此分数时增抽第三名评查人员",
+    10,
+    _margin,
+)
+
+
+def third_reviewer_margin() -> float:
+    return settings.get(THIRD_REVIEWER_MARGIN.key)
+
+
 def grade_bands() -> list[list[Any]]:
     return settings.get(GRADE_BANDS.key)
 

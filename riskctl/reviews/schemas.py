@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from riskctl.core.schema import BaseSchema, Text
+from riskctl.draws.schemas import RedrawRequestOutSchema
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9\-_]{2,40}$", error="编号只能含字母、数字、- 和 _（2–40 位）")
 
@@ -62,8 +63,11 @@ class SheetCreateSchema(BaseSchema):
 
 
 class ConfirmSchema(BaseSchema):
+    # Refused when given: the result follows the declared rule, never one chosen sheet.
     sheet_id = fields.Integer(load_default=None, allow_none=True)
     note = Text(load_default="", max_length=2000)
+    # The legal office's written reason for overturning a veto (否决项不成立的理由).
+    overturn_reason = Text(load_default="", max_length=2000)
 
 
 class ReferSchema(BaseSchema):
@@ -72,7 +76,8 @@ class ReferSchema(BaseSchema):
 
 class ReplaceSchema(BaseSchema):
     old = Text(required=True, max_length=60)
-    new = Text(required=True, max_length=60)
+    # Refused when given: the replacement is drawn, never named.
+    new = Text(load_default=None, max_length=60)
     reason = Text(required=True, max_length=1000)
 
 
@@ -180,7 +185,34 @@ class FindingSchema(Schema):
     note = fields.String()
 
 
+class CampaignRedrawSchema(RedrawRequestOutSchema):
+    campaign = fields.Function(lambda r: r.campaign.code)
+
+
+class ReviewerDrawSchema(Schema):
+    number = fields.Integer()
+    purpose = fields.String()
+    purpose_label = fields.String()
+    reason = fields.String()
+    withdrawn = fields.Function(lambda d: d.withdrawn.reviewer.badge_no if d.withdrawn else None)
+    manifest_id = fields.Integer()
+    draw_id = fields.Integer(allow_none=True)
+    drawn = fields.Function(lambda d: d.assignment.reviewer.badge_no if d.assignment else None)
+    requested_by = fields.String()
+    requested_at = fields.DateTime()
+    public_url = fields.Function(
+        lambda d: (
+            f"/public/draws/{d.draw_id}"
+            if d.draw_id
+            else f"/public/draws/manifests/{d.manifest_id}"
+        )
+    )
+
+
 class ReviewFileDetailSchema(ReviewFileSchema):
+    veto_overturned_by = fields.String(allow_none=True)
+    veto_overturn_reason = fields.String(allow_none=True)
+    reviewer_draws = fields.List(fields.Nested(ReviewerDrawSchema))
     case_file = fields.Nested(CaseFileSchema)
     assignments = fields.List(fields.Nested(AssignmentSchema))
     findings = fields.List(fields.Nested(FindingSchema))

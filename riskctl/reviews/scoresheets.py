@@ -16,7 +16,6 @@ from riskctl.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from riskctl.rectification.operations import open_item
 from riskctl.reviews.drawing import conflict_reason
 from riskctl.reviews.models import (
-    Assignment,
     Campaign,
     CaseFile,
     Finding,
@@ -24,13 +23,18 @@ from riskctl.reviews.models import (
     ReviewFile,
     ScoreSheet,
 )
-from riskctl.reviews.rules import grade_bands, rectification_days
+from riskctl.reviews.reviewer_draws import (
+    has_third,
+    lock_file,
+    pending_draw,
+    request_third_reviewer,
+)
+from riskctl.reviews.rules import grade_bands, rectification_days, third_reviewer_margin
 from riskctl.reviews.scoring import (
-    FileResult,
     ScoringError,
-    combine,
+    Vote,
+    decide,
     failing_grade,
-    grade_for,
     parse_rubric,
     score_sheet,
 )
@@ -42,7 +46,7 @@ def _lock(review_file: ReviewFile) -> None:
     """Reload the file under a row lock: sheets, confirmation and referral of one file
     happen one at a time (PostgreSQL; SQLite serialises writers anyway), and each sees
     what the one before it wrote."""
-    db.session.refresh(review_file, with_for_update=True)
+    lock_file(review_file)
 
 
 def reviewer_for(user: User) -> Reviewer | None:
@@ -56,7 +60,9 @@ def review_file_in(campaign: Campaign, case_no: str) -> ReviewFile:
         raise NotFound(f"案卷 {case_no} 不存在")
     found = db.session.scalar(
         select(ReviewFile).where(
-            ReviewFile.campaign_id == campaign.id, ReviewFile.case_file_id == case.id
+            ReviewFile.campaign_id == campaign.id,
+            ReviewFile.case_file_id == case.id,
+            ReviewFile.superseded.is_(False),
         )
     )
     if found is None:
@@ -118,6 +124,7 @@ def submit_sheet(
     if all(a.reviewer_id in submitted for a in review_file.active_assignments):
         review_file.status = "scored"
     db.session.flush()
+    draw_third_if_needed(review_file, user)
     audit.record(
         "review.sheet.submit",
         "review_file",
@@ -135,13 +142,32 @@ def submit_sheet(
 
 
 def confirm_file(
-    review_file: ReviewFile, actor: User, sheet_id: int | None = None, note: str = ""
+    review_file: ReviewFile,
+    actor: User,
+    sheet_id: int | None = None,
+    note: str = "",
+    overturn_reason: str = "",
 ) -> None:
-    """The legal office confirms the file's result; findings go to the ledger."""
-    _lock(review_file)
+    """The legal office confirms the file's result by the declared rule; findings go to
+    the ledger.
+
+    The confirmer never picks a sheet (``sheet_id`` is refused) and never confirms a
+    file they scored, were assigned to, handled or approved. A veto stands unless
+    ``overturn_reason`` overturns it in writing; otherwise the mean; sheets that differ
+    by more than the set margin get a third reviewer, drawn, before any result.
+    """
     case = review_file.case_file
+    if sheet_id is not None:
+        raise ValidationFailed.field(
+            "sheet_id",
+            "评查结果按规则确定（否决项成立即不合格；否则取各评分表平均），不能指定采用某一评分表",
+        )
+    _refuse_own_file(review_file, actor)
+    _lock(review_file)
     if review_file.status == "confirmed":
         raise Conflict(f"案卷 {case.case_no} 的评查结果已于此前确认")
+    if pending_draw(review_file) is not None:
+        raise Conflict(f"案卷 {case.case_no} 尚有一轮评查人员补抽未抽取，抽取并评分后才能确认")
     missing = [
         a.reviewer.user.display_name
         for a in review_file.active_assignments
@@ -149,24 +175,39 @@ def confirm_file(
     ]
     if missing:
         raise Conflict(f"尚有评查人员未提交评分表：{'、'.join(missing)}")
-    basis, label = _basis(review_file, sheet_id)
-    bands = grade_bands()
-    if sheet_id is None:
-        result = combine([(Decimal(str(s.score)), s.vetoed) for s in basis], bands)
-    else:
-        score = Decimal(str(basis[0].score))
-        result = FileResult(
-            score,
-            failing_grade(bands) if basis[0].vetoed else grade_for(score, bands),
-            basis[0].vetoed,
+    sheets = list(review_file.sheets)
+    overturn_reason = overturn_reason.strip()
+    if overturn_reason and not any(s.vetoed for s in sheets):
+        raise ValidationFailed.field("overturn_reason", "各评分表均无否决项，无需推翻")
+    decision = _decide(review_file, overturned=bool(overturn_reason))
+    if decision.needs_third:
+        raise Conflict(
+            f"各评分表相差 {_show(decision.spread)} 分，超过设定的 {_show(_margin())} 分："
+            "须先增抽第三名评查人员（随机抽取），其评分后再确认"
         )
+    result = decision.result
     review_file.score, review_file.grade = float(result.score), result.grade
-    review_file.vetoed, review_file.result_basis = result.vetoed, label
+    review_file.vetoed, review_file.result_basis = result.vetoed, decision.basis
     review_file.status, review_file.confirmed_by = "confirmed", actor.username
     review_file.confirmed_at, review_file.confirmed_on = clock.now(), clock.today()
     review_file.confirm_note = note.strip() or None
-    findings = _record_findings(review_file, basis)
+    if overturn_reason:
+        review_file.veto_overturned_by = actor.username
+        review_file.veto_overturn_reason = overturn_reason
+    findings = _record_findings(review_file, sheets, vetoes=not overturn_reason)
     db.session.flush()
+    if overturn_reason:
+        audit.record(
+            "review.file.veto_overturned",
+            "review_file",
+            review_file.id,
+            {
+                "case_no": case.case_no,
+                "vetoes": sorted({m["code"] for s in sheets for m in s.vetoes}),
+                "reason": overturn_reason,
+            },
+            actor=actor.username,
+        )
     item = _rectify(review_file, findings, actor) if findings else None
     audit.record(
         "review.file.confirm",
@@ -176,7 +217,9 @@ def confirm_file(
             "case_no": case.case_no,
             "score": review_file.score,
             "grade": review_file.grade,
-            "basis": label,
+            "basis": decision.basis,
+            "sheets": [[s.reviewer.badge_no, s.score, s.vetoed] for s in sheets],
+            "veto_overturned": bool(overturn_reason),
             "findings": len(findings),
             "rectification_item": item.id if item else None,
         },
@@ -184,23 +227,67 @@ def confirm_file(
     )
 
 
-def _basis(review_file: ReviewFile, sheet_id: int | None) -> tuple[list[ScoreSheet], str]:
-    if sheet_id is None:
-        return list(review_file.sheets), "各评查人员评分平均"
-    sheet = next((s for s in review_file.sheets if s.id == sheet_id), None)
-    if sheet is None:
-        raise ValidationFailed.field(
-            "sheet_id", f"评分表 {sheet_id} 不属于案卷 {review_file.case_file.case_no}"
+def _show(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def _margin() -> Decimal:
+    return Decimal(str(third_reviewer_margin()))
+
+
+def _decide(review_file: ReviewFile, *, overturned: bool):
+    votes = [
+        Vote(Decimal(str(s.score)), s.vetoed, Decimal(str(sum(s.group_scores.values()))))
+        for s in review_file.sheets
+    ]
+    return decide(
+        votes, grade_bands(), _margin(), overturned=overturned, third_drawn=has_third(review_file)
+    )
+
+
+def draw_third_if_needed(review_file: ReviewFile, actor: User, *, required: bool = False):
+    """Lock the third-reviewer round when every sheet is in and they differ by more than the
+    margin (read as they stand, or with their vetoes overturned). ``required``: refuse
+    (409) when the rule does not call for one."""
+    sheets_in = all(
+        any(s.reviewer_id == a.reviewer_id for s in review_file.sheets)
+        for a in review_file.active_assignments
+    )
+    if sheets_in and review_file.sheets and pending_draw(review_file) is None:
+        for overturned in (False, True):
+            decision = _decide(review_file, overturned=overturned)
+            if decision.needs_third:
+                return request_third_reviewer(
+                    review_file, _show(decision.spread), _show(_margin()), actor
+                )
+    if required:
+        raise Conflict(
+            f"案卷 {review_file.case_file.case_no} 的评分表相差未超过 {_show(_margin())} 分"
+            "（或尚未全部提交、已增抽过），无需增抽第三名评查人员"
         )
-    return [sheet], f"采用 {sheet.reviewer.user.display_name} 的评分表"
+    return None
 
 
-def _record_findings(review_file: ReviewFile, basis: list[ScoreSheet]) -> list[Finding]:
-    """Vetoes and deductions of the sheets the result rests on, one row per item."""
+def _refuse_own_file(review_file: ReviewFile, actor: User) -> None:
+    """Nobody confirms a file they scored, were drawn for, handled or approved."""
+    case = review_file.case_file
+    reviewer = reviewer_for(actor)
+    if reviewer is None:
+        return
+    if any(a.reviewer_id == reviewer.id for a in review_file.assignments):
+        raise Forbidden(f"您是案卷 {case.case_no} 的评查人员，不能确认自己评查的案卷")
+    if reviewer.badge_no in case.handlers or reviewer.badge_no == case.approver:
+        raise Forbidden(f"您是案卷 {case.case_no} 的承办人或审批人，不能确认其评查结果")
+
+
+def _record_findings(
+    review_file: ReviewFile, basis: list[ScoreSheet], *, vetoes: bool = True
+) -> list[Finding]:
+    """Vetoes (unless overturned) and deductions of the sheets, one row per item."""
     merged: dict[str, Finding] = {}
     for sheet in basis:
         rubric = parse_rubric(sheet.rubric.body)
-        for mark in sheet.vetoes:
+        for mark in sheet.vetoes if vetoes else ():
             _merge(merged, review_file, "veto", mark, rubric.veto_item(mark["code"]).text, None)
         for mark in sheet.deductions:
             item = rubric.deduction_item(mark["code"])
@@ -280,51 +367,3 @@ def refer_file(review_file: ReviewFile, note: str, actor: User) -> None:
         {"case_no": case.case_no, "note": note.strip()},
         actor=actor.username,
     )
-
-
-def replace_reviewer(
-    review_file: ReviewFile, old: str, new: str, reason: str, actor: User
-) -> Assignment:
-    """Put another campaign reviewer in place of one who cannot review (recorded reason)."""
-    case = review_file.case_file
-    if not reason.strip():
-        raise ValidationFailed.field("reason", "请填写更换评查人员的原因")
-    _lock(review_file)
-    if review_file.status == "confirmed":
-        raise Conflict(f"案卷 {case.case_no} 的评查结果已确认，不能更换评查人员")
-    current = next(
-        (a for a in review_file.active_assignments if a.reviewer.user.username == old), None
-    )
-    if current is None:
-        raise ValidationFailed.field("old", f"{old} 不是案卷 {case.case_no} 的评查人员")
-    if any(s.reviewer_id == current.reviewer_id for s in review_file.sheets):
-        raise Conflict(f"{old} 已提交评分表，不能更换")
-    incoming = next(
-        (r for r in review_file.campaign.reviewers if r.user.username == new and r.active), None
-    )
-    if incoming is None:
-        raise ValidationFailed.field("new", f"{new} 不是本次评查活动的评查人员")
-    blocked = conflict_reason(incoming, case)
-    if blocked:
-        raise ValidationFailed.field("new", blocked)
-    if any(a.reviewer_id == incoming.id for a in review_file.assignments):
-        raise Conflict(f"{new} 已经是（或曾是）案卷 {case.case_no} 的评查人员")
-    current.active, current.note = False, f"被更换：{reason.strip()}"
-    assignment = Assignment(
-        review_file=review_file,
-        reviewer=incoming,
-        by_draw=False,
-        active=True,
-        note=f"替换 {old}：{reason.strip()}",
-    )
-    db.session.add(assignment)
-    review_file.status = "assigned"
-    db.session.flush()
-    audit.record(
-        "review.assignment.replace",
-        "review_file",
-        review_file.id,
-        {"case_no": case.case_no, "old": old, "new": new, "reason": reason.strip()},
-        actor=actor.username,
-    )
-    return assignment

@@ -319,16 +319,51 @@ class FileResult:
     vetoed: bool
 
 
-def combine(sheets: Sequence[tuple[Decimal, bool]], bands: Bands) -> FileResult:
-    """The file's result from its sheets' (score, vetoed): a veto on any sheet stands
-    (不合格, 0); otherwise the mean score, rounded half up to one decimal."""
-    if not sheets:
-        raise ValueError("no sheets to combine")
-    if any(vetoed for _, vetoed in sheets):
-        return FileResult(Decimal(0), failing_grade(bands), True)
-    total = sum((Decimal(str(score)) for score, _ in sheets), Decimal(0))
-    mean = (total / len(sheets)).quantize(TENTH, rounding=ROUND_HALF_UP)
-    return FileResult(mean, grade_for(mean, bands), False)
+@dataclass(frozen=True)
+class Vote:
+    """One sheet as the result rule reads it: its score, whether it vetoes the file, and
+    what its deductions alone come to (what the sheet says if its veto is overturned)."""
+
+    score: Decimal
+    vetoed: bool
+    without_veto: Decimal
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The declared rule's outcome: a result, or a third reviewer to draw first."""
+
+    result: FileResult | None
+    spread: Decimal
+    needs_third: bool
+    basis: str
+
+
+def decide(
+    votes: Sequence[Vote], bands: Bands, margin: Decimal, *, overturned: bool, third_drawn: bool
+) -> Decision:
+    """The file's result from its sheets, by the rule declared in domain.md:
+
+    - a veto on any sheet stands (不合格, 0), unless the legal office overturns it
+      (``overturned``, with a written reason kept by the caller);
+    - otherwise the mean score, rounded half up to one decimal;
+    - when the scores differ by more than ``margin`` and no third reviewer has been
+      drawn yet, a third reviewer is drawn before any result (``needs_third``).
+    """
+    if not votes:
+        raise ValueError("no sheets to decide on")
+    if any(v.vetoed for v in votes) and not overturned:
+        return Decision(
+            FileResult(Decimal(0), failing_grade(bands), True), Decimal(0), False, "否决项成立"
+        )
+    scores = [v.without_veto if v.vetoed else v.score for v in votes]
+    spread = max(scores) - min(scores)
+    if spread > margin and not third_drawn:
+        return Decision(None, spread, True, "")
+    mean = (sum(scores, Decimal(0)) / len(scores)).quantize(TENTH, rounding=ROUND_HALF_UP)
+    basis = "否决项经法制科书面推翻，" if overturned else ""
+    basis += f"{len(scores)} 份评分表平均"
+    return Decision(FileResult(mean, grade_for(mean, bands), False), spread, False, basis)
 
 
 def _show(number: Decimal) -> str:

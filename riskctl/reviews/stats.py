@@ -21,7 +21,7 @@ Scope = ColumnElement[bool]
 
 
 def for_campaign(campaign: Campaign) -> Scope:
-    return ReviewFile.campaign_id == campaign.id
+    return (ReviewFile.campaign_id == campaign.id) & ReviewFile.superseded.is_(False)
 
 
 def for_period(start: date, end: date) -> Scope:

@@ -12,7 +12,8 @@ from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, 
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, summarise
 from riskctl.core.http import page_args
-from riskctl.reviews import operations, queries, stats
+from riskctl.draws.models import REDRAW_KINDS
+from riskctl.reviews import operations, queries, redraws, stats
 from riskctl.reviews.drawing import eligible_counts
 from riskctl.reviews.filters import file_filters
 from riskctl.reviews.forms import CampaignForm, DrawForm
@@ -102,6 +103,9 @@ def _render(campaign: Campaign, status: int = 200, **extra):
         draw_form=extra.pop("draw_form", None) or DrawForm(),
         newer_rubric=latest if latest and latest.id != campaign.rubric_id else None,
         filter_units=units_tree(),
+        redraws=redraws.requests_of(campaign),
+        redraw_kinds=REDRAW_KINDS,
+        role=user.role,
         **_stage(campaign),
         **extra,
     )
@@ -200,4 +204,71 @@ def results(code: str):
         grades=[name for name, _ in grade_bands()],
         deductions=stats.frequent_deductions(scope, 10, ids),
         failed=stats.failed_files(scope, ids),
+    )
+
+
+# Re-draws (重抽) -------------------------------------------------------------------------
+
+
+def _redraw_step(campaign: Campaign, step, done: str):
+    try:
+        step()
+    except AppError as exc:
+        db.session.rollback()
+        return _render(queries.campaign_by_code(campaign.code), exc.status, lock_error=exc.message)
+    flash(done, "success")
+    return redirect(url_for(".campaign", code=campaign.code))
+
+
+@bp.post("/campaigns/<code>/redraws")
+@allow(LEGAL)
+def request_redraw(code: str):
+    campaign = queries.campaign_by_code(code)
+    form = request.form
+    return _redraw_step(
+        campaign,
+        lambda: redraws.request_redraw(
+            campaign, form.get("kind", ""), form.get("reason", "")[:1000], current_actor()
+        ),
+        "已提出重抽申请，待局领导审批",
+    )
+
+
+@bp.post("/redraws/<int:request_id>/decision")
+@allow(LEADER)
+def decide_redraw(request_id: int):
+    found = redraws.redraw_by_id(request_id)
+    approve = request.form.get("decision") == "grant"
+    note = request.form.get("note", "").strip()[:1000]
+    return _redraw_step(
+        found.campaign,
+        lambda: redraws.decide_redraw(found, approve, note, current_actor()),
+        "已作出决定",
+    )
+
+
+@bp.post("/redraws/<int:request_id>/relock")
+@allow(LEGAL)
+def relock_redraw(request_id: int):
+    found = redraws.redraw_by_id(request_id)
+    return _redraw_step(
+        found.campaign,
+        lambda: redraws.relock_for_redraw(found, current_actor()),
+        "已按现有案卷和评查人员重新锁定清单并公布摘要；请在此后产生的公开随机数出来后重抽",
+    )
+
+
+@bp.post("/redraws/<int:request_id>/run")
+@allow(LEGAL)
+def run_redraw(request_id: int):
+    found = redraws.redraw_by_id(request_id)
+    form = DrawForm()
+    if not form.validate_on_submit():
+        return _render(found.campaign, 422, draw_form=form)
+    return _redraw_step(
+        found.campaign,
+        lambda: redraws.run_redraw(
+            found, form.entropy.data, form.entropy_source.data or "现场录入", current_actor()
+        ),
+        "重抽完成；原抽取结果仍保留并公开",
     )

@@ -9,8 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
 from riskctl.core.errors import AppError, Forbidden
 from riskctl.rectification.queries import items_for_source
-from riskctl.reviews import queries, scoresheets
-from riskctl.reviews.forms import ConfirmForm, ReferForm, ReplaceForm
+from riskctl.reviews import queries, reviewer_draws, scoresheets
+from riskctl.reviews.forms import ConfirmForm, DrawForm, ReferForm, ReplaceForm
 from riskctl.reviews.models import ReviewFile
 from riskctl.reviews.rules import grade_bands
 from riskctl.reviews.scoring import failing_grade, parse_rubric
@@ -35,7 +35,6 @@ def my_assignments():
 def _render_file(review_file: ReviewFile, status: int = 200, **forms: Any):
     user = current_actor()
     case = review_file.case_file
-    assigned_ids = {a.reviewer_id for a in review_file.assignments}
     context = dict(
         f=review_file,
         case=case,
@@ -51,7 +50,8 @@ def _render_file(review_file: ReviewFile, status: int = 200, **forms: Any):
             for a in review_file.active_assignments
             if all(s.reviewer_id != a.reviewer_id for s in review_file.sheets)
         ],
-        spare=[r for r in review_file.campaign.reviewers if r.active and r.id not in assigned_ids],
+        pending_draw=reviewer_draws.pending_draw(review_file),
+        draw_form=forms.pop("draw_form", None) or DrawForm(prefix="reviewer-draw"),
         confirm_form=forms.pop("confirm_form", None) or ConfirmForm(prefix="confirm"),
         refer_form=forms.pop("refer_form", None) or ReferForm(prefix="refer"),
         replace_form=forms.pop("replace_form", None) or ReplaceForm(prefix="replace"),
@@ -71,15 +71,14 @@ def review_file(file_id: int):
 def confirm(file_id: int):
     review_file = queries.review_file_for(file_id, current_actor())
     form = ConfirmForm(prefix="confirm")
-    basis = request.form.get("confirm-basis", "")
     if not form.validate_on_submit():
         return _render_file(review_file, 422, confirm_form=form)
     try:
         scoresheets.confirm_file(
             review_file,
             current_actor(),
-            int(basis) if basis.isdigit() else None,
-            form.note.data or "",
+            note=form.note.data or "",
+            overturn_reason=form.overturn_reason.data or "",
         )
     except AppError as exc:
         form.note.errors = [exc.message]
@@ -112,13 +111,50 @@ def replace(file_id: int):
     if not form.validate_on_submit():
         return _render_file(review_file, 422, replace_form=form)
     try:
-        scoresheets.replace_reviewer(
-            review_file, form.old.data, form.new.data, form.reason.data, current_actor()
+        drawn = reviewer_draws.request_replacement(
+            review_file, form.old.data, form.reason.data, current_actor()
         )
     except AppError as exc:
-        form.new.errors = [exc.message]
+        form.old.errors = [exc.message]
         return _render_file(review_file, exc.status, replace_form=form)
-    flash("已更换评查人员", "success")
+    flash(
+        f"已撤出该评查人员；替换人员的补抽清单已锁定并公开（清单编号 {drawn.manifest_id}），"
+        "请录入此后产生的公开随机数抽取",
+        "success",
+    )
+    return redirect(url_for(".review_file", file_id=file_id))
+
+
+@bp.post("/files/<int:file_id>/third-reviewer")
+@allow(LEGAL)
+def third_reviewer(file_id: int):
+    review_file = queries.review_file_for(file_id, current_actor())
+    try:
+        reviewer_draws.lock_file(review_file)
+        scoresheets.draw_third_if_needed(review_file, current_actor(), required=True)
+    except AppError as exc:
+        flash(exc.message, "error")
+        return _render_file(review_file, exc.status)
+    flash("第三名评查人员的补抽清单已锁定并公开，请录入此后产生的公开随机数抽取", "success")
+    return redirect(url_for(".review_file", file_id=file_id))
+
+
+@bp.post("/files/<int:file_id>/reviewer-draws/<int:number>/draw")
+@allow(LEGAL)
+def draw_reviewer(file_id: int, number: int):
+    review_file = queries.review_file_for(file_id, current_actor())
+    form = DrawForm(prefix="reviewer-draw")
+    if not form.validate_on_submit():
+        return _render_file(review_file, 422, draw_form=form)
+    try:
+        drawn = reviewer_draws.round_of(review_file, number)
+        reviewer_draws.draw_reviewer(
+            drawn, form.entropy.data, form.entropy_source.data or "现场录入", current_actor()
+        )
+    except AppError as exc:
+        form.entropy.errors = [exc.message]
+        return _render_file(review_file, exc.status, draw_form=form)
+    flash("已抽取评查人员", "success")
     return redirect(url_for(".review_file", file_id=file_id))
 
 

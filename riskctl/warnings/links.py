@@ -20,6 +20,7 @@ LINKS: dict[str, tuple[str, str | None]] = {
     "rectification_list": ("rectification.ledger", None),
     "leniency_record": ("leniency.record", "record_id"),
     "leniency_list": ("leniency.records", None),
+    "leniency_refusals": ("leniency.refusals", None),
     "leniency_stats": ("leniency_stats.index", None),
     "inspection_task": ("inspection_results.task", "task_id"),
     "inspection_plan": ("inspection_pages.plan", "code"),

@@ -188,14 +188,20 @@ def test_a_redraw_needs_a_reason_and_a_leaders_approval(bureau):
     first = draw(lock())
     leader, legal = bureau.users["leader"], bureau.users["legal"]
     with pytest.raises(ValidationFailed, match="重抽须写明理由"):
-        operations.redraw(first, "  ", leader, "新随机数 01 02", SOURCE, legal)
+        operations.redraw(first, "entropy_failure", "  ", leader, "新随机数 01 02", SOURCE, legal)
     with pytest.raises(ValidationFailed, match=r"重抽须经局领导批准（legal 不是在岗的局领导）"):
-        operations.redraw(first, "开奖号码录入有误", legal, "新随机数 01 02", SOURCE, legal)
+        operations.redraw(
+            first, "entropy_failure", "开奖号码录入有误", legal, "新随机数 01 02", SOURCE, legal
+        )
     with pytest.raises(ValidationFailed) as caught:
-        operations.redraw(first, "开奖号码录入有误", None, "新随机数 01 02", SOURCE, legal)
+        operations.redraw(
+            first, "entropy_failure", "开奖号码录入有误", None, "新随机数 01 02", SOURCE, legal
+        )
     assert "approved_by" in caught.value.details
     with pytest.raises(ValidationFailed, match="已在第 1 轮抽取中使用"):
-        operations.redraw(first, "开奖号码录入有误", leader, first.entropy, SOURCE, legal)
+        operations.redraw(
+            first, "entropy_failure", "开奖号码录入有误", leader, first.entropy, SOURCE, legal
+        )
     db.session.rollback()
     assert _count(Draw) == 1
 
@@ -205,6 +211,7 @@ def test_a_redraw_is_a_new_round_and_the_old_draw_stays(bureau):
     old = [(s.target_id, s.inspectors) for s in queries.selections(first)]
     second = operations.redraw(
         first,
+        "entropy_failure",
         "开奖号码录入有误",
         bureau.users["leader"],
         "2026-11-21 省体彩排列5 第 26311 期 3 9 4 0 7",
@@ -224,7 +231,13 @@ def test_a_redraw_is_a_new_round_and_the_old_draw_stays(bureau):
     assert _actions() == ["draw.lock", "draw.run", "draw.redraw"]
     with pytest.raises(Conflict, match="只能对最新一轮申请重抽"):
         operations.redraw(
-            first, "再抽一次", bureau.users["leader"], "又一个随机数", SOURCE, "legal"
+            first,
+            "entropy_failure",
+            "再抽一次",
+            bureau.users["leader"],
+            "又一个随机数",
+            SOURCE,
+            "legal",
         )
 
 

@@ -22,6 +22,7 @@ def _redrawn(bureau):
     first = draw(lock())
     second = operations.redraw(
         first,
+        "entropy_failure",
         "开奖号码录入有误",
         bureau.users["leader"],
         "2026-11-21 省体彩排列5 第 26311 期 3 9 4 0 7",
@@ -138,13 +139,20 @@ def test_a_redraw_and_its_reason_stay_public_with_the_first_draw(client, bureau)
     old = client.get(f"/public/draws/{first.id}").get_data(as_text=True)
     assert "本轮抽取已被第 2 轮重抽替代" in old and f'href="/public/draws/{second.id}"' in old
     new = client.get(f"/public/draws/{second.id}").get_data(as_text=True)
-    assert "本轮为重抽。重抽理由：开奖号码录入有误；经局领导 leader 批准" in new
+    assert (
+        "本轮为重抽。重抽原因：随机数来源失效；理由：开奖号码录入有误；经局领导 leader 批准" in new
+    )
     assert "已被重抽替代" in new and "现行" in new
     data = client.get(f"/public/draws/{second.id}.json").get_json()
     assert data["redraw"] == {
+        "kind": "entropy_failure",
+        "kind_label": "随机数来源失效",
         "reason": "开奖号码录入有误",
         "approved_by": "leader",
         "previous_draw_id": first.id,
+        "manifest_changed": False,
+        "previous_manifest_id": None,
+        "changes": None,
     }
     assert [(r["round"], r["current"]) for r in data["rounds"]] == [(1, False), (2, True)]
 

@@ -12,8 +12,10 @@ from riskctl.inspections.models import Plan, Task
 NEW_ENTROPY = "2026-11-21 公证摇号 02 11 19 28 40"
 
 
-def _request(api, reason: str = "检查对象名录中 3 户已迁出本市，名录有误"):
-    return api("legal").post("/api/v1/inspection/plans/SJ-T-01/redraws", json={"reason": reason})
+def _request(api, reason: str = "开奖公告推迟，录入的号码不是当期号码", kind="entropy_failure"):
+    return api("legal").post(
+        "/api/v1/inspection/plans/SJ-T-01/redraws", json={"kind": kind, "reason": reason}
+    )
 
 
 def _run(api, request_id: int, entropy: str = NEW_ENTROPY):
@@ -51,7 +53,7 @@ def test_a_redraw_needs_a_leaders_approval_and_keeps_the_old_draw(api, drawn, cl
     assert body["round"] == 2 and body["draw_id"] != drawn["draw_id"]
     draw = db.session.get(Draw, body["draw_id"])
     assert (draw.redraw_reason, draw.approved_by) == (
-        "检查对象名录中 3 户已迁出本市，名录有误",
+        "开奖公告推迟，录入的号码不是当期号码",
         "leader",
     )
     plan = db.session.scalar(select(Plan))

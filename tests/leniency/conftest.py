@@ -15,6 +15,8 @@ from riskctl.core.ids import credit_code_check_char, id_card_check_char
 from riskctl.inspections.models import Inspector
 from riskctl.leniency import items, operations
 from riskctl.leniency.models import LeniencyRecord
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD
 
 REGULATION = "《城市市容和环境卫生管理条例》"
 ITEMS = [
@@ -123,6 +125,9 @@ def make_record(bureau, catalogue):
             overrides["occurred_at"] = clock.from_local(
                 datetime.combine(overrides["occurred_at"], time(10))
             )
+        if overrides.get("unit") in ROSTER and "officers" not in overrides:
+            # Handling officers belong to the recording unit.
+            overrides["officers"] = list(ROSTER[overrides["unit"]][:2])
         data.update(overrides)
         who = actor or (
             bureau.users["officer"] if data["unit"] in (None, "ZD1-1") else bureau.users["legal"]
@@ -132,3 +137,19 @@ def make_record(bureau, catalogue):
         return record
 
     return make
+
+
+@pytest.fixture
+def login(app, bureau):
+    """A browser session signed in through the login page as that role's user."""
+
+    def as_role(role: str):
+        client = app.test_client()
+        response = client.post(
+            "/login",
+            data={"username": role, "password": PASSWORD, "csrf_token": csrf_token(client)},
+        )
+        assert response.status_code == 302, "login failed"
+        return client
+
+    return as_role

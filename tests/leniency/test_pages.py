@@ -5,31 +5,13 @@ from __future__ import annotations
 import io
 
 import openpyxl
-import pytest
 from sqlalchemy import func, select
 
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.leniency.models import LeniencyItem, LeniencyRecord, LeniencyRefusal
 from tests.conftest import csrf_token
-from tests.factories import PASSWORD
 from tests.leniency.conftest import body, credit_code, days_ago, id_card
-
-
-@pytest.fixture
-def login(app, bureau):
-    """A browser session signed in through the login page as that role's user."""
-
-    def as_role(role: str):
-        client = app.test_client()
-        response = client.post(
-            "/login",
-            data={"username": role, "password": PASSWORD, "csrf_token": csrf_token(client)},
-        )
-        assert response.status_code == 302, "login failed"
-        return client
-
-    return as_role
 
 
 def form(**overrides) -> dict:
@@ -42,6 +24,7 @@ def form(**overrides) -> dict:
         "party_name": "老街坊烩面馆",
         "party_id": credit_code(),
         "officers": ["ZF1101", "ZF1102", ""],
+        "facts": "门前堆放建材约 2 平方米",
         "education": "宣讲条例",
         "correction_deadline": "",
     }

@@ -32,6 +32,8 @@ def dataset(bureau, make_record):
     legal = bureau.users["legal"]
     a = make_record(occurred_at=days_ago(50))
     b = make_record(occurred_at=days_ago(40), ground="minor")  # same party, same officers
+    # 轻微不罚 after an earlier record waits for 法制审核; approved, it counts.
+    operations.review_held(b, {"approve": True, "note": "违法行为轻微且已当场改正"}, legal)
     c = make_record(occurred_at=days_ago(30), party_id=random_credit_code(rng), item_code="CG-002")
     d = make_record(
         occurred_at=days_ago(20),

@@ -297,3 +297,25 @@ def test_the_demo_issues_the_running_quarter_once(app, bureau):
     assert demo.load() is None
     reports = db.session.scalars(select(QuarterlyReport)).all()
     assert len(reports) == 1 and reports[0].as_of == clock.today()
+
+
+def test_an_issue_records_a_checkpoint_and_prints_the_chains_head_on_the_last_page(app, records):
+    from riskctl.core.audit import AuditCheckpoint, verify
+    from riskctl.core.audit.chain import Anchor
+
+    earlier = app.test_cli_runner().invoke(args=["audit", "checkpoint"]).output.strip()
+    before = db.session.scalar(select(func.max(AuditEntry.seq)))
+    report = issue(records)
+    head = report.snapshot["audit"]["head"]
+    assert head["seq"] == before
+    checkpoint = db.session.scalars(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())
+    ).first()
+    assert (checkpoint.seq, checkpoint.hash) == (head["seq"], head["hash"])
+    assert checkpoint.source.startswith("季度报告签发")
+    pages = PdfReader(io.BytesIO(archived(app, report))).pages
+    last = "".join(pages[-1].extract_text().split())
+    assert "审计日志检查点" in last and head["hash"] in last
+    assert earlier.split(":")[1] in last  # the earlier checkpoint is listed too
+    anchor = Anchor(head["seq"], head["hash"])
+    assert verify([anchor]).ok

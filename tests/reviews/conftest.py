@@ -61,8 +61,15 @@ def make_register(bureau, per_unit: int = 4) -> None:
             make_case(bureau, unit, n)
 
 
+# A second 法制科 clerk outside the reviewer pool: who confirms results (nobody confirms a
+# file they reviewed, and "legal" is in the pool).
+CLERK = "fazhi2"
+
+
 def make_pool(bureau, names=tuple(REVIEWERS)) -> None:
     legal = bureau.users["legal"]
+    if user_by_username(CLERK) is None:
+        make_user(CLERK, "legal", "FZK")
     for name in names:
         role, unit, badge = REVIEWERS[name]
         if user_by_username(name) is None:

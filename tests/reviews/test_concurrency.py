@@ -91,7 +91,7 @@ def test_a_file_is_confirmed_once_even_when_two_clerks_click_together(app, burea
     file_id = review_file.id  # read here: main-thread objects must not load in the threads
 
     def confirm() -> None:
-        scoresheets.confirm_file(db.session.get(ReviewFile, file_id), user_by_username("legal"))
+        scoresheets.confirm_file(db.session.get(ReviewFile, file_id), user_by_username("fazhi2"))
 
     assert race(app, confirm, confirm) == ["conflict", "ok"]
     assert _count(Finding) == 1 and _count(RectificationItem) == 1

@@ -11,7 +11,8 @@ from riskctl.reviews.defaults import default_rubric_body
 from riskctl.reviews.scoring import (
     GROUP_NAMES,
     ScoringError,
-    combine,
+    Vote,
+    decide,
     grade_for,
     parse_bands,
     parse_rubric,
@@ -167,14 +168,44 @@ def test_every_problem_is_reported_at_once():
 # Combining sheets ----------------------------------------------------------------------
 
 
+TEN = Decimal(10)
+
+
+def _vote(score, vetoed=False, without=None) -> Vote:
+    return Vote(Decimal(score), vetoed, Decimal(without if without is not None else score))
+
+
+def _decide(votes, overturned=False, third=False):
+    return decide(votes, BANDS, TEN, overturned=overturned, third_drawn=third)
+
+
 def test_the_file_result_is_the_mean_rounded_half_up():
-    result = combine([(Decimal("87.5"), False), (Decimal(88), False)], BANDS)
+    result = _decide([_vote("87.5"), _vote(88)]).result
     assert (result.score, result.grade) == (Decimal("87.8"), "合格")
 
 
 def test_a_veto_on_any_sheet_makes_the_file_fail():
-    result = combine([(Decimal(95), False), (Decimal(0), True)], BANDS)
-    assert (result.score, result.grade, result.vetoed) == (0, "不合格", True)
+    decision = _decide([_vote(95), _vote(0, True, 92)])
+    assert (decision.result.score, decision.result.grade, decision.result.vetoed) == (
+        0,
+        "不合格",
+        True,
+    )
+    assert decision.basis == "否决项成立" and not decision.needs_third
+
+
+def test_an_overturned_veto_counts_the_sheets_deductions_and_says_so():
+    decision = _decide([_vote(95), _vote(0, True, 91)], overturned=True)
+    assert decision.result.score == Decimal(93) and not decision.result.vetoed
+    assert decision.basis.startswith("否决项经法制科书面推翻")
+
+
+def test_sheets_further_apart_than_the_margin_call_for_a_third_reviewer_once():
+    decision = _decide([_vote(95), _vote(80)])
+    assert decision.needs_third and decision.result is None and decision.spread == 15
+    assert not _decide([_vote(95), _vote(85)]).needs_third  # exactly the margin: the mean
+    after = _decide([_vote(95), _vote(80), _vote(90)], third=True)
+    assert after.result.score == Decimal("88.3") and after.basis == "3 份评分表平均"
 
 
 # Rubric validation --------------------------------------------------------------------

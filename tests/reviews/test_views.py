@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy import select
 
+from riskctl.accounts.queries import user_by_username
 from riskctl.core.db import db
 from riskctl.core.tabular import write_xlsx
 from riskctl.rectification.models import RectificationItem
@@ -180,7 +181,7 @@ def test_legal_confirms_and_refers_from_the_file_page(login, drawn):
 def test_the_results_page_shows_units_and_common_problems(login, bureau, drawn):
     review_file = drawn.file_of("ZD2-1")
     score_all(review_file, deductions=[{"code": "FL1", "points": 2, "note": "未引用到款项"}])
-    scoresheets.confirm_file(review_file, bureau.users["legal"])
+    scoresheets.confirm_file(review_file, user_by_username("fazhi2"))
     db.session.commit()
     page = login("leader").get("/reviews/campaigns/PC-2026-H1/results").get_data(as_text=True)
     assert "环境卫生第一中队" in page and "引用法律条款不具体" in page

@@ -239,6 +239,7 @@ def manifest(subject: str, rounds: int = 1, locked_at: datetime | None = None) -
                 drawn_at=clock.now() - timedelta(days=2),
                 redraw_reason=None if number == 1 else "抽中对象已注销",
                 approved_by=None if number == 1 else "leader",
+                redraw_kind=None if number == 1 else "manifest_error",
             )
         )
     db.session.commit()

@@ -1,6 +1,22 @@
 """The hash-chained audit log (审计日志)."""
 
-from riskctl.core.audit.chain import ChainBreak, record, verify_chain
-from riskctl.core.audit.models import AuditEntry
+from riskctl.core.audit.chain import (
+    Anchor,
+    ChainBreak,
+    Verification,
+    record,
+    verify,
+    verify_chain,
+)
+from riskctl.core.audit.models import AuditCheckpoint, AuditEntry
 
-__all__ = ["AuditEntry", "ChainBreak", "record", "verify_chain"]
+__all__ = [
+    "Anchor",
+    "AuditCheckpoint",
+    "AuditEntry",
+    "ChainBreak",
+    "Verification",
+    "record",
+    "verify",
+    "verify_chain",
+]

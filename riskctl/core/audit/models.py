@@ -22,5 +22,24 @@ class AuditEntry(db.Model):
     summary: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Which audit key signed the entry (see keys.py); NULL only for an entry written
+    # before the chain was keyed that migration 0011 could not re-sign.
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+
+
+class AuditCheckpoint(db.Model):
+    """A recorded head of the chain (检查点): ``seq`` and its hash, no content.
+
+    Published on /public/audit and in every quarterly report, so that a chain cut back
+    below a checkpoint, or rewritten up to it, no longer matches what was published.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(200))

@@ -10,7 +10,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from riskctl.reporting.content import inspections, leniency, rectification, reviews, risks
+from riskctl.reporting.content import (
+    audit,
+    inspections,
+    leniency,
+    rectification,
+    reviews,
+    risks,
+)
 from riskctl.reporting.content.common import cn_date, numeral, pct
 from riskctl.reporting.pdf import Block, Figures, Heading, PageBreak, Para, Report
 from riskctl.reporting.pdf.flowables import change_text, display
@@ -42,6 +49,8 @@ def build_report(snapshot: dict[str, Any], *, version: int, issued_on: date) -> 
         *rectification.blocks(sections["rectification"], sections["warnings"], period["as_of"]),
     ]
     blocks += [Heading("说明", 2), Para(_notes(snapshot, version))]
+    if "audit" in snapshot:  # reports issued before checkpoints existed have none
+        blocks += audit.blocks(snapshot["audit"], period.get("time_zone_label", "北京时间"))
     return Report(
         title=TITLE,
         subtitle=period["label"],

@@ -11,6 +11,7 @@ RULES: tuple[Rule, ...] = (
     leniency.UNIT_RATE,
     leniency.OFFICER_RATE,
     leniency.SAME_PARTY,
+    leniency.OTHER_GROUND,
     inspections.SAME_TARGET,
     reviews.FAILED_FILE,
     reviews.UNIT_AVERAGE,

@@ -52,8 +52,10 @@ class Redrawn:
 
 
 def _gather_redraws(ctx: ScanContext, params: Mapping[str, Any]) -> list[Redrawn]:
+    # By subject: a re-draw for a wrong manifest runs on the re-locked manifest version.
     redrawn = (
-        select(Draw.manifest_id)
+        select(DrawManifest.kind, DrawManifest.subject)
+        .join(Draw, Draw.manifest_id == DrawManifest.id)
         .where(Draw.round >= 2, Draw.drawn_at >= _since(ctx.today, params["months"]))
         .distinct()
         .subquery()
@@ -69,7 +71,10 @@ def _gather_redraws(ctx: ScanContext, params: Mapping[str, Any]) -> list[Redrawn
             Draw.approved_by,
         )
         .join(Draw, Draw.manifest_id == DrawManifest.id)
-        .where(DrawManifest.id.in_(select(redrawn.c.manifest_id)))
+        .join(
+            redrawn,
+            (redrawn.c.kind == DrawManifest.kind) & (redrawn.c.subject == DrawManifest.subject),
+        )
         .order_by(DrawManifest.kind, DrawManifest.subject, Draw.round)
     )
     found: dict[tuple[str, str], Redrawn] = {}

@@ -295,3 +295,102 @@ SAME_PARTY = define_rule(
     },
     proposal="执法人员与当事人存在利益关系、人情执法（职权：行政处罚；环节：决定）",
 )
+
+
+# Leniency again under the other ground ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class OtherGround:
+    record_id: int
+    occurred_on: date
+    status: str
+    unit: str
+    party: str  # masked id and name
+    prior_id: int
+    prior_on: date
+    refusals: tuple[int, ...]  # refused 首违 attempts for the same party and item
+
+
+def _gather_other_ground(ctx: ScanContext, params: Mapping[str, Any]) -> list[OtherGround]:
+    from riskctl.leniency.models import LeniencyRefusal
+
+    start = ctx.today - relativedelta(months=params["months"])
+    prior = R.__table__.alias("prior")
+    rows = db.session.execute(
+        select(
+            R.id,
+            R.occurred_on,
+            R.status,
+            Unit.code,
+            R.party_masked,
+            R.party_name,
+            R.party_key,
+            R.item_id,
+            prior.c.id,
+            prior.c.occurred_on,
+        )
+        .join(Unit, Unit.id == R.unit_id)
+        .join(prior, prior.c.id == R.review_prior_id)
+        .where(R.review_prior_id.is_not(None), R.occurred_on >= start)
+        .order_by(R.id)
+    ).all()
+    found = []
+    for rid, day, status, unit, masked, name, key, item_id, prior_id, prior_on in rows:
+        refused = db.session.scalars(
+            select(LeniencyRefusal.id).where(
+                LeniencyRefusal.party_key == key, LeniencyRefusal.item_id == item_id
+            )
+        ).all()
+        found.append(
+            OtherGround(
+                rid, day, status, unit, f"{masked} {name}", prior_id, prior_on, tuple(refused)
+            )
+        )
+    return found
+
+
+def other_ground_signals(found: Sequence[OtherGround], params: Mapping[str, Any]) -> list[Signal]:
+    """A 轻微不罚 record for a party that already had a leniency record for the same item:
+    yellow; red when a 首违 attempt for the same party and item had been refused (the
+    ground was switched after the refusal)."""
+    signals = []
+    for item in found:
+        evidence = [
+            Evidence(
+                f"免罚记录 #{item.record_id}（{item.occurred_on.isoformat()}）",
+                "leniency_record",
+                str(item.record_id),
+            ),
+            Evidence(
+                f"在先免罚记录 #{item.prior_id}（{item.prior_on.isoformat()}）",
+                "leniency_record",
+                str(item.prior_id),
+            ),
+        ]
+        if item.refusals:
+            evidence.append(Evidence("被拒绝的重复首违申请", "leniency_refusals"))
+        switched = "，此前同一事项的首违申请曾被拒绝" if item.refusals else ""
+        signals.append(
+            Signal(
+                f"record:{item.record_id}",
+                item.unit,
+                RED if item.refusals else YELLOW,
+                f"当事人 {item.party} 在 {params['months']} 个月内就同一事项再次获得免罚，"
+                f"改按轻微不罚作出（记录 #{item.record_id}，在先记录 #{item.prior_id}）{switched}",
+                tuple(evidence),
+            )
+        )
+    return signals
+
+
+OTHER_GROUND = define_rule(
+    "leniency_other_ground",
+    "换用另一情形再次免罚",
+    "当事人在设定月数内就同一事项已有首违或轻微不罚记录，又按轻微不罚作出决定的（须法制审核），为黄色；"
+    "此前同一当事人同一事项的首违申请曾被拒绝的，为红色。",
+    gather=_gather_other_ground,
+    evaluate=other_ground_signals,
+    thresholds={"months": ("统计期间（月）", 24, whole(1, 120))},
+    proposal="首违申请被拒后改按轻微不罚规避重复免罚限制（职权：行政处罚；环节：决定）",
+)

@@ -1,0 +1,45 @@
+"""``/public/audit``: the published checkpoints of the audit chain (no login, no content)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from marshmallow import Schema, fields
+
+from riskctl.core.audit.checkpoints import checkpoints_query
+from riskctl.core.auth.policy import public
+from riskctl.core.db import db
+from riskctl.core.http import page_args, paginate
+
+bp = Blueprint("audit_public", __name__, template_folder="templates")
+
+
+class CheckpointSchema(Schema):
+    """A published checkpoint: where the chain stood, never what it says."""
+
+    seq = fields.Integer()
+    hash = fields.String()
+    anchor = fields.Function(lambda c: f"{c.seq}:{c.hash}")
+    recorded_at = fields.DateTime()
+    source = fields.String()
+
+
+@bp.get("/public/audit")
+@public
+def checkpoints():
+    page, per_page = page_args()
+    query = checkpoints_query()
+    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return render_template(
+        "admin/public_audit.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+@bp.get("/public/audit.json")
+@public
+def checkpoints_json():
+    return paginate(checkpoints_query(), CheckpointSchema())
