@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 MB = 1024 * 1024
+STORAGE_BACKENDS = ("filesystem", "database")
 
 
 class ConfigError(RuntimeError):
@@ -35,6 +36,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(database_url),
         REPORTS_DIR=_env("RISKCTL_REPORTS_DIR", str(Path(app.root_path).parent / "reports")),
         ATTACHMENTS_DIR=_env("RISKCTL_ATTACHMENTS_DIR", str(instance / "attachments")),
+        # Where file content lives: ``filesystem`` (the two directories above) or
+        # ``database`` (blobs in the database, for several hosts).
+        STORAGE=_env("RISKCTL_STORAGE", "filesystem"),
         PDF_FONT_PATH=_env("RISKCTL_PDF_FONT"),
         BUREAU_NAME=_env("RISKCTL_BUREAU_NAME", "市城市管理综合执法局"),
         MAX_CONTENT_LENGTH=int(_env("RISKCTL_MAX_UPLOAD_MB", "20")) * MB,
@@ -58,6 +62,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     app.config["SECRET_KEY"] = _secret("RISKCTL_SECRET_KEY", production, instance / "secret-key")
     app.config["PII_KEY"] = _secret("RISKCTL_PII_KEY", production, instance / "pii-key")
     app.config.update(overrides)
+    if app.config["STORAGE"] not in STORAGE_BACKENDS:
+        raise ConfigError(f"RISKCTL_STORAGE must be one of {', '.join(STORAGE_BACKENDS)}")
     if production and app.config["PASSWORD_HASH_METHOD"] != "scrypt":
         raise ConfigError("production hashes passwords with scrypt only")
     if "SQLALCHEMY_DATABASE_URI" in overrides:
