@@ -172,6 +172,7 @@ def test_the_running_quarter_counts_up_to_today(app, bureau):
 
 
 def test_an_unwritable_reports_directory_records_nothing(app, records, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "STORAGE", "filesystem")
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     monkeypatch.setitem(app.config, "REPORTS_DIR", str(blocker / "reports"))

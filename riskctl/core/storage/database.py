@@ -31,6 +31,7 @@ def _insert_blob_once(sha256: str, size: int) -> Insert:
         dialect_insert(Blob)
         .values(sha256=sha256, size=size, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(Blob.sha256)
     )
 
 
@@ -62,8 +63,8 @@ class DatabaseBackend:
         if ref.sha256 is None:
             raise ValueError("the database backend stores content by its SHA-256")
         connection = db.session.connection()
-        claimed = connection.execute(_insert_blob_once(ref.sha256, ref.size or 0)).rowcount
-        if not claimed:
+        claimed = connection.execute(_insert_blob_once(ref.sha256, ref.size or 0)).first()
+        if claimed is None:
             # Stored before, or by a transaction that committed while this one waited.
             return ref if ref.size is not None else ref.with_hash(ref.sha256, self.size(ref) or 0)
         digest, size = hashlib.sha256(), 0
