@@ -59,4 +59,4 @@ def chunk_count() -> int:
     return db.session.scalar(select(func.count()).select_from(BlobChunk))
 
 
-__all__ = ["SCRATCH", "KEPT", "archive", "blob_count", "chunk_count", "files_under", "incoming"]
+__all__ = ["KEPT", "SCRATCH", "archive", "blob_count", "chunk_count", "files_under", "incoming"]

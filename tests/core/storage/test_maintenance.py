@@ -1,11 +1,11 @@
-"""``flask storage sweep | migrate | verify``: orphans go, interrupted moves finish, copies check."""
+"""``flask storage sweep | migrate | verify``: orphans go, moves finish, copies are checked."""
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import date
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
