@@ -1,5 +1,6 @@
-"""storage: blobs for the database backend, staged import previews, rectification files,
-and the hashes and sizes rows did not record yet (a report's JSON, a roster archive's size)
+"""storage: blobs of the database backend, staged previews, rectification files, hashes
+
+Also the hashes and sizes rows did not record yet (a report's JSON, a roster archive's size).
 
 Revision ID: 0012
 Revises: 0009
