@@ -20,6 +20,7 @@ from riskctl.core.storage.filesystem import FilesystemBackend
 log = logging.getLogger("riskctl.core.storage")
 
 BACKENDS = {"filesystem": FilesystemBackend(), "database": DatabaseBackend()}
+PIECE = 1024 * 1024
 
 
 def backend(name: str | None = None) -> FilesystemBackend | DatabaseBackend:
@@ -34,7 +35,7 @@ def put(area: Area, data: bytes, name: str | None = None) -> FileRef:
     sha256 = hashlib.sha256(data).hexdigest()
     ref = area.content_ref(sha256, len(data)) if name is None else area.ref(name, sha256, len(data))
     view = memoryview(data)
-    return backend().write(ref, (view[i : i + 1024 * 1024] for i in range(0, len(data), 1 << 20)))
+    return backend().write(ref, (view[i : i + PIECE] for i in range(0, len(data), PIECE)))
 
 
 def exists(ref: FileRef, on: str | None = None) -> bool:
