@@ -54,7 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     _init_login(app)
 
-    from riskctl.core import calendar, errors, settings  # noqa: F401 (models)
+    from riskctl.core import calendar, errors, settings, storage  # noqa: F401 (models)
     from riskctl.core.auth import policy
     from riskctl.web import shell
 
@@ -63,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     policy.install(app)
     shell.install(app)
     _install_transaction(app)
+    storage.install(app)
 
     from importlib import import_module
 

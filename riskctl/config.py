@@ -12,6 +12,7 @@ from flask import Flask
 from riskctl.core import clock
 
 MB = 1024 * 1024
+STORAGE_BACKENDS = ("filesystem", "database")
 
 
 class ConfigError(RuntimeError):
@@ -37,6 +38,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(database_url),
         REPORTS_DIR=_env("RISKCTL_REPORTS_DIR", str(Path(app.root_path).parent / "reports")),
         ATTACHMENTS_DIR=_env("RISKCTL_ATTACHMENTS_DIR", str(instance / "attachments")),
+        # Where file content lives: ``filesystem`` (the two directories above) or
+        # ``database`` (blobs in the database, for several hosts).
+        STORAGE=_env("RISKCTL_STORAGE", "filesystem"),
         PDF_FONT_PATH=_env("RISKCTL_PDF_FONT"),
         BUREAU_NAME=_env("RISKCTL_BUREAU_NAME", "市城市管理综合执法局"),
         # The bureau's day: business dates, deadlines and periods; shown times.
@@ -69,6 +73,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config["TIMEZONE"] = clock.load_zone(str(app.config["TIMEZONE"]))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    if app.config["STORAGE"] not in STORAGE_BACKENDS:
+        raise ConfigError(f"RISKCTL_STORAGE must be one of {', '.join(STORAGE_BACKENDS)}")
     if production and app.config["PASSWORD_HASH_METHOD"] != "scrypt":
         raise ConfigError("production hashes passwords with scrypt only")
     if "SQLALCHEMY_DATABASE_URI" in overrides:

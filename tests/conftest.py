@@ -24,6 +24,8 @@ from riskctl.core.db import db
 from tests.factories import ApiClient, Bureau, make_bureau
 
 PG_ENV = "RISKCTL_TEST_DATABASE_URL"
+# The storage backend of the whole run (tests of the layer itself run on both).
+STORAGE_ENV = "RISKCTL_TEST_STORAGE"
 TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
 TEST_AUDIT_KEY = "test-audit-key"
 # Through the environment, not an override: apps that tests start in spawned worker
@@ -83,6 +85,7 @@ def app(database_url, tmp_path_factory) -> Flask:
             "PII_KEY": "test-pii-key",
             "REPORTS_DIR": str(base / "reports"),
             "ATTACHMENTS_DIR": str(base / "attachments"),
+            "STORAGE": os.environ.get(STORAGE_ENV, "filesystem"),
             # scrypt is most of the suite's CPU; production refuses anything but scrypt.
             "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
         }
@@ -154,6 +157,13 @@ def continue_clock(moment: datetime) -> None:
 @pytest.fixture
 def is_postgres(database_url) -> bool:
     return database_url.startswith("postgresql")
+
+
+@pytest.fixture(params=["filesystem", "database"])
+def storage_backend(app, request, monkeypatch) -> str:
+    """Run the test once on each storage backend."""
+    monkeypatch.setitem(app.config, "STORAGE", request.param)
+    return request.param
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, request
 
 from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
@@ -287,10 +287,7 @@ def add_attachment(task_id: int):
     actor = require_actor()
     task = queries.task_for(actor, task_id)
     data, filename = upload()
-    content_type = request.files["file"].mimetype
-    attachment = result_operations.add_attachment(
-        task, filename, data, content_type, actor.username
-    )
+    attachment = result_operations.add_attachment(task, filename, data, actor.username)
     return TaskAttachmentSchema().dump(attachment), 201
 
 
@@ -302,12 +299,7 @@ def download_attachment(task_id: int, attachment_id: int):
     found = next((a for a in task.attachments if a.id == attachment_id), None)
     if found is None:
         raise NotFound(f"附件 {attachment_id} 不存在")
-    return send_file(
-        result_operations.attachment_path(found),
-        mimetype=found.content_type,
-        as_attachment=True,
-        download_name=found.filename,
-    )
+    return result_operations.send_attachment(found)
 
 
 @bp.post("/plans/<code>/publish")

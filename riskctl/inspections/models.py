@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -136,6 +137,8 @@ class RosterImport(db.Model):
     roster: Mapped[str] = mapped_column(String(12))
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
+    # The archived file's size; None only for imports before revision 0012.
+    size: Mapped[int | None] = mapped_column(BigInteger)
     rows: Mapped[int] = mapped_column(Integer)
     created: Mapped[int] = mapped_column(Integer)
     updated: Mapped[int] = mapped_column(Integer)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterator
 from datetime import date
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
-from flask import current_app
+from flask import Response
 from sqlalchemy import select
 
-from riskctl.core import audit, clock, settings
+from riskctl.core import audit, clock, settings, storage
 from riskctl.core.calendar import add_working_days
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
@@ -132,10 +132,29 @@ def clean_filename(name: str) -> str:
     return f"{stem or '附件'}{suffix}"
 
 
-def add_attachment(
-    task: Task, filename: str, data: bytes, content_type: str, actor: str
-) -> Attachment:
-    """Keep a file of evidence for a task (检查记录、照片); stored under a random name."""
+def _attachment_references() -> Iterator[storage.FileRef]:
+    rows = db.session.execute(select(Attachment.stored_name, Attachment.sha256, Attachment.size))
+    for name, sha256, size in rows:
+        yield ATTACHMENTS.ref(name, sha256, size)
+
+
+ATTACHMENTS = storage.register(
+    storage.Area(
+        "inspections",
+        "抽查结果附件",
+        _attachment_references,
+        folder="inspections",
+        names=re.compile(r"\d+-[0-9a-f]{32}\.[a-z0-9]{1,9}"),
+    )
+)
+
+
+def add_attachment(task: Task, filename: str, data: bytes, actor: str) -> Attachment:
+    """Keep a file of evidence for a task (检查记录、照片); stored under a random name.
+
+    The type recorded is the one its content shows (``storage.sniff``), never the
+    one the uploader's browser claimed.
+    """
     if task.superseded:
         raise Conflict("该抽查任务已被重抽替代，不能上传附件")
     name = clean_filename(filename)
@@ -150,31 +169,37 @@ def add_attachment(
         raise ValidationFailed.field("file", "附件是空文件")
     if len(data) > limit_mb * 1024 * 1024:
         raise ValidationFailed.field("file", f"附件不能超过 {limit_mb} MB")
-    stored = f"{task.id}-{secrets.token_hex(16)}{suffix}"
-    folder = Path(current_app.config["ATTACHMENTS_DIR"]) / "inspections"
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(data).hexdigest()
+    stored = storage.put(ATTACHMENTS, data, name=f"{task.id}-{secrets.token_hex(16)}{suffix}")
+    digest = stored.sha256
     attachment = Attachment(
         task_id=task.id,
         filename=name,
-        stored_name=stored,
-        content_type=(content_type or "application/octet-stream")[:100],
-        size=len(data),
+        stored_name=stored.name,
+        content_type=storage.sniff(data[:8192]),
+        size=stored.size,
         sha256=digest,
         uploaded_by=actor,
     )
     db.session.add(attachment)
     db.session.flush()
-    (folder / stored).write_bytes(data)
     audit.record(
         "inspection.attachment.add",
         "inspection_task",
         task.id,
-        {"attachment": attachment.id, "filename": name, "size": len(data), "sha256": digest},
+        {
+            "attachment": attachment.id,
+            "filename": name,
+            "size": stored.size,
+            "sha256": stored.sha256,
+        },
         actor=actor,
     )
     return attachment
 
 
-def attachment_path(attachment: Attachment) -> Path:
-    return Path(current_app.config["ATTACHMENTS_DIR"]) / "inspections" / attachment.stored_name
+def send_attachment(attachment: Attachment) -> Response:
+    """The file as a download, typed by its content and checked against its SHA-256."""
+    return storage.send(
+        ATTACHMENTS.ref(attachment.stored_name, attachment.sha256, attachment.size),
+        attachment.filename,
+    )

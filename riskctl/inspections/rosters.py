@@ -9,17 +9,17 @@ deactivate them or keep them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Table as SqlTable
 from sqlalchemy import select
 
 from riskctl.accounts.models import Unit
-from riskctl.core import audit
+from riskctl.core import audit, storage
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.core.tabular import Column, ProblemCollector, TableError, read_table
@@ -333,9 +333,43 @@ def _update_changed(analysis: Analysis, now: Any) -> None:
     bulk.update_rows(analysis.spec.table, "id", names, rows)
 
 
+def archive_name(record_id: int, roster: str, sha256: str, filename: str) -> str:
+    return f"{record_id:06d}-{roster}-{sha256[:16]}{PurePath(filename).suffix.lower()}"
+
+
+def archive_ref(record: RosterImport) -> storage.FileRef:
+    name = archive_name(record.id, record.roster, record.sha256, record.filename)
+    return ARCHIVE.ref(name, record.sha256, record.size)
+
+
+def _archive_references() -> Iterator[storage.FileRef]:
+    yield from map(archive_ref, db.session.scalars(select(RosterImport)))
+
+
+def _adopt(ref: storage.FileRef) -> None:
+    """Record the size of an archive kept before rows recorded sizes (revision 0012)."""
+    for record in db.session.scalars(select(RosterImport).where(RosterImport.size.is_(None))):
+        if archive_ref(record).name == ref.name and record.sha256 == ref.sha256:
+            record.size = ref.size
+    db.session.flush()
+
+
+ARCHIVE = storage.register(
+    storage.Area(
+        "roster-imports",
+        "名录库导入存档",
+        _archive_references,
+        folder="roster-imports",
+        names=re.compile(r"\d{6,}-(targets|inspectors)-[0-9a-f]{16}(\.[^/]{1,10})?"),
+        adopt=_adopt,
+    )
+)
+
+
 def _archive(record: RosterImport, data: bytes) -> None:
-    """Keep the accepted file, so the roster's history can be traced to its source."""
-    folder = Path(current_app.config["ATTACHMENTS_DIR"]) / "roster-imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = PurePath(record.filename).suffix.lower()
-    (folder / f"{record.id:06d}-{record.roster}-{record.sha256[:16]}{suffix}").write_bytes(data)
+    """Keep the accepted file, so the roster's history can be traced to its source.
+
+    It is written with the import's transaction and lands only if that commits.
+    """
+    name = archive_name(record.id, record.roster, record.sha256, record.filename)
+    record.size = storage.put(ARCHIVE, data, name=name).size

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from riskctl.core import clock, settings
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
@@ -101,11 +101,7 @@ def add_attachment(task_id: int):
         upload = form.file.data
         try:
             result_operations.add_attachment(
-                found,
-                upload.filename or "",
-                upload.read(),
-                upload.mimetype,
-                current_actor().username,
+                found, upload.filename or "", upload.read(), current_actor().username
             )
         except AppError as exc:
             show_errors(form, exc)
@@ -122,12 +118,7 @@ def attachment(task_id: int, attachment_id: int):
     item = next((a for a in found.attachments if a.id == attachment_id), None)
     if item is None:
         raise NotFound(f"附件 {attachment_id} 不存在")
-    return send_file(
-        result_operations.attachment_path(item),
-        mimetype=item.content_type,
-        as_attachment=True,
-        download_name=item.filename,
-    )
+    return result_operations.send_attachment(item)
 
 
 @bp.post("/plans/<code>/publish")

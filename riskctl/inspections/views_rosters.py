@@ -10,8 +10,9 @@ from riskctl.core.auth.policy import LEGAL, allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.http import upload_limit
+from riskctl.core.storage import staging
 from riskctl.core.tabular import ImportProblems
-from riskctl.inspections import operations, queries, rosters, staging
+from riskctl.inspections import operations, queries, rosters
 from riskctl.inspections.api import export_response
 from riskctl.inspections.forms import ConfirmImportForm, UploadForm
 from riskctl.inspections.models import CREDIT_CLASSES, TARGET_KINDS
@@ -134,7 +135,7 @@ def import_preview(roster: str):
     except AppError as exc:
         show_errors(form, exc)
         return _render_import(roster, 422, form=form)
-    token = staging.stage(data, upload.filename, roster, current_actor().id)
+    token = staging.stage(f"roster:{roster}", data, upload.filename, current_actor().id)
     return _render_import(
         roster,
         form=form,
@@ -152,7 +153,8 @@ def import_confirm(roster: str):
     if not confirm.validate_on_submit():
         flash("确认信息不完整，请重新上传文件", "error")
         return _render_import(roster, 422)
-    data, filename = staging.fetch(confirm.token.data, roster, current_actor().id)
+    purpose, token = f"roster:{roster}", confirm.token.data
+    data, filename = staging.fetch(token, purpose, current_actor().id)
     try:
         _, record = operations.import_roster(
             roster, data, filename, confirm.missing.data == "deactivate", current_actor().username
@@ -165,7 +167,7 @@ def import_confirm(roster: str):
             problem_total=len(exc.problems),
             filename=filename,
         )
-    staging.discard(confirm.token.data)
+    staging.consume(token, purpose, current_actor().id)
     flash(
         f"导入完成：新增 {record.created}，更新 {record.updated}，恢复 {record.reactivated}，"
         f"移出 {record.deactivated}，保留未列出的 {record.kept_missing}",

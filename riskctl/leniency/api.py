@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
 
 from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
@@ -255,12 +255,7 @@ def add_attachment(record_id: int):
 def get_attachment(record_id: int, attachment_id: int):
     record = queries.get_record(record_id, require_actor())
     attachment = queries.get_attachment(record, attachment_id)
-    return send_file(
-        attachments.path_of(attachment),
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-    )
+    return attachments.send(attachment)
 
 
 # Refusals and statistics -----------------------------------------------------------------------

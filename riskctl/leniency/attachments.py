@@ -1,19 +1,19 @@
 """Evidence files and scanned 告知承诺书 attached to a record.
 
-Files are stored by their SHA-256 under ATTACHMENTS_DIR/leniency/. A file written by
-a request that then fails stays on disk without a row pointing at it: harmless, it
-is never served, and the same bytes uploaded again reuse it.
+Files go through the storage layer, named by their SHA-256 (ATTACHMENTS_DIR/leniency/
+with the filesystem backend): they land only when the upload's transaction commits.
 """
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path, PurePath
+from collections.abc import Iterator
+from pathlib import PurePath
 
-from flask import current_app
+from flask import Response
+from sqlalchemy import select
 
 from riskctl.accounts.models import User
-from riskctl.core import audit
+from riskctl.core import audit, storage
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.leniency import rules
@@ -28,12 +28,19 @@ _SIGNATURES = {
 }
 
 
-def _directory() -> Path:
-    return Path(current_app.config["ATTACHMENTS_DIR"]) / "leniency"
+def _references() -> Iterator[storage.FileRef]:
+    rows = db.session.execute(select(LeniencyAttachment.sha256, LeniencyAttachment.size))
+    for sha256, size in rows:
+        yield AREA.content_ref(sha256, size)
 
 
-def path_of(attachment: LeniencyAttachment) -> Path:
-    return _directory() / attachment.sha256[:2] / attachment.sha256
+AREA = storage.register(storage.Area("leniency", "首违不罚附件", _references, folder="leniency"))
+
+
+def send(attachment: LeniencyAttachment) -> Response:
+    """The file as a download, typed by its content and checked against its SHA-256."""
+    ref = AREA.content_ref(attachment.sha256, attachment.size)
+    return storage.send(ref, attachment.filename)
 
 
 def add_attachment(
@@ -45,22 +52,16 @@ def add_attachment(
         raise Conflict(exc.message) from exc
     name = PurePath(filename or "").name.strip()
     content_type = _content_type(name, content)
-    digest = hashlib.sha256(content).hexdigest()
+    stored = storage.put(AREA, content)
     attachment = LeniencyAttachment(
         record_id=record.id,
         kind=kind,
         filename=name[:200],
         content_type=content_type,
-        size=len(content),
-        sha256=digest,
+        size=stored.size,
+        sha256=stored.sha256,
         uploaded_by=actor.username,
     )
-    target = path_of(attachment)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".part")
-        temporary.write_bytes(content)
-        temporary.replace(target)
     db.session.add(attachment)
     db.session.flush()
     audit.record(
@@ -70,7 +71,7 @@ def add_attachment(
         {
             "kind": kind,
             "filename": attachment.filename,
-            "sha256": digest,
+            "sha256": stored.sha256,
             "label": ATTACHMENT_KINDS[kind],
         },
     )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import secrets
-from pathlib import Path
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from riskctl.core.auth.policy import LEGAL, allow, require_actor
+from riskctl.core.errors import NotFound
+from riskctl.core.storage import staging
 from riskctl.core.tabular import ImportProblems
 from riskctl.leniency import items, queries
 from riskctl.leniency.api import READERS, xlsx_response
@@ -19,7 +17,7 @@ bp = Blueprint(
     "leniency_items", __name__, url_prefix="/leniency/items", template_folder="templates"
 )
 
-_TOKEN = re.compile(r"[0-9a-f]{32}")
+_PURPOSE = "leniency-items"
 _ACTION_LABELS = {"create": "新增", "change": "修改（生成新版本）", "same": "无变化"}
 
 
@@ -83,11 +81,6 @@ def export():
 # Import: upload → preview (problems or changes) → confirm ----------------------------------
 
 
-def _staging() -> Path:
-    """Checked files wait here for the confirmation, next to the stored attachments."""
-    return Path(current_app.config["ATTACHMENTS_DIR"]) / "staging"
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @allow(LEGAL)
 def import_page():
@@ -106,9 +99,7 @@ def import_page():
             message=exc.message,
             filename=file.filename,
         ), 422
-    token = secrets.token_hex(16)
-    _staging().mkdir(parents=True, exist_ok=True)
-    (_staging() / f"leniency-items-{token}.xlsx").write_bytes(content)
+    token = staging.stage(_PURPOSE, content, file.filename, require_actor().id)
     return render_template(
         "leniency/import.html",
         plan=plan,
@@ -122,19 +113,20 @@ def import_page():
 @allow(LEGAL)
 def import_confirm():
     token = request.form.get("token", "")
-    path = _staging() / f"leniency-items-{token}.xlsx"
-    if not _TOKEN.fullmatch(token) or not path.exists():
+    try:
+        content, filename = staging.fetch(token, _PURPOSE, require_actor().id)
+    except NotFound:
         return render_template(
             "leniency/import.html", message="预览已失效，请重新选择文件导入"
         ), 422
     try:
-        plan = items.plan_import(path.read_bytes(), path.name)
+        plan = items.plan_import(content, filename)
     except ImportProblems as exc:
         return render_template(
             "leniency/import.html", problems=exc.problems, message=exc.message
         ), 422
     counts = items.apply_import(plan, require_actor())
-    path.unlink()
+    staging.consume(token, _PURPOSE, require_actor().id)
     flash(
         f"导入完成：新增 {counts['create']} 项，修改 {counts['change']} 项，"
         f"无变化 {counts['same']} 项",

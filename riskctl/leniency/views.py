@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
 from riskctl.core import clock
@@ -259,12 +259,7 @@ def upload(record_id: int):
 @allow(*READERS)
 def attachment(record_id: int, attachment_id: int):
     target = queries.get_attachment(queries.get_record(record_id, require_actor()), attachment_id)
-    return send_file(
-        attachments.path_of(target),
-        mimetype=target.content_type,
-        as_attachment=True,
-        download_name=target.filename,
-    )
+    return attachments.send(target)
 
 
 @bp.post("/records/<int:record_id>/party-id")

@@ -8,10 +8,10 @@ from marshmallow import fields, validate
 from riskctl.accounts.queries import unit_by_code, visible_unit_ids
 from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
-from riskctl.core.errors import NotFound, ValidationFailed
+from riskctl.core.errors import BadRequest, NotFound, ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.core.schema import BaseSchema, Text
-from riskctl.rectification import operations, queries
+from riskctl.rectification import attachments, operations, queries
 from riskctl.rectification.models import COLOURS, SOURCES, STATUSES
 from riskctl.rectification.schemas import (
     CloseSchema,
@@ -102,6 +102,31 @@ def add_evidence(item_id: int):
     data = json_body(EvidenceSchema())
     operations.add_evidence(item, data["text"], current_actor())
     return _detail(item)
+
+
+@bp.post("/items/<int:item_id>/attachments")
+@allow(LEGAL, DISCIPLINE, OFFICER)
+@doc(
+    "上传整改佐证文件（multipart：file；PDF、JPG/PNG、Word 或 Excel）",
+    upload=True,
+    response=ItemDetailSchema,
+    status=201,
+    tags=TAGS,
+)
+def add_attachment(item_id: int):
+    item = queries.item_for(item_id, current_actor())
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise BadRequest("请以 multipart/form-data 上传文件（字段名 file）")
+    attachments.add_attachment(item, file.filename, file.read(), current_actor())
+    return _detail(item), 201
+
+
+@bp.get("/items/<int:item_id>/attachments/<int:attachment_id>")
+@allow(*READERS)
+@doc("下载整改佐证文件", tags=TAGS)
+def download_attachment(item_id: int, attachment_id: int):
+    return attachments.send(queries.item_for(item_id, current_actor()), attachment_id)
 
 
 @bp.post("/items/<int:item_id>/close")

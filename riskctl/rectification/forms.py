@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -50,6 +51,10 @@ class EvidenceForm(FlaskForm):
             Length(max=2000, message="不能超过 2000 字"),
         ],
     )
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField("佐证文件", validators=[FileRequired(message="请选择要上传的佐证文件")])
 
 
 class CloseForm(FlaskForm):

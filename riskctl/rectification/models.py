@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -62,6 +63,9 @@ class RectificationItem(db.Model):
     events: Mapped[list[RectificationEvent]] = relationship(
         back_populates="item", order_by="RectificationEvent.id"
     )
+    attachments: Mapped[list[RectificationAttachment]] = relationship(
+        order_by="RectificationAttachment.id"
+    )
 
     __table_args__ = (
         CheckConstraint(f"source IN {tuple(SOURCES)}", name="source"),
@@ -107,3 +111,20 @@ class RectificationEvent(db.Model):
     @property
     def kind_label(self) -> str:
         return EVENT_KINDS[self.kind]
+
+
+class RectificationAttachment(db.Model):
+    """A file of evidence (整改佐证材料: a report, a photo); the bytes are in the storage layer."""
+
+    __tablename__ = "rectification_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    uploaded_by: Mapped[str] = mapped_column(String(60))
+
+    __table_args__ = (CheckConstraint("size > 0", name="size"),)

@@ -83,5 +83,16 @@ class ItemSchema(Schema):
         return self.colourer(item)
 
 
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = fields.DateTime()
+    uploaded_by = fields.String()
+
+
 class ItemDetailSchema(ItemSchema):
     events = fields.List(fields.Nested(EventSchema))
+    attachments = fields.List(fields.Nested(AttachmentSchema))

@@ -13,9 +13,15 @@ from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, 
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.http import page_args
-from riskctl.rectification import operations, queries
+from riskctl.rectification import attachments, operations, queries
 from riskctl.rectification.api import filters_from
-from riskctl.rectification.forms import CloseForm, EvidenceForm, ItemForm, ReopenForm
+from riskctl.rectification.forms import (
+    AttachmentForm,
+    CloseForm,
+    EvidenceForm,
+    ItemForm,
+    ReopenForm,
+)
 from riskctl.rectification.models import COLOURS, SOURCES, STATUSES, RectificationItem
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification", template_folder="templates")
@@ -65,6 +71,7 @@ def ledger():
 def _render_item(item: RectificationItem, **forms):
     user = current_actor()
     forms.setdefault("evidence_form", EvidenceForm(prefix="evidence"))
+    forms.setdefault("attachment_form", AttachmentForm(prefix="attachment"))
     forms.setdefault("close_form", CloseForm(prefix="close"))
     forms.setdefault("reopen_form", ReopenForm(prefix="reopen"))
     return render_template(
@@ -94,6 +101,29 @@ def add_evidence(item_id: int):
     operations.add_evidence(item, form.text.data, current_actor())
     flash("已补充整改佐证", "success")
     return redirect(url_for(".item", item_id=item.id))
+
+
+@bp.post("/<int:item_id>/attachments")
+@allow(LEGAL, DISCIPLINE, OFFICER)
+def add_attachment(item_id: int):
+    item = queries.item_for(item_id, current_actor())
+    form = AttachmentForm(prefix="attachment")
+    if not form.validate_on_submit():
+        return _render_item(item, attachment_form=form), 422
+    upload = form.file.data
+    try:
+        attachments.add_attachment(item, upload.filename or "", upload.read(), current_actor())
+    except AppError as exc:
+        form.file.errors = [exc.message]
+        return _render_item(item, attachment_form=form), exc.status
+    flash("佐证文件已上传", "success")
+    return redirect(url_for(".item", item_id=item.id))
+
+
+@bp.get("/<int:item_id>/attachments/<int:attachment_id>")
+@allow(*READERS)
+def attachment(item_id: int, attachment_id: int):
+    return attachments.send(queries.item_for(item_id, current_actor()), attachment_id)
 
 
 @bp.post("/<int:item_id>/close")

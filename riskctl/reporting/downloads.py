@@ -20,17 +20,8 @@ def _name(report: QuarterlyReport, suffix: str) -> str:
 
 def pdf_response(report: QuarterlyReport) -> Response:
     """Exactly the bytes archived at issue, after checking their SHA-256 (500 if changed)."""
-    data = archive.read_verified(report.filename, report.sha256)
-    response = send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=_name(report, ".pdf"),
-        etag=report.sha256,
-        max_age=0,
-    )
+    response = archive.send_pdf(report, _name(report, ".pdf"))
     response.headers["X-Report-SHA256"] = report.sha256
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

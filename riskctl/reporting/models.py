@@ -23,7 +23,7 @@ from riskctl.reporting.periods import Quarter
 
 
 class QuarterlyReport(db.Model):
-    """An issued version of a quarter's report: where its PDF lies, its SHA-256, its figures.
+    """An issued version of a quarter's report: its files' names and SHA-256, its figures.
 
     ``snapshot`` is the plain data the PDF was built from (also archived next to the
     PDF as JSON), so every number in the report traces back to a recorded figure.
@@ -40,6 +40,10 @@ class QuarterlyReport(db.Model):
     data_filename: Mapped[str] = mapped_column(String(120))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
+    # The JSON's hash; None only for reports issued before revision 0012
+    # (`flask storage migrate` records it).
+    data_sha256: Mapped[str | None] = mapped_column(String(64))
+    data_size: Mapped[int | None] = mapped_column(BigInteger)
     font_embedded: Mapped[bool] = mapped_column(Boolean)
     # Deferred: lists of reports never load the figures of every version.
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)

@@ -53,8 +53,9 @@ def issue_report(
 
     The row is flushed before any file is written: its unique (year, quarter,
     version) makes a concurrent issue of the same version wait or fail (409) here,
-    so two issues never write the same file. If the archive cannot be written,
-    nothing is recorded.
+    so two issues never write the same file. The files land with the transaction:
+    if the archive cannot be written, or the transaction rolls back, nothing is
+    recorded and nothing is archived.
     """
     today = today or clock.today()
     period = checked_quarter(year, quarter, today)
@@ -99,6 +100,8 @@ def issue_report(
             "sha256": report.sha256,
             "size": report.size,
             "file": report.filename,
+            "data_file": report.data_filename,
+            "data_sha256": report.data_sha256,
             "as_of": report.as_of.isoformat(),
         },
         actor=_name(actor),
@@ -155,12 +158,7 @@ def _archive(report: QuarterlyReport, pdf: bytes) -> None:
         sort_keys=True,
         indent=1,
     )
-    archive.write_atomic(report.filename, pdf)
-    try:
-        archive.write_atomic(report.data_filename, data.encode())
-    except archive.ArchiveUnavailable:
-        archive.remove(report.filename)
-        raise
+    archive.store(report, pdf, data.encode())
 
 
 def record_download(report: QuarterlyReport, actor: User | str, kind: str = "pdf") -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -283,25 +282,6 @@ def test_an_overdue_result_is_listed_on_its_page(login, drawn):
     db.session.commit()
     page = _html(login("legal").get("/inspections/overdue"))
     assert task.target.name in page and "2025-10-30" in page
-
-
-def test_a_preview_never_confirmed_is_swept_after_a_day(app, login):
-    import os
-    import time
-
-    from riskctl.inspections import staging
-
-    with app.test_request_context():
-        old = staging.stage(b"x", "old.csv", "targets", 1)
-        folder = Path(app.instance_path) / "import-staging"
-        stale = time.time() - staging.KEEP_SECONDS - 60
-        for path in folder.glob(f"{old}.*"):
-            os.utime(path, (stale, stale))
-        new = staging.stage(b"y", "new.csv", "targets", 1)
-        assert not list(folder.glob(f"{old}.*"))
-        assert staging.fetch(new, "targets", 1) == (b"y", "new.csv")
-        staging.discard(new)
-        assert not list(folder.glob(f"{new}.*"))
 
 
 def test_the_shared_public_draw_page_links_the_plan_and_shows_published_results(client, api, drawn):

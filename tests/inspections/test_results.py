@@ -162,7 +162,7 @@ def test_attachments_are_kept_with_a_safe_name_and_a_size_limit(api, drawn, app)
     assert response.status_code == 201, response.get_json()
     stored = db.session.scalar(select(Attachment))
     assert stored.filename == "现场检查笔录.pdf" and "/" not in stored.stored_name
-    assert result_operations.attachment_path(stored).read_bytes() == b"%PDF-1.4 record"
+    assert stored.content_type == "application/pdf"
     download = client.get(f"/api/v1/inspection/tasks/{task.id}/attachments/{stored.id}")
     assert download.status_code == 200 and download.data == b"%PDF-1.4 record"
     assert send(b"MZ", "tool.exe").status_code == 422
@@ -212,3 +212,40 @@ def test_an_id_card_used_as_target_id_is_masked_publicly(api, bureau, client):
     shown = data["tasks"][0]["target"]
     assert person not in json.dumps(data, ensure_ascii=False)
     assert shown["code"] == "4104**********1230" and shown["name"] == "王**果摊"
+
+
+def test_an_uploaded_html_page_is_served_as_a_plain_download(api, drawn):
+    """Whatever the uploader claims, the type served comes from the content (whitelist)."""
+    task = _task_of_officer()
+    client = api("officer")
+    page = b"<!DOCTYPE html><html><body><script>fetch('/api/v1/users')</script></body></html>"
+    for name, data, claimed in [
+        ("说明.txt", page, "text/html"),
+        ("笔录.pdf", page, "application/pdf"),
+        ("现场.jpg", b"%PDF-1.7 actually a pdf", "text/html"),
+    ]:
+        response = client.post(
+            f"/api/v1/inspection/tasks/{task.id}/attachments",
+            data={"file": (io.BytesIO(data), name, claimed)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 201, response.get_json()
+    stored = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+    assert [a.content_type for a in stored] == [
+        "application/octet-stream",
+        "application/octet-stream",
+        "application/pdf",
+    ]
+    # Rows uploaded before this rule kept the claimed type: it is never served.
+    stored[0].content_type = "text/html"
+    db.session.commit()
+    served = [client.get(f"/api/v1/inspection/tasks/{task.id}/attachments/{a.id}") for a in stored]
+    assert [r.mimetype for r in served] == [
+        "application/octet-stream",
+        "application/octet-stream",
+        "application/pdf",
+    ]
+    for response in served:
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert served[0].data == page

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import codecs
-from pathlib import Path
 
 from sqlalchemy import func, select
 
+from riskctl.core import storage
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.core.tabular import write_xlsx
+from riskctl.inspections import rosters
 from riskctl.inspections.models import Inspector, RosterImport, Target
 from tests.inspections.conftest import (
     INSPECTOR_HEADER,
@@ -52,10 +53,8 @@ def test_a_csv_roster_is_imported_with_every_column(api, bureau, app):
         select(AuditEntry).where(AuditEntry.action == "inspection.targets.import")
     )
     assert entry.actor == "legal" and record.sha256 in entry.summary
-    archived = list(
-        (Path(app.config["ATTACHMENTS_DIR"]) / "roster-imports").glob(f"*{record.sha256[:16]}*")
-    )
-    assert archived and archived[0].read_bytes() == targets_csv(30)
+    assert record.size == len(targets_csv(30))
+    assert storage.read(rosters.archive_ref(record)) == targets_csv(30)
 
 
 def test_gbk_and_bom_files_read_the_same_chinese(api, bureau):

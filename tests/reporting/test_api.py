@@ -14,6 +14,8 @@ from sqlalchemy import select
 from riskctl.core import clock
 from riskctl.core.audit.models import AuditEntry
 from riskctl.core.db import db
+from riskctl.core.storage.models import BlobChunk
+from riskctl.reporting import archive
 from riskctl.reporting.models import QuarterlyReport
 from riskctl.reporting.periods import quarter_of
 from tests.conftest import csrf_token
@@ -82,7 +84,7 @@ def test_downloads_are_the_archived_bytes_and_are_audited(app, api, records):
     assert hashlib.sha256(latest.data).hexdigest() == reports[1].sha256
     assert latest.headers["X-Report-SHA256"] == reports[1].sha256
     older = api("leader").get(f"{BASE}/{q.year}/{q.number}/v1.pdf")
-    assert older.data == (Path(app.config["REPORTS_DIR"]) / reports[0].filename).read_bytes()
+    assert older.data == archive.read_pdf(reports[0])
     assert api("leader").get(f"{BASE}/{q.year}/{q.number}.pdf?version=1").data == older.data
     entries = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "report.download")
@@ -113,14 +115,30 @@ def test_unknown_reports_and_bad_versions(api, records):
     assert api("officer").get(f"{BASE}/{q.year}/{q.number}.pdf").status_code == 403
 
 
-def test_a_tampered_archive_is_refused_and_logged(app, api, records, caplog):
+def _tamper(app, report: QuarterlyReport, backend: str, same_size: bool) -> None:
+    """Change the archived PDF behind the service's back, on disk or in the blob table."""
+    edit = (b"%%EOF", b"%%EOG") if same_size else (b"%%EOF", b"%%EOF\n% edited")
+    if backend == "filesystem":
+        path = Path(app.config["REPORTS_DIR"]) / report.filename
+        path.chmod(0o644)
+        path.write_bytes(path.read_bytes().replace(*edit))
+        return
+    chunk = db.session.scalar(
+        select(BlobChunk).where(BlobChunk.sha256 == report.sha256).order_by(BlobChunk.seq.desc())
+    )
+    chunk.data = chunk.data.replace(*edit)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("same_size", [True, False], ids=["same-size", "longer"])
+def test_a_tampered_archive_is_refused_and_logged(
+    app, api, records, caplog, storage_backend, same_size
+):
     issue(api, records)
     report = db.session.scalar(select(QuarterlyReport))
-    path = Path(app.config["REPORTS_DIR"]) / report.filename
-    path.chmod(0o644)
-    path.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOF\n% edited"))
+    _tamper(app, report, storage_backend, same_size)
     q = records.quarter
-    with caplog.at_level(logging.ERROR, logger="riskctl.reporting.archive"):
+    with caplog.at_level(logging.ERROR, logger="riskctl.core.storage"):
         response = api("leader").get(f"{BASE}/{q.year}/{q.number}.pdf")
     assert response.status_code == 500
     assert "SHA-256 不符" in response.get_json()["error"]["message"]
@@ -221,6 +239,7 @@ def test_the_command_issues_and_reports_errors_in_chinese(app, records):
 def test_an_unwritable_archive_is_a_clear_error_and_records_nothing(
     app, api, login, records, tmp_path, monkeypatch
 ):
+    monkeypatch.setitem(app.config, "STORAGE", "filesystem")
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("x")
     monkeypatch.setitem(app.config, "REPORTS_DIR", str(blocker / "reports"))

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from riskctl.core import clock
+from riskctl.core import clock, storage
 from riskctl.core.audit.models import AuditEntry
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, Conflict, ValidationFailed
@@ -49,7 +49,8 @@ def issue(records, actor="legal"):
 
 
 def archived(app, report: QuarterlyReport) -> bytes:
-    return (Path(app.config["REPORTS_DIR"]) / report.filename).read_bytes()
+    """The archived PDF, read through the storage layer (checked against its SHA-256)."""
+    return archive.read_pdf(report)
 
 
 def test_the_pdf_has_the_headings_and_the_key_figures_of_the_records(app, records):
@@ -85,7 +86,9 @@ def test_the_archive_holds_the_pdf_its_sha256_and_the_figures(app, records):
     pdf = archived(app, report)
     assert report.filename == f"{records.quarter.key}-v1.pdf"
     assert hashlib.sha256(pdf).hexdigest() == report.sha256 and len(pdf) == report.size
-    data = json.loads((Path(app.config["REPORTS_DIR"]) / report.data_filename).read_text("utf-8"))
+    raw = storage.read(archive.data_ref(report))
+    assert hashlib.sha256(raw).hexdigest() == report.data_sha256 and len(raw) == report.data_size
+    data = json.loads(raw)
     assert data["report"]["sha256"] == report.sha256
     assert data["snapshot"] == report.snapshot
     assert data["snapshot"]["sections"]["risks"]["key"] == records.expected["risks"]
@@ -164,6 +167,7 @@ def test_the_running_quarter_counts_up_to_today(app, bureau):
     today = clock.today()
     current = quarter_of(today)
     report = operations.issue_report(current.year, current.number, "legal")
+    db.session.commit()
     assert report.as_of == today
     assert "数据截至" + f"{today.year}年{today.month}月{today.day}日" in pdf_text(
         archived(app, report)
@@ -171,6 +175,7 @@ def test_the_running_quarter_counts_up_to_today(app, bureau):
 
 
 def test_an_unwritable_reports_directory_records_nothing(app, records, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "STORAGE", "filesystem")
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     monkeypatch.setitem(app.config, "REPORTS_DIR", str(blocker / "reports"))
@@ -198,6 +203,7 @@ def test_a_3000_character_title_with_markup_lays_out(app, bureau, is_postgres):
     f.risk_point("ZD1-1", title, 3, 3, q.start, q.start)
     db.session.commit()
     report = operations.issue_report(q.year, q.number, "legal")
+    db.session.commit()
     assert "<fontcolor=red>风险点标题过长" in pdf_text(archived(app, report))
 
 
@@ -219,7 +225,7 @@ def _issue_in_own_context(app, year: int, quarter: int, outcomes: list, barrier)
 def _check_archive(app) -> list[int]:
     rows = db.session.scalars(select(QuarterlyReport).order_by(QuarterlyReport.version)).all()
     for row in rows:
-        assert archive.read_verified(row.filename, row.sha256)
+        assert archive.read_pdf(row)
     return [row.version for row in rows]
 
 

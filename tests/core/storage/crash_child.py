@@ -1,0 +1,87 @@
+"""A worker that imports a roster or issues a report, and stops at a chosen moment to be killed.
+
+``python -m tests.core.storage.crash_child CONFIG.json`` — the test starts it, waits
+for ``READY`` on its standard output, then sends SIGKILL, as a host losing power or
+the OOM killer would. Points: ``writing`` (half of the file written), ``before-commit``
+(everything written and flushed), ``after-commit`` (committed; files not yet moved).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+
+def wait_to_be_killed(*_: object) -> None:
+    print("READY", flush=True)
+    time.sleep(600)
+    sys.exit(3)
+
+
+def halt_half_way(backend: type) -> None:
+    original = backend.write
+
+    def write(self, ref, chunks: Iterable[bytes]):
+        def half(chunks: Iterable[bytes]) -> Iterator[bytes]:
+            written = 0
+            for chunk in chunks:
+                room = ref.size // 2 - written
+                yield chunk[:room]
+                written += min(len(chunk), room)
+                if written >= ref.size // 2:
+                    wait_to_be_killed()
+
+        return original(self, ref, half(chunks))
+
+    backend.write = write
+
+
+def main(config: dict) -> None:
+    from riskctl import create_app
+    from riskctl.core import clock
+    from riskctl.core.db import db
+    from riskctl.core.storage.database import DatabaseBackend
+    from riskctl.core.storage.filesystem import FilesystemBackend
+    from riskctl.inspections import operations as inspections
+    from riskctl.reporting import operations as reporting
+    from riskctl.reporting.periods import quarter_of
+
+    app = create_app(
+        {
+            "ENV": "testing",
+            "INSTANCE_PATH": config["instance"],
+            "SQLALCHEMY_DATABASE_URI": config["database_url"],
+            "SECRET_KEY": "test-secret",
+            "PII_KEY": "test-pii-key",
+            "REPORTS_DIR": config["reports"],
+            "ATTACHMENTS_DIR": config["attachments"],
+            "STORAGE": config["storage"],
+        }
+    )
+    point = config["point"]
+    if point == "writing":
+        halt_half_way(FilesystemBackend)
+        halt_half_way(DatabaseBackend)
+    elif point == "before-commit":
+        event.listen(Session, "before_commit", wait_to_be_killed)
+    else:  # after-commit, ahead of the storage layer's own listener
+        event.listen(Session, "after_commit", wait_to_be_killed, insert=True)
+    with app.app_context():
+        if config["scenario"] == "import":
+            data = Path(config["file"]).read_bytes()
+            inspections.import_roster("targets", data, "targets.csv", None, "legal")
+        else:
+            previous = quarter_of(clock.today()).previous()
+            reporting.issue_report(previous.year, previous.number, "legal")
+        db.session.commit()
+    print("FINISHED", flush=True)
+
+
+if __name__ == "__main__":
+    main(json.loads(Path(sys.argv[1]).read_text()))
