@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from riskctl.accounts.models import ApiToken, LoginAttempt, User
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db, utcnow
+from riskctl.core.throttle import ThrottleCounter
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
@@ -58,8 +59,9 @@ def test_repeated_failures_lock_the_account_for_a_while(client, bureau, app):
 def test_old_failures_no_longer_count(client, bureau, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         _login(client, "legal", "wrong-password-1")
-    for attempt in db.session.scalars(select(LoginAttempt)):
-        attempt.at = utcnow() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
+    assert _login(client, "legal", PASSWORD).status_code == 429
+    for counter in db.session.scalars(select(ThrottleCounter)):
+        counter.window_start = utcnow() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
     db.session.commit()
     assert _login(client, "legal", PASSWORD).status_code == 302
 
