@@ -90,7 +90,8 @@ def reset_password(user_id: int):
     except AppError as exc:
         _flash_error(exc)
         return redirect(url_for("admin.users"))
-    return render_template("admin/password_reset.html", user=user, password=password)
+    page = render_template("admin/password_reset.html", user=user, password=password)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/admin/locks/<kind>/unlock")

@@ -128,9 +128,11 @@ def test_an_admin_reset_ends_sessions_and_forces_a_new_password(app, client, bur
     admin = app.test_client()
     _sign_in(admin, "admin")
     officer = db.session.scalar(select(User).where(User.username == "officer"))
-    page = admin.post(
+    response = admin.post(
         f"/admin/users/{officer.id}/password", data={"csrf_token": csrf_token(admin)}
-    ).get_data(as_text=True)
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
     assert "临时密码" in page
     temporary = page.split('<code class="secret">')[1].split("</code>")[0]
     assert not _signed_in(client)
