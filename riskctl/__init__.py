@@ -43,6 +43,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="web/static",
     )
     load_config(app, config)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -99,15 +104,12 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from riskctl.accounts.models import User
+    from riskctl.accounts import sessions
 
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def _load(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    # Session version, idle and absolute timeouts are checked on every request.
+    login_manager.user_loader(sessions.load)
 
 
 def _install_transaction(app: Flask) -> None:

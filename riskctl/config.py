@@ -50,8 +50,25 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         # The public verify endpoint: big enough for a 1,000,000-target manifest.
         VERIFY_MAX_UPLOAD=int(_env("RISKCTL_VERIFY_MAX_UPLOAD_MB", "64")) * MB,
         TOKEN_DAYS=int(_env("RISKCTL_TOKEN_DAYS", "90")),
+        # Failed sign-ins per account name and per client address, per window; an
+        # administrator can lift a lock before the window ends.
         LOGIN_MAX_FAILURES=int(_env("RISKCTL_LOGIN_MAX_FAILURES", "5")),
+        LOGIN_MAX_FAILURES_PER_ADDRESS=int(_env("RISKCTL_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         LOGIN_WINDOW_MINUTES=int(_env("RISKCTL_LOGIN_WINDOW_MINUTES", "15")),
+        # Public draw verification: requests and work per address per window, work per
+        # request (units: about one SHA-256 each, see draws/cost.py), runs at once in
+        # the whole service, and seconds per run (under gunicorn's worker timeout).
+        VERIFY_MAX_REQUESTS=int(_env("RISKCTL_VERIFY_MAX_REQUESTS", "10")),
+        VERIFY_WINDOW_MINUTES=int(_env("RISKCTL_VERIFY_WINDOW_MINUTES", "10")),
+        VERIFY_MAX_WORK=int(_env("RISKCTL_VERIFY_MAX_WORK", "15000000")),
+        VERIFY_ADDRESS_WORK=int(_env("RISKCTL_VERIFY_ADDRESS_WORK", "40000000")),
+        VERIFY_CONCURRENT=int(_env("RISKCTL_VERIFY_CONCURRENT", "1")),
+        VERIFY_MAX_SECONDS=int(
+            _env("RISKCTL_VERIFY_MAX_SECONDS", str(int(_env("RISKCTL_TIMEOUT", "120")) // 2))
+        ),
+        # Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted: the
+        # client address throttles count by.
+        PROXY_HOPS=int(_env("RISKCTL_PROXY_HOPS", "0")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,

@@ -20,7 +20,14 @@ UNITS = [
     ("ZD2", "环境卫生执法支队", "JU", "detachment"),
     ("ZD2-1", "环境卫生第一中队", "ZD2", "squad"),
 ]
-ROLE_UNITS = {"admin": "JU", "discipline": "JW", "legal": "FZK", "officer": "ZD1-1", "leader": "JU"}
+ROLE_UNITS = {
+    "admin": "JU",
+    "discipline": "JW",
+    "legal": "FZK",
+    "officer": "ZD1-1",
+    "leader": "JU",
+    "auditor": "JU",
+}
 
 
 @dataclass

@@ -3,6 +3,10 @@
 A route without a declared policy fails here; a role the policy does not name gets
 403 (API: 401 without credentials, pages: a redirect to the login page); a role it
 names is let through to the view (whatever the view then says about the data).
+
+Separation of duties (三员分立) is pinned down route by route: only the auditor and
+the discipline committee read the audit log, and the auditor reaches nothing else
+but their own account.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing.converters import AnyConverter, NumberConverter
 
-from riskctl.core.auth.policy import ALL_ROLES
+from riskctl.core.auth.policy import ADMIN, ALL_ROLES, AUDITOR
 from tests.factories import PASSWORD
 
 
@@ -85,3 +89,37 @@ def test_each_role_gets_exactly_what_the_policy_grants(app, bureau, role):
         assert failures == []
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
+
+
+AUDIT_LOG = {"admin.audit_log", "admin_api.list_audit", "admin_api.verify_audit"}
+# Everything a signed-in auditor may open: the log, and what every user has.
+AUDITOR_REACHES = AUDIT_LOG | {
+    "web.home",
+    "accounts.logout",
+    "accounts.change_password",
+    "accounts.tokens",
+    "accounts.revoke_token",
+    "units_api.list_units",
+    "draws_api.get_draw",  # what the public page shows of a draw
+}
+
+
+def _granted(app, role: str) -> set[str]:
+    return {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and not view.policy.public and role in view.policy.roles
+    }
+
+
+def test_only_the_auditor_and_discipline_read_the_audit_log(app):
+    for endpoint in AUDIT_LOG:
+        assert app.view_functions[endpoint].policy.roles == {AUDITOR, "discipline"}, endpoint
+
+
+def test_the_auditor_reaches_the_audit_log_and_nothing_else(app):
+    assert _granted(app, AUDITOR) == AUDITOR_REACHES
+
+
+def test_the_administrator_reaches_no_audit_route(app):
+    assert _granted(app, ADMIN) & AUDIT_LOG == set()

@@ -1,12 +1,14 @@
-"""Units, users, login and API tokens."""
+"""Units, users, sign-in and web sessions, passwords and API tokens."""
 
 from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from riskctl.accounts import api, cli, views
+    from riskctl.accounts import api, cli, sessions, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.units_cli)
     app.cli.add_command(cli.users_cli)
+    # After the access policy has identified the user (it runs first).
+    app.before_request(sessions.require_password_change)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskctl.core import clock
@@ -48,6 +48,14 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Every web session carries the version it was opened under; bumping it (logout,
+    # password change or reset, deactivation) ends all of the user's sessions at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Set by an administrator's reset: the next sign-in must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit | None] = relationship()
 
@@ -62,18 +70,34 @@ class User(UserMixin, db.Model):
 
 
 class ApiToken(db.Model):
-    """Only the SHA-256 of a token is stored; the token itself is shown once."""
+    """Only the SHA-256 of a token is stored; the token itself is shown once.
+
+    ``hint`` keeps the token's first characters so its owner can tell tokens apart.
+    """
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(12), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(60))
 
     user: Mapped[User] = relationship()
+
+    @property
+    def usable(self) -> bool:
+        return not self.revoked and self.expires_at > clock.now()
+
+    @property
+    def state(self) -> str:
+        if self.usable:
+            return "有效"
+        return "已吊销" if self.revoked else "已过期"
 
 
 class LoginAttempt(db.Model):

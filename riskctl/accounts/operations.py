@@ -1,4 +1,4 @@
-"""Changing units, users and tokens; authenticating."""
+"""Changing units, users, passwords and API tokens."""
 
 from __future__ import annotations
 
@@ -7,17 +7,18 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from riskctl.accounts.models import UNIT_KINDS, ApiToken, LoginAttempt, Unit, User
+from riskctl.accounts.models import UNIT_KINDS, ApiToken, Unit, User
 from riskctl.accounts.queries import unit_by_code, user_by_username
 from riskctl.core import audit, clock
 from riskctl.core.auth.policy import ALL_ROLES, OFFICER, ROLE_LABELS
 from riskctl.core.db import db
-from riskctl.core.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from riskctl.core.errors import Conflict, NotFound, ValidationFailed
 
-MIN_PASSWORD = 10
+MIN_PASSWORD, MAX_PASSWORD = 10, 128
+TOKEN_HINT = 8
 _UNKNOWN_USER_HASHES: dict[str, str] = {}
 
 
@@ -32,6 +33,17 @@ def _unknown_user_hash() -> str:
     if method not in _UNKNOWN_USER_HASHES:
         _UNKNOWN_USER_HASHES[method] = _hash_password(secrets.token_hex(16))
     return _UNKNOWN_USER_HASHES[method]
+
+
+def check_credentials(username: str, password: str) -> User | None:
+    """The active user with this name and password, else None.
+
+    Hashes even for an unknown name, so the answer time does not reveal which names exist.
+    """
+    user = user_by_username(username)
+    stored = user.password_hash if user is not None else _unknown_user_hash()
+    ok = check_password_hash(stored, password) and user is not None and user.active
+    return user if ok else None
 
 
 def create_unit(
@@ -106,10 +118,71 @@ def create_user(
 
 
 def check_password_strength(password: str) -> None:
+    """The password rule: 10 to 128 characters of at least three classes."""
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed.field("password", f"密码至少 {MIN_PASSWORD} 位")
-    if password.isdigit() or password.isalpha():
-        raise ValidationFailed.field("password", "密码须同时包含字母和数字或符号")
+    if len(password) > MAX_PASSWORD:
+        raise ValidationFailed.field("password", f"密码不能超过 {MAX_PASSWORD} 位")
+    classes = (
+        any(c.islower() and c.isascii() for c in password),
+        any(c.isupper() and c.isascii() for c in password),
+        any(c.isdigit() and c.isascii() for c in password),
+        any(not (c.isascii() and c.isalnum()) for c in password),
+    )
+    if sum(classes) < 3:
+        raise ValidationFailed.field(
+            "password", "密码须包含小写字母、大写字母、数字、符号四类中的至少三类"
+        )
+
+
+def generate_password() -> str:
+    """A random temporary password that satisfies the rule."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            check_password_strength(password)
+        except ValidationFailed:
+            continue
+        return password
+
+
+def end_sessions(user: User) -> None:
+    """Every web session of ``user`` stops working at its next request."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
+def sign_out(user: User) -> None:
+    end_sessions(user)
+    audit.record("logout", "user", user.username)
+
+
+def change_password(user: User, new: str) -> None:
+    """The user's own change (修改密码), once the current password was checked."""
+    check_password_strength(new)
+    if check_password_hash(user.password_hash, new):
+        raise ValidationFailed.field("password", "新密码不能与当前密码相同")
+    _set_password(user, new, must_change=False)
+    audit.record("user.password_change", "user", user.username)
+
+
+def reset_password(username: str) -> tuple[User, str]:
+    """An administrator's reset (重置密码): a temporary password, to be changed at the
+    next sign-in; every session of the user ends."""
+    user = user_by_username(username)
+    if user is None:
+        raise NotFound(f"用户 {username} 不存在")
+    password = generate_password()
+    _set_password(user, password, must_change=True)
+    audit.record("user.password_reset", "user", user.username, {"must_change": True})
+    return user, password
+
+
+def _set_password(user: User, password: str, *, must_change: bool) -> None:
+    user.password_hash = _hash_password(password)
+    user.must_change_password = must_change
+    user.password_changed_at = clock.now()
+    end_sessions(user)
 
 
 def _token_digest(token: str) -> str:
@@ -123,52 +196,33 @@ def issue_token(username: str) -> str:
         raise NotFound(f"用户 {username} 不存在")
     token = "rk_" + secrets.token_urlsafe(32)
     days = current_app.config["TOKEN_DAYS"]
-    db.session.add(
-        ApiToken(
-            user=user,
-            token_hash=_token_digest(token),
-            expires_at=clock.now() + timedelta(days=days),
-        )
+    row = ApiToken(
+        user=user,
+        token_hash=_token_digest(token),
+        hint=token[:TOKEN_HINT],
+        expires_at=clock.now() + timedelta(days=days),
     )
+    db.session.add(row)
     db.session.flush()
-    audit.record("token.issue", "user", username, {"expires_in_days": days})
+    audit.record("token.issue", "user", username, {"token": row.id, "expires_in_days": days})
     return token
+
+
+def revoke_token(token_id: int, actor: str, owner: User | None = None) -> ApiToken:
+    """Revoke a token at once; ``owner`` limits it to that user's own tokens."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or (owner is not None and row.user_id != owner.id):
+        raise NotFound(f"API 令牌 {token_id} 不存在")
+    if row.revoked:
+        raise Conflict(f"API 令牌 {token_id} 已吊销")
+    row.revoked, row.revoked_at, row.revoked_by = True, clock.now(), actor
+    db.session.flush()
+    audit.record("token.revoke", "user", row.user.username, {"token": row.id, "hint": row.hint})
+    return row
 
 
 def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
-    if row is None or row.revoked or row.expires_at <= clock.now() or not row.user.active:
+    if row is None or not row.usable or not row.user.active:
         return None
     return row.user
-
-
-def authenticate(username: str, password: str, remote_addr: str) -> User | None:
-    """Check a password; throttle repeated failures per username (in the database)."""
-    config = current_app.config
-    since = clock.now() - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
-    failures = db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.username == username,
-            LoginAttempt.at >= since,
-            LoginAttempt.succeeded.is_(False),
-        )
-    )
-    if failures >= config["LOGIN_MAX_FAILURES"]:
-        raise TooManyRequests(
-            f"该账号登录失败次数过多，请 {config['LOGIN_WINDOW_MINUTES']} 分钟后再试"
-        )
-    user = user_by_username(username)
-    # Hash even for an unknown name, so the answer time does not reveal which names exist.
-    stored = user.password_hash if user is not None else _unknown_user_hash()
-    ok = check_password_hash(stored, password) and user is not None and user.active
-    db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=ok))
-    audit.record(
-        "login.success" if ok else "login.failure",
-        "user",
-        username,
-        {"remote_addr": remote_addr},
-        actor=username if ok else "anonymous",
-    )
-    return user if ok else None

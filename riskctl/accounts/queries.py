@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from riskctl.accounts.models import Unit, User
+from riskctl.accounts.models import ApiToken, Unit, User
 from riskctl.core.auth.policy import OFFICER
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
@@ -39,3 +39,20 @@ def can_see_unit(user: User | None, unit_id: int) -> bool:
 
 def user_by_username(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first (revoked and expired ones included)."""
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def all_tokens() -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken).join(ApiToken.user).order_by(User.username, ApiToken.id.desc())
+        )
+    )

@@ -1,25 +1,40 @@
-"""Web login and logout."""
+"""Web login and logout, the user's own password and API tokens."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, EqualTo
 
-from riskctl.accounts import operations
-from riskctl.core import audit
-from riskctl.core.auth.policy import ALL_ROLES, allow, current_actor, public
+from riskctl.accounts import login as signin
+from riskctl.accounts import operations, sessions
+from riskctl.accounts.queries import tokens_of
+from riskctl.core.auth.policy import ALL_ROLES, allow, public, require_actor
+from riskctl.core.errors import AppError, TooManyRequests
 
-bp = Blueprint("accounts", __name__)
+bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 class LoginForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired(message="请输入用户名")])
     password = PasswordField("密码", validators=[DataRequired(message="请输入密码")])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "当前密码", validators=[DataRequired(message="请输入当前密码")]
+    )
+    password = PasswordField("新密码", validators=[DataRequired(message="请输入新密码")])
+    confirm = PasswordField(
+        "再次输入新密码",
+        validators=[
+            DataRequired(message="请再次输入新密码"),
+            EqualTo("password", message="两次输入的新密码不一致"),
+        ],
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,12 +49,19 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(
-            form.username.data.strip(), form.password.data, request.remote_addr or ""
-        )
+        try:
+            user = signin.authenticate(
+                form.username.data.strip(), form.password.data, request.remote_addr or ""
+            )
+        except TooManyRequests as exc:
+            flash(exc.message, "error")
+            headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+            return render_template("login.html", form=form), 429, headers
         if user is not None:
-            session.clear()  # a fresh session on login (no fixation)
-            login_user(user)
+            sessions.start(user)
+            if user.must_change_password:
+                flash("管理员已重置您的密码，请先设置新密码", "error")
+                return redirect(url_for("accounts.change_password"))
             return redirect(_safe_next(request.args.get("next")))
         flash("用户名或密码错误", "error")
     return render_template("login.html", form=form)
@@ -48,8 +70,48 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(*ALL_ROLES)
 def logout():
-    actor = current_actor()
-    audit.record("logout", "user", actor.username)
-    logout_user()
-    session.clear()
+    operations.sign_out(require_actor())
+    sessions.end()
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+def change_password():
+    user = require_actor()
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            signin.change_password(user, form.current_password.data, form.password.data)
+        except AppError as exc:
+            if not any(name in form for name in exc.details):
+                flash(exc.message, "error")
+            for name, messages in exc.details.items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, *messages]
+            return render_template("accounts/password.html", form=form), exc.status
+        sessions.start(user)  # this browser stays signed in under the new version
+        flash("密码已修改；其他设备上的登录已全部失效", "success")
+        return redirect(url_for("web.home"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.get("/account/tokens")
+@allow(*ALL_ROLES)
+def tokens():
+    rows = tokens_of(require_actor())
+    revocable = {t.id for t in rows if t.usable}
+    return render_template("accounts/tokens.html", tokens=rows, revocable=revocable)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@allow(*ALL_ROLES)
+def revoke_token(token_id: int):
+    user = require_actor()
+    try:
+        operations.revoke_token(token_id, user.username, owner=user)
+    except AppError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("accounts.tokens"))
+    flash(f"已吊销 API 令牌 {token_id}", "success")
+    return redirect(url_for("accounts.tokens"))

@@ -1,4 +1,5 @@
-"""Administration (系统管理): users, units, settings, the working-day calendar; the audit log."""
+"""Administration (系统管理): users, units, settings, the working-day calendar, sign-in locks
+and API tokens; and the audit log page, which only the auditor and discipline may open."""
 
 from flask import Flask
 

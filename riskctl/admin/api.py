@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from riskctl.admin.queries import audit_query
 from riskctl.core import calendar, settings
 from riskctl.core.audit import verify
-from riskctl.core.auth.policy import ADMIN, DISCIPLINE, allow, require_actor
+from riskctl.core.auth.policy import ADMIN, AUDIT_READERS, allow, require_actor
 from riskctl.core.errors import BadRequest
 from riskctl.core.http import doc, paginate
 
@@ -63,7 +63,7 @@ def load_calendar(year: int):
 
 
 @bp.get("/audit")
-@allow(ADMIN, DISCIPLINE)
+@allow(*AUDIT_READERS)
 @doc(
     "审计日志（按序号倒序；可按 action、actor、object_type、object_id 过滤）",
     response=AuditEntrySchema,
@@ -81,7 +81,7 @@ def list_audit():
 
 
 @bp.get("/audit/verify")
-@allow(ADMIN, DISCIPLINE)
+@allow(*AUDIT_READERS)
 @doc("校验审计哈希链及已记录的检查点", tags=("audit",))
 def verify_audit():
     result = verify()

@@ -6,13 +6,22 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
-from riskctl.accounts.queries import units_tree
+from riskctl.accounts.queries import all_tokens, units_tree
 from riskctl.admin import operations
 from riskctl.admin.queries import audit_query, users_query
 from riskctl.core import calendar, settings
 from riskctl.core.audit import verify_chain
-from riskctl.core.auth.policy import ADMIN, ALL_ROLES, DISCIPLINE, ROLE_LABELS, allow, require_actor
+from riskctl.core.auth.policy import (
+    ADMIN,
+    ALL_ROLES,
+    AUDIT_READERS,
+    AUDITOR,
+    ROLE_LABELS,
+    allow,
+    require_actor,
+)
 from riskctl.core.calendar import CalendarYear
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
@@ -33,8 +42,10 @@ def users():
         "admin/users.html",
         users=db.session.scalars(users_query()).all(),
         units=units_tree(),
-        roles=ALL_ROLES,
+        roles=[r for r in ALL_ROLES if r != AUDITOR],
         role_labels=ROLE_LABELS,
+        auditor=AUDITOR,
+        locks=login.locks(),
     )
 
 
@@ -43,7 +54,7 @@ def users():
 def create_user():
     form = request.form
     try:
-        user = accounts.create_user(
+        user = operations.create_user(
             form.get("username", ""),
             form.get("display_name", ""),
             form.get("role", ""),
@@ -68,6 +79,52 @@ def set_active(user_id: int):
         return redirect(url_for("admin.users"))
     flash(f"已{'启用' if active else '停用'}用户 {user.username}", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@allow(ADMIN)
+def reset_password(user_id: int):
+    """A temporary password, shown once on this page (never flashed into the cookie)."""
+    try:
+        user, password = operations.reset_password(user_id, require_actor())
+    except AppError as exc:
+        _flash_error(exc)
+        return redirect(url_for("admin.users"))
+    page = render_template("admin/password_reset.html", user=user, password=password)
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/admin/locks/<kind>/unlock")
+@allow(ADMIN)
+def unlock(kind: str):
+    subject = request.form.get("subject", "")
+    try:
+        lifted = operations.unlock(kind, subject)
+    except AppError as exc:
+        _flash_error(exc)
+        return redirect(url_for("admin.users"))
+    flash(f"已解除 {subject} 的登录锁定" if lifted else f"{subject} 当前没有被锁定", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/admin/tokens")
+@allow(ADMIN)
+def tokens():
+    rows = all_tokens()
+    revocable = {t.id for t in rows if t.usable and t.user.role != AUDITOR}
+    return render_template("admin/tokens.html", tokens=rows, revocable=revocable)
+
+
+@bp.post("/admin/tokens/<int:token_id>/revoke")
+@allow(ADMIN)
+def revoke_token(token_id: int):
+    try:
+        operations.revoke_token(token_id, require_actor())
+    except AppError as exc:
+        _flash_error(exc)
+        return redirect(url_for("admin.tokens"))
+    flash(f"已吊销 API 令牌 {token_id}", "success")
+    return redirect(url_for("admin.tokens"))
 
 
 @bp.get("/admin/units")
@@ -151,7 +208,7 @@ def load_calendar():
 
 
 @bp.get("/audit")
-@allow(ADMIN, DISCIPLINE)
+@allow(*AUDIT_READERS)
 def audit_log():
     args = request.args
     query = audit_query(

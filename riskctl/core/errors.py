@@ -24,10 +24,17 @@ class AppError(Exception):
     code = "bad_request"
     message = "请求有误"
 
-    def __init__(self, message: str | None = None, details: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        message: str | None = None,
+        details: dict[str, Any] | None = None,
+        *,
+        retry_after: int | None = None,
+    ):
         super().__init__(message or self.message)
         self.message = message or self.message
         self.details = details or {}
+        self.retry_after = retry_after  # seconds, sent as Retry-After (429, 503)
 
 
 class BadRequest(AppError):
@@ -62,6 +69,10 @@ class TooManyRequests(AppError):
     status, code, message = 429, "too_many_requests", "请求过于频繁，请稍后再试"
 
 
+class ServiceUnavailable(AppError):
+    status, code, message = 503, "service_unavailable", "服务繁忙，请稍后再试"
+
+
 _HTTP_MESSAGES = {
     400: ("bad_request", "请求格式错误"),
     401: ("unauthorized", "未登录或身份凭证无效，请重新登录"),
@@ -74,6 +85,7 @@ _HTTP_MESSAGES = {
     422: ("validation_error", "提交的数据有误"),
     429: ("too_many_requests", "请求过于频繁，请稍后再试"),
     500: ("internal_error", "服务器内部错误，请稍后重试"),
+    503: ("service_unavailable", "服务繁忙，请稍后再试"),
 }
 
 
@@ -108,7 +120,10 @@ def _from_http(exc: HTTPException) -> Response:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(exc: AppError) -> Response:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        response = error_response(exc.status, exc.code, exc.message, exc.details)
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(SchemaError)
     def _schema_error(exc: SchemaError) -> Response:

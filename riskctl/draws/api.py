@@ -18,8 +18,7 @@ from riskctl.core.auth.policy import (
 )
 from riskctl.core.errors import BadRequest
 from riskctl.core.http import doc, upload_limit
-from riskctl.draws import operations, queries
-from riskctl.draws.compute import recompute
+from riskctl.draws import operations, queries, verification
 from riskctl.draws.engine import result_as_dict
 from riskctl.draws.publication import published
 from riskctl.draws.schemas import (
@@ -82,15 +81,22 @@ def get_manifest(draw_id: int):
 @bp.post("/verify")
 @public
 @doc(
-    "核验：按 riskctl-draw/1 由抽取清单重新计算抽取结果（无需登录）",
+    "核验：按 riskctl-draw/1 由抽取清单重新计算抽取结果（无需登录；按地址限频、按计算量限额，"
+    "超限返回 429 或 503）",
     body=ManifestDocumentSchema,
     response=DrawResultSchema,
     tags=TAGS,
 )
 @upload_limit("VERIFY_MAX_UPLOAD")
 def verify():
-    # force: a citizen's `curl -d @manifest.json` sends no JSON content type.
-    document = request.get_json(force=True, silent=True)
-    if document is None:
-        raise BadRequest("请求体不是合法的 JSON：请提交 draw-spec 格式的抽取清单（UTF-8 编码）")
-    return DrawResultSchema().dump(result_as_dict(recompute(document)))
+    # Limits first: nothing of the body is read before the address and the service
+    # have room for one more verification (draws/verification.py).
+    with verification.admission(request.remote_addr, request.content_length) as admitted:
+        # force: a citizen's `curl -d @manifest.json` sends no JSON content type.
+        document = request.get_json(force=True, silent=True)
+        if document is None:
+            raise BadRequest("请求体不是合法的 JSON：请提交 draw-spec 格式的抽取清单（UTF-8 编码）")
+        result = admitted.verify(document)
+    # Written straight from the engine's dict (the schema's shape): a marshmallow dump
+    # of 300,000 selections would take longer than the draw itself.
+    return json_document(result_as_dict(result))

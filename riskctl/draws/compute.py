@@ -1,7 +1,8 @@
 """The one code path from a manifest document to a draw result (抽取与核验).
 
 Drawing a locked plan, ``POST /api/v1/draws/verify`` and ``flask draws verify`` all
-call :func:`recompute`, so a stored draw and its verification cannot diverge.
+call :func:`run` (through :func:`recompute` or, for the public, with a budget in
+``verification.py``), so a stored draw and its verification cannot diverge.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from riskctl.core.errors import ValidationFailed
+from riskctl.draws.cost import Budget
 from riskctl.draws.engine import (
     DrawError,
     DrawResult,
@@ -33,10 +35,14 @@ def parse(document: Any, *, require_entropy: bool = True) -> Manifest:
         raise as_validation_error(exc) from exc
 
 
-def recompute(document: Any) -> DrawResult:
-    """Validate ``document`` (a draw-spec manifest with entropy) and run riskctl-draw/1."""
-    manifest = parse(document)
+def run(manifest: Manifest, budget: Budget | None = None) -> DrawResult:
+    """Run riskctl-draw/1 on a parsed manifest, within ``budget`` when given."""
     try:
-        return run_draw(manifest)
+        return run_draw(manifest, budget)
     except DrawSpecError as exc:
         raise as_validation_error(exc) from exc
+
+
+def recompute(document: Any) -> DrawResult:
+    """Validate ``document`` (a draw-spec manifest with entropy) and run riskctl-draw/1."""
+    return run(parse(document))

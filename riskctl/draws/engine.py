@@ -19,10 +19,14 @@ import heapq
 import json
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
+
+from riskctl.draws import cost
+from riskctl.draws.cost import PICK_OVERHEAD, Budget, WorkLimitExceeded
 
 ALGORITHM = "riskctl-draw/1"
 DEFAULT_TEAM_SIZE = 2
@@ -31,6 +35,8 @@ _sha256 = hashlib.sha256
 _REQUIRED = ("plan", "targets", "quotas")
 _FIELDS = ("plan", "targets", "quotas", "inspectors", "conflicts", "team_size", "cap", "entropy")
 _NOBODY: frozenset[int] = frozenset()
+_NO_UNITS: Mapping[int, int] = MappingProxyType({})
+_UNLIMITED = 1 << 62  # a budget no run reaches: draws of the bureau's own plans
 _FORBIDDEN = (("\t", "制表符"), ("\n", "换行符"), ("\r", "回车符"), ("\x00", "空字符"))
 
 
@@ -467,32 +473,51 @@ class _Staffing:
         self.open_by_unit = Counter(self.unit_of)
         self.open_total = len(self.people)
 
-    def barred(self, target: bytes) -> tuple[AbstractSet[int], Counter[int]]:
-        """Who may not serve ``target``, and how many of them are still open per
-        unit. They cannot be picked for it, so these counts hold while it is staffed."""
+    def barred(self, target: bytes) -> tuple[AbstractSet[int], Mapping[int, int], int]:
+        """Who may not serve ``target``, how many of them are still open per unit, and
+        in all. They cannot be picked for it, so these counts hold while it is staffed."""
         barred = self.conflicted.get(target, _NOBODY)
-        return barred, Counter(self.unit_of[x] for x in barred if self.load[x] < self.cap)
+        if not barred:
+            return _NOBODY, _NO_UNITS, 0
+        per_unit = Counter(self.unit_of[x] for x in barred if self.load[x] < self.cap)
+        return barred, per_unit, per_unit.total()
 
-    def pool_sizes(self, team: list[int], barred_open: Counter[int]) -> tuple[int, int]:
-        """|E| and |F| for the next pick."""
-        open_members = Counter(self.unit_of[x] for x in team if self.load[x] < self.cap)
-        eligible = self.open_total - barred_open.total() - open_members.total()
-        in_team_units = sum(
-            self.open_by_unit[u] - barred_open[u] - open_members[u]
-            for u in {self.unit_of[x] for x in team}
+    def pool_sizes(
+        self, team: list[int], barred_open: Mapping[int, int], barred_total: int
+    ) -> tuple[int, int]:
+        """|E| and |F| for the next pick (every open team member is in a team unit)."""
+        if not team:
+            eligible = self.open_total - barred_total
+            return eligible, eligible
+        load, cap, unit_of = self.load, self.cap, self.unit_of
+        open_members = sum(1 for x in team if load[x] < cap)
+        eligible = self.open_total - barred_total - open_members
+        in_team_units = (
+            sum(self.open_by_unit[u] - barred_open.get(u, 0) for u in {unit_of[x] for x in team})
+            - open_members
         )
         return eligible, eligible - in_team_units
 
-    def pick(self, prefix: bytes, team: list[int], barred: AbstractSet[int], mixed: bool) -> int:
-        """The first candidate of the hash sequence that is in the pool."""
+    def pick(
+        self, prefix: bytes, team: list[int], barred: AbstractSet[int], mixed: bool, limit: int
+    ) -> tuple[int, int]:
+        """The first candidate of the hash sequence that is in the pool, and how many
+        candidates were tried; :class:`WorkLimitExceeded` after ``limit`` tries."""
         team_units = {self.unit_of[x] for x in team} if mixed else set()
+        members = set(team)
         size, load, cap, unit_of = len(self.people), self.load, self.cap, self.unit_of
         c = 0
-        while True:
+        while c < limit:
             x = int.from_bytes(_sha256(prefix + b"%d" % c).digest(), "big") % size
-            if load[x] < cap and x not in barred and x not in team and unit_of[x] not in team_units:
-                return x
             c += 1
+            if (
+                load[x] < cap
+                and x not in barred
+                and x not in members
+                and unit_of[x] not in team_units
+            ):
+                return x, c
+        raise WorkLimitExceeded("work")
 
     def assign(self, x: int) -> None:
         self.load[x] += 1
@@ -501,36 +526,50 @@ class _Staffing:
             self.open_total -= 1
 
 
-def _assign_teams(manifest: Manifest, seed: bytes, targets: list[bytes]) -> list[tuple[str, ...]]:
+def _assign_teams(
+    manifest: Manifest, seed: bytes, targets: list[bytes], budget: Budget
+) -> list[tuple[str, ...]]:
     """Step 4: a team for each selected target, in result order."""
     staffing = _Staffing(manifest)
+    per_pick = PICK_OVERHEAD + manifest.team_size
     teams: list[tuple[str, ...]] = []
     for target in targets:
-        barred, barred_open = staffing.barred(target)
+        barred, barred_open, barred_total = staffing.barred(target)
         team: list[int] = []
         for j in range(manifest.team_size):
-            eligible, mixed_units = staffing.pool_sizes(team, barred_open)
+            eligible, mixed_units = staffing.pool_sizes(team, barred_open, barred_total)
             if eligible == 0:
                 raise DrawError(target.decode(), j)
             prefix = seed + b"I\x00" + target + b"\x00%d\x00" % j
             # pool = F when F is non-empty: teams mix units (交叉执法).
-            x = staffing.pick(prefix, team, barred, mixed=mixed_units > 0)
+            x, tries = staffing.pick(prefix, team, barred, mixed_units > 0, budget.left + 1)
+            budget.spend(tries + per_pick)
             staffing.assign(x)
             team.append(x)
         teams.append(tuple(staffing.people[x] for x in team))
     return teams
 
 
-def run_draw(manifest: Manifest) -> DrawResult:
+def run_draw(manifest: Manifest, budget: Budget | None = None) -> DrawResult:
     """Run riskctl-draw/1 (steps 1–5). Raises :class:`DrawError` when a target
-    cannot be staffed; nothing is kept in that case."""
+    cannot be staffed; nothing is kept in that case. With a ``budget`` the run
+    stops with :class:`WorkLimitExceeded` once its work or time is spent (see
+    ``cost.py``); the result, when there is one, is the same as without."""
     if manifest.entropy is None:
         raise ManifestError("尚未录入公开随机数 entropy，不能抽取", "entropy")
+    budget = budget or Budget(_UNLIMITED)
+    work = cost.estimate(manifest)
+    budget.spend(work.rosters)
     digests = compute_digests(manifest)
     seed = _seed(manifest, digests, manifest.entropy)
+    budget.spend(work.keys)
     chosen = _select_targets(manifest, seed)
     targets = [k[32:] for k, _ in chosen]
-    teams = _assign_teams(manifest, seed, targets) if manifest.team_size else [()] * len(targets)
+    teams = (
+        _assign_teams(manifest, seed, targets, budget)
+        if manifest.team_size
+        else [()] * len(targets)
+    )
     selected = tuple(
         Selection(t.decode(), stratum, k[:32].hex(), team)
         for t, (k, stratum), team in zip(targets, chosen, teams, strict=True)

@@ -6,7 +6,6 @@ loader for its own demo records with :func:`register_demo`.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +37,7 @@ USERS = [
     ("fazhi", "法制科 李法", "legal", "FZK"),
     ("duiyuan", "一中队 张勇", "officer", "ZD1-1"),
     ("lingdao", "局长 陈明", "leader", "JU"),
+    ("shenji", "审计管理员 周审", "auditor", "BGS"),
 ]
 
 _LOADERS: list[tuple[int, str, Callable[[], str | None]]] = []
@@ -56,7 +56,7 @@ def load_units_and_users() -> list[tuple[str, str, str]]:
     created = []
     for username, display, role, unit in USERS:
         if user_by_username(username) is None:
-            password = secrets.token_urlsafe(9) + "7a"
+            password = operations.generate_password()
             operations.create_user(username, display, role, password, unit)
             created.append((username, role, password))
     return created

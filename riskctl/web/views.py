@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 
 from riskctl.accounts.models import Unit, User
 from riskctl.core.audit import AuditEntry
-from riskctl.core.auth.policy import ALL_ROLES, DISCIPLINE, allow, current_actor, public
+from riskctl.core.auth.policy import ALL_ROLES, AUDIT_READERS, allow, current_actor, public
 from riskctl.core.db import db
 from riskctl.core.openapi import build_spec
 from riskctl.web.shell import cards_for, register_card
@@ -24,7 +24,7 @@ register_card("单位", lambda user: (_count(Unit), None), order=90)
 register_card("用户", lambda user: (_count(User), None) if user.role == "admin" else None, order=91)
 register_card(
     "审计日志条目",
-    lambda user: (_count(AuditEntry), None) if user.role in ("admin", DISCIPLINE) else None,
+    lambda user: (_count(AuditEntry), "admin.audit_log") if user.role in AUDIT_READERS else None,
     order=92,
 )
 

@@ -10,6 +10,7 @@ from riskctl.accounts.models import ApiToken, LoginAttempt, User
 from riskctl.core import clock
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
+from riskctl.core.throttle import ThrottleCounter
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
@@ -59,8 +60,11 @@ def test_repeated_failures_lock_the_account_for_a_while(client, bureau, app):
 def test_old_failures_no_longer_count(client, bureau, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         _login(client, "legal", "wrong-password-1")
-    for attempt in db.session.scalars(select(LoginAttempt)):
-        attempt.at = clock.now() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
+    assert _login(client, "legal", PASSWORD).status_code == 429
+    for counter in db.session.scalars(select(ThrottleCounter)):
+        counter.window_start = clock.now() - timedelta(
+            minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1
+        )
     db.session.commit()
     assert _login(client, "legal", PASSWORD).status_code == 302
 

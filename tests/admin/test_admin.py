@@ -110,7 +110,7 @@ def test_admin_creates_and_deactivates_users_through_the_pages(client, bureau):
 def test_the_discipline_committee_reads_and_verifies_the_audit_log(api, client, bureau):
     response = api("discipline").get("/api/v1/audit?action=user.")
     body = response.get_json()
-    assert response.status_code == 200 and body["total"] == 5
+    assert response.status_code == 200 and body["total"] == 6
     assert {item["action"] for item in body["items"]} == {"user.create"}
     assert api("discipline").get("/api/v1/audit/verify").get_json()["ok"] is True
     assert api("leader").get("/api/v1/audit").status_code == 403

@@ -29,6 +29,7 @@ def test_demo_is_idempotent_and_prints_passwords_once(app):
         "legal",
         "officer",
         "leader",
+        "auditor",
     }
 
     second = runner.invoke(args=["demo"])

@@ -3,6 +3,8 @@
 from riskctl.core.auth.policy import (
     ADMIN,
     ALL_ROLES,
+    AUDIT_READERS,
+    AUDITOR,
     DISCIPLINE,
     LEADER,
     LEGAL,
@@ -17,6 +19,8 @@ from riskctl.core.auth.policy import (
 __all__ = [
     "ADMIN",
     "ALL_ROLES",
+    "AUDITOR",
+    "AUDIT_READERS",
     "DISCIPLINE",
     "LEADER",
     "LEGAL",

@@ -25,13 +25,18 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 ADMIN, DISCIPLINE, LEGAL, OFFICER, LEADER = "admin", "discipline", "legal", "officer", "leader"
-ALL_ROLES = (ADMIN, DISCIPLINE, LEGAL, OFFICER, LEADER)
+# 三员分立: the auditor reads and verifies the audit log and does nothing else; the
+# administrator manages users, units and settings but can neither read nor alter the log.
+AUDITOR = "auditor"
+ALL_ROLES = (ADMIN, DISCIPLINE, LEGAL, OFFICER, LEADER, AUDITOR)
+AUDIT_READERS = (AUDITOR, DISCIPLINE)
 ROLE_LABELS = {
     ADMIN: "系统管理员",
     DISCIPLINE: "机关纪委",
     LEGAL: "法制科",
     OFFICER: "执法队员",
     LEADER: "局领导",
+    AUDITOR: "审计管理员",
 }
 
 
@@ -94,7 +99,9 @@ def _identify() -> User | None:
         if user is None:
             raise Unauthorized("API 令牌无效、已过期或已吊销")
         return user
-    return current_user if current_user.is_authenticated else None
+    # The user object itself, not Flask-Login's proxy: the proxy resolves through
+    # g._login_user, which login_user(actor) would otherwise point at the proxy itself.
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _enforce() -> Any:

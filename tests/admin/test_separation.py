@@ -1,0 +1,137 @@
+"""三员分立: the auditor reads the audit log; the administrator is logged and cannot read it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from riskctl.accounts import operations
+from riskctl.accounts.models import User
+from riskctl.core.db import db
+from riskctl.core.errors import ValidationFailed
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD
+
+
+def _sign_in(client, role: str) -> None:
+    client.post(
+        "/login", data={"username": role, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+
+
+def test_the_auditor_reads_and_verifies_the_audit_log(api, client, bureau):
+    auditor = api("auditor")
+    listing = auditor.get("/api/v1/audit?action=user.create")
+    assert listing.status_code == 200 and listing.get_json()["total"] == 6
+    assert auditor.get("/api/v1/audit/verify").get_json()["ok"] is True
+    _sign_in(client, "auditor")
+    page = client.get("/audit?verify=1").get_data(as_text=True)
+    assert "哈希链完好" in page
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/audit"' in home and "审计日志条目" in home  # the menu and the card
+
+
+def test_the_administrator_can_neither_read_nor_verify_the_log(api, client, bureau):
+    admin = api("admin")
+    assert admin.get("/api/v1/audit").status_code == 403
+    assert admin.get("/api/v1/audit/verify").status_code == 403
+    _sign_in(client, "admin")
+    assert client.get("/audit").status_code == 403
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/audit"' not in home and "审计日志条目" not in home
+
+
+def test_the_auditor_does_nothing_else(api, client, bureau):
+    auditor = api("auditor")
+    assert auditor.get("/api/v1/risk-points").status_code == 403
+    assert auditor.get("/api/v1/settings").status_code == 403
+    assert (
+        auditor.post("/api/v1/reports/quarterly", json={"year": 2026, "quarter": 1}).status_code
+        == 403
+    )
+    _sign_in(client, "auditor")
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_the_administrators_own_actions_are_in_the_log_the_auditor_reads(api, client, bureau):
+    _sign_in(client, "admin")
+    token = csrf_token(client)
+    client.post(
+        "/admin/users",
+        data={
+            "username": "wang",
+            "display_name": "王五",
+            "role": "legal",
+            "password": "A-long-password-9",
+            "csrf_token": token,
+        },
+    )
+    client.post(
+        "/admin/settings/accounts.session_idle_minutes", data={"value": "20", "csrf_token": token}
+    )
+    leader = db.session.scalar(select(User).where(User.username == "leader"))
+    client.post(f"/admin/users/{leader.id}/password", data={"csrf_token": token})
+    client.post(f"/admin/users/{leader.id}/active", data={"active": "0", "csrf_token": token})
+    items = api("auditor").get("/api/v1/audit?actor=admin&per_page=50").get_json()["items"]
+    actions = {item["action"] for item in items}
+    assert {
+        "login.success",
+        "user.create",
+        "setting.change",
+        "user.password_reset",
+        "user.deactivate",
+    } <= actions
+
+
+def test_the_administrator_cannot_create_or_take_over_an_auditor(app, client, bureau):
+    _sign_in(client, "admin")
+    token = csrf_token(client)
+    created = client.post(
+        "/admin/users",
+        data={
+            "username": "fake-auditor",
+            "role": "auditor",
+            "password": "A-long-password-9",
+            "csrf_token": token,
+        },
+        follow_redirects=True,
+    )
+    assert "三员分立" in created.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.username == "fake-auditor")) is None
+    auditor = db.session.scalar(select(User).where(User.username == "auditor"))
+    reset = client.post(
+        f"/admin/users/{auditor.id}/password", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "三员分立" in reset.get_data(as_text=True) and 'class="secret"' not in reset.get_data(
+        as_text=True
+    )
+    client.post(f"/admin/users/{auditor.id}/active", data={"active": "0", "csrf_token": token})
+    db.session.expire_all()
+    assert db.session.get(User, auditor.id).active
+    assert operations.check_credentials("auditor", PASSWORD) is not None
+    # Operators create auditors on the server.
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "shenji2", "--role", "auditor"], input="An-audit-pass-77\n"
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("Abcdefgh12", True),  # upper, lower, digit
+        ("abcdefgh-1", True),  # lower, symbol, digit
+        ("ABCDEFGH-x", True),  # upper, symbol, lower
+        ("中文密码abcd12", True),  # other, lower, digit
+        ("abcdefgh12", False),  # two classes
+        ("ABCDEFGHIJ", False),
+        ("Abc-12", False),  # too short
+        ("Ab1-" * 40, False),  # too long
+    ],
+)
+def test_the_password_rule_is_ten_characters_of_three_classes(bureau, password, ok):
+    if ok:
+        operations.check_password_strength(password)
+    else:
+        with pytest.raises(ValidationFailed):
+            operations.check_password_strength(password)
