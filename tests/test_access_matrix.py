@@ -91,7 +91,13 @@ def test_each_role_gets_exactly_what_the_policy_grants(app, bureau, role):
         app.config["WTF_CSRF_ENABLED"] = True
 
 
-AUDIT_LOG = {"admin.audit_log", "admin_api.list_audit", "admin_api.verify_audit"}
+AUDIT_LOG = {
+    "admin.audit_log",
+    "admin.record_audit_checkpoint",
+    "admin_api.list_audit",
+    "admin_api.verify_audit",
+    "admin_api.record_audit_checkpoint",
+}
 # Everything a signed-in auditor may open: the log, and what every user has.
 AUDITOR_REACHES = AUDIT_LOG | {
     "web.home",

@@ -8,8 +8,9 @@ from flask import Blueprint, request
 from marshmallow import Schema, fields
 
 from riskctl.admin.queries import audit_query
-from riskctl.core import calendar, settings
+from riskctl.core import calendar, clock, settings
 from riskctl.core.audit import verify
+from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.auth.policy import ADMIN, AUDIT_READERS, allow, require_actor
 from riskctl.core.errors import BadRequest
 from riskctl.core.http import doc, paginate
@@ -93,3 +94,17 @@ def verify_audit():
         "problems": problems,
         "checkpoints_checked": result.checked,
     }
+
+
+@bp.post("/audit/checkpoints")
+@allow(*AUDIT_READERS)
+@doc("记录审计链当前链头为检查点（公开于 /public/audit），返回 序号:哈希", tags=("audit",))
+def record_audit_checkpoint():
+    checkpoint = record_checkpoint("auditor", actor=require_actor().username)
+    return {
+        "seq": checkpoint.seq,
+        "hash": checkpoint.hash,
+        "anchor": f"{checkpoint.seq}:{checkpoint.hash}",
+        "recorded_at": clock.iso(checkpoint.recorded_at),
+        "source": checkpoint.source,
+    }, 201

@@ -12,7 +12,8 @@ from riskctl.accounts.queries import all_tokens, units_tree
 from riskctl.admin import operations
 from riskctl.admin.queries import audit_query, users_query
 from riskctl.core import calendar, settings
-from riskctl.core.audit import verify_chain
+from riskctl.core.audit import verify
+from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.auth.policy import (
     ADMIN,
     ALL_ROLES,
@@ -220,7 +221,7 @@ def audit_log():
     page, per_page = page_args()
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
     entries = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    verification = verify_chain() if args.get("verify") else None
+    verification = verify() if args.get("verify") else None
     return render_template(
         "admin/audit.html",
         entries=entries,
@@ -229,3 +230,16 @@ def audit_log():
         per_page=per_page,
         verification=verification,
     )
+
+
+@bp.post("/audit/checkpoint")
+@allow(*AUDIT_READERS)
+def record_audit_checkpoint():
+    """The auditor (or 纪委) records the chain's head; it is published on /public/audit."""
+    checkpoint = record_checkpoint("auditor", actor=require_actor().username)
+    flash(
+        f"已记录检查点 {checkpoint.seq}:{checkpoint.hash}，已公开于审计日志检查点公示页；"
+        "请抄录在系统之外保存",
+        "success",
+    )
+    return redirect(url_for("admin.audit_log"))

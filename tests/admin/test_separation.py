@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from riskctl.accounts import operations
 from riskctl.accounts.models import User
@@ -135,3 +135,37 @@ def test_the_password_rule_is_ten_characters_of_three_classes(bureau, password, 
     else:
         with pytest.raises(ValidationFailed):
             operations.check_password_strength(password)
+
+
+def test_the_auditor_records_a_checkpoint_the_public_page_shows(api, client, bureau):
+    from riskctl.core.audit import AuditCheckpoint
+    from riskctl.core.audit.checkpoints import head
+
+    recorded = api("auditor").post("/api/v1/audit/checkpoints", json={})
+    assert recorded.status_code == 201
+    body = recorded.get_json()
+    checkpoint = db.session.get(AuditCheckpoint, 1)
+    assert (checkpoint.seq, checkpoint.hash) == (body["seq"], body["hash"])
+    assert body["anchor"] == f"{body['seq']}:{body['hash']}"
+    assert checkpoint.source == "审计人员记录"
+    # The checkpoint is itself audited, by the auditor, right after the head it names.
+    assert head().seq == body["seq"] + 1
+    public = client.get("/public/audit").get_data(as_text=True)
+    assert body["hash"] in public and "审计人员记录" in public
+
+    _sign_in(client, "auditor")
+    page = client.post("/audit/checkpoint", data={"csrf_token": csrf_token(client)})
+    assert page.status_code == 302 and page.location.endswith("/audit")
+    assert db.session.scalar(select(func.count()).select_from(AuditCheckpoint)) == 2
+    shown = client.get("/audit?verify=1").get_data(as_text=True)
+    assert "哈希链完好" in shown and "核对检查点 2 个" in shown
+
+
+def test_the_administrator_cannot_record_a_checkpoint(api, client, bureau):
+    from riskctl.core.audit import AuditCheckpoint
+
+    assert api("admin").post("/api/v1/audit/checkpoints", json={}).status_code == 403
+    _sign_in(client, "admin")
+    page = client.post("/audit/checkpoint", data={"csrf_token": csrf_token(client)})
+    assert page.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(AuditCheckpoint)) == 0

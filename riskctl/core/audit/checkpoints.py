@@ -18,6 +18,7 @@ from riskctl.core.db import db
 # Where a checkpoint came from, as the public page names it.
 SOURCES = {
     "command": "命令行记录",
+    "auditor": "审计人员记录",
     "verify": "每日校验",
     "report": "季度报告签发",
     "migration": "审计链改为密钥签名",
