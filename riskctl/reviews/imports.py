@@ -25,6 +25,8 @@ from riskctl.core.tabular import (
 )
 from riskctl.reviews.models import CaseFile, ReviewFile
 
+# A year of a city bureau's closed cases, with room to spare.
+MAX_ROWS = 200_000
 COLUMNS = [
     Column("case_no", "案件编号", aliases=("案号", "行政处罚决定书文号")),
     Column("unit", "承办单位"),
@@ -179,7 +181,7 @@ def import_case_files(
     data: bytes, filename: str, actor: User, *, dry_run: bool = False
 ) -> ImportResult:
     """Read, check every row, then insert new files and update changed ones (audited)."""
-    rows = check_rows(read_table(data, filename, COLUMNS))
+    rows = check_rows(read_table(data, filename, COLUMNS, max_rows=MAX_ROWS))
     existing = _existing({r["case_no"] for r in rows})
     new = [r for r in rows if r["case_no"] not in existing]
     changed = [r for r in rows if r["case_no"] in existing and _changed(existing[r["case_no"]], r)]
