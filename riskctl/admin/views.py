@@ -10,7 +10,7 @@ from riskctl.accounts import operations as accounts
 from riskctl.accounts.queries import units_tree
 from riskctl.admin import operations
 from riskctl.admin.queries import audit_query, users_query
-from riskctl.core import calendar, settings
+from riskctl.core import bounds, calendar, settings
 from riskctl.core.audit import verify_chain
 from riskctl.core.auth.policy import ADMIN, ALL_ROLES, DISCIPLINE, ROLE_LABELS, allow, require_actor
 from riskctl.core.calendar import CalendarYear
@@ -108,8 +108,8 @@ def settings_page():
 def change_setting(key: str):
     raw = request.form.get("value", "")
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
+        value = bounds.loads(raw)
+    except (json.JSONDecodeError, AppError):
         flash(f"设置项 {key} 的值不是合法的 JSON：{raw}", "error")
         return redirect(url_for("admin.settings_page"))
     try:

@@ -31,6 +31,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from riskctl.core import xlsx_bounds
+from riskctl.core.bounds import date_error
 
 # What a cell holds once read: CSV gives only str; .xlsx gives what Excel stored.
 CellValue = str | int | float | bool | date | datetime | time | timedelta
@@ -535,11 +536,19 @@ def parse_choice(value: object, choices: Iterable[str], *, required: bool = True
 
 
 def parse_date(value: object, *, required: bool = True) -> date | None:
-    """A date from a date cell, ISO or Chinese text, `2026/3/1`, or an Excel serial."""
+    """A date in 2000–2100 from a date cell, ISO or Chinese text, `2026/3/1`, or an Excel serial."""
     if _blank(value):
         if required:
             raise CellError("不能为空，应为日期，如 2026-03-01")
         return None
+    day = _any_date(value)
+    message = date_error(day)
+    if message:
+        raise CellError(message)
+    return day
+
+
+def _any_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
