@@ -139,9 +139,11 @@ def load_calendar():
     )
     try:
         year = int(request.form.get("year", ""))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         days = calendar.load_year(year, text, require_actor().username)
     except ValueError:
-        flash("请填写年份（如 2027）", "error")
+        flash("请填写 2000 至 2100 之间的年份（如 2027）", "error")
         return redirect(url_for("admin.calendar_page"))
     except AppError as exc:
         _flash_error(exc)

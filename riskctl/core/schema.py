@@ -112,6 +112,8 @@ def _bounds_of(field: fields.Field) -> list[Any]:
 def _no_surrogate(value: str) -> None:
     if has_surrogate(value):
         raise ValidationError(SURROGATE_MESSAGE)
+    if "\x00" in value:
+        raise ValidationError("含有空字符（\\x00），请删除后重试")
 
 
 def _in_date_range(value: date, lo: date, hi: date) -> None:

@@ -148,3 +148,14 @@ def test_a_data_error_that_slips_through_is_a_422_not_a_500(app):
         response = app.handle_user_exception(DataError("INSERT", {}, Exception("too long")))
     assert response.status_code == 422
     assert response.get_json()["error"]["message"] == "提交的数据超出允许范围（过长或过大），未保存"
+
+
+def test_a_nul_in_a_query_or_form_value_is_a_400_naming_it(api, client, bureau):
+    response = api("discipline").get("/api/v1/risk-points", query_string={"q": "a\x00b"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"] == {"q": ["含有空字符"]}
+    token = csrf_token(client)
+    login = client.post("/login", data={"username": "a\x00", "password": "x", "csrf_token": token})
+    assert login.status_code == 400 and "表单字段 username 含有空字符" in login.get_data(
+        as_text=True
+    )
