@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 MAX_PER_PAGE = 200
 # Far past the last page of any list, and (page - 1) × per_page fits every OFFSET.
 MAX_PAGE = 1_000_000
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 
 
 def json_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
@@ -43,7 +45,7 @@ def int_arg(
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if len(raw) > 12 or not raw.lstrip("+-").isascii() or not raw.lstrip("+-").isdigit():
+    if not _INTEGER.fullmatch(raw):
         raise BadRequest(f"参数 {name} 应为 {lo} 到 {hi} 之间的整数", {name: ["应为整数"]})
     value = int(raw)
     if not lo <= value <= hi:

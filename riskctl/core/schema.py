@@ -2,7 +2,7 @@
 
 Every field of a `BaseSchema` is bounded before its value reaches the database:
 integers fit a 32-bit column (``metadata={"bits": 64}`` for a 64-bit one), decimals
-and floats stay within ±10¹², strings hold no lone surrogate and, unless they say
+and floats stay within ±10¹², strings hold no lone surrogate or NUL and, unless they say
 otherwise, at most `MAX_STRING` characters, and dates lie in 2000–2100
 (``metadata={"date_range": (lo, hi)}`` for a field that needs more).
 """
@@ -96,7 +96,7 @@ def _bounds_of(field: fields.Field) -> list[Any]:
         limit = field.metadata.get("max_abs", MAX_ABS_NUMBER)
         return [validate.Range(-limit, limit, error=f"数值超出范围，绝对值不能超过 {limit:g}")]
     if isinstance(field, fields.String):
-        checks: list[Any] = [_no_surrogate]
+        checks: list[Any] = [_storable]
         if not isinstance(field, Text) and not any(
             isinstance(v, validate.Length | validate.OneOf | validate.Equal)
             for v in field.validators
@@ -109,7 +109,7 @@ def _bounds_of(field: fields.Field) -> list[Any]:
     return []
 
 
-def _no_surrogate(value: str) -> None:
+def _storable(value: str) -> None:
     if has_surrogate(value):
         raise ValidationError(SURROGATE_MESSAGE)
     if "\x00" in value:

@@ -29,7 +29,8 @@ def test_a_page_number_beyond_any_list_is_a_400_naming_page(client, api, url):
     if response.is_json:
         text = response.get_json()["error"]["message"]
     assert "参数 page 应为 1 到 1000000 之间的整数" in text
-    assert caller.get(url, query_string={"per_page": HUGE}).status_code == 400
+    for bad in (HUGE, "+-5", "٣", "0", "-1"):
+        assert caller.get(url, query_string={"per_page": bad}).status_code == 400
 
 
 def test_an_id_beyond_any_table_in_a_url_is_a_404(api):
