@@ -27,6 +27,8 @@ from riskctl.reviews.models import CaseFile, ReviewFile
 
 # A year of a city bureau's closed cases, with room to spare.
 MAX_ROWS = 200_000
+# Far above any fine, and its fen fit a BIGINT: 1e30 would break quantize and the column.
+_LARGEST_PENALTY = 10**12
 COLUMNS = [
     Column("case_no", "案件编号", aliases=("案号", "行政处罚决定书文号")),
     Column("unit", "承办单位"),
@@ -85,7 +87,9 @@ def parse_penalty(value: Any) -> int | None:
         amount = Decimal(text)
     except InvalidOperation:
         raise CellError(f"“{text}”不是金额，应如 2000 或 2000.50") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or not 0 <= amount <= _LARGEST_PENALTY:
+        raise CellError(f"金额应在 0 到 {_LARGEST_PENALTY:,} 元之间")
+    if amount != amount.quantize(Decimal("0.01")):
         raise CellError("金额应为不小于 0 的数，最多两位小数")
     return int(amount * 100)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 
 from riskctl.reviews.defaults import default_rubric_body
 from tests.reviews.test_campaigns import BODY, URL
@@ -40,3 +41,23 @@ def test_a_campaign_cap_of_10_to_the_30_is_refused(api, bureau):
     error = response.get_json()["error"]
     assert error["details"] == {"cap": ["数值超出范围，应在 -2147483648 到 2147483647 之间"]}
     assert error["message"].startswith("字段 cap：数值超出范围")
+
+
+def test_a_penalty_of_1e30_in_the_case_file_register_names_the_row(api, bureau):
+    from riskctl.core.tabular import write_csv
+    from riskctl.reviews.imports import HEADERS
+
+    row = ["城管罚决字〔2026〕第0101号", "ZD1-1", "占道经营", "一般", "张勇", "ZF-1101"]
+    row += ["马建国", "ZF-1001", "2026-03-02", "1e30"]
+    response = api("legal").post(
+        "/api/v1/reviews/case-files/import",
+        data={"file": (io.BytesIO(write_csv(HEADERS, [row])), "案卷.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422, response.get_json()
+    rows = response.get_json()["error"]["details"]["rows"]
+    assert {
+        "row": 2,
+        "column": "罚款金额（元）",
+        "message": "金额应在 0 到 1,000,000,000,000 元之间",
+    } in rows
