@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from riskctl.accounts import login as signin
 from riskctl.accounts import operations, sessions
@@ -18,14 +18,36 @@ from riskctl.core.errors import AppError, TooManyRequests
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
+# A name no user can have is refused here, before it is looked up or recorded: the
+# attempt log holds names of at most 60 characters, as the users table does.
+_PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message="含有不可见控制字符")
+
+
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired(message="请输入用户名")])
-    password = PasswordField("密码", validators=[DataRequired(message="请输入密码")])
+    username = StringField(
+        "用户名",
+        validators=[
+            DataRequired(message="请输入用户名"),
+            Length(max=60, message="用户名不能超过 60 个字符"),
+            _PRINTABLE,
+        ],
+    )
+    password = PasswordField(
+        "密码",
+        validators=[
+            DataRequired(message="请输入密码"),
+            Length(max=200, message="密码不能超过 200 个字符"),
+        ],
+    )
 
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(
-        "当前密码", validators=[DataRequired(message="请输入当前密码")]
+        "当前密码",
+        validators=[
+            DataRequired(message="请输入当前密码"),
+            Length(max=200, message="密码不能超过 200 个字符"),
+        ],
     )
     password = PasswordField("新密码", validators=[DataRequired(message="请输入新密码")])
     confirm = PasswordField(
@@ -64,6 +86,8 @@ def login():
                 return redirect(url_for("accounts.change_password"))
             return redirect(_safe_next(request.args.get("next")))
         flash("用户名或密码错误", "error")
+    elif form.errors:
+        return render_template("login.html", form=form), 422
     return render_template("login.html", form=form)
 
 

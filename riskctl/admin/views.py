@@ -11,7 +11,7 @@ from riskctl.accounts import operations as accounts
 from riskctl.accounts.queries import all_tokens, units_tree
 from riskctl.admin import operations
 from riskctl.admin.queries import audit_query, users_query
-from riskctl.core import calendar, settings
+from riskctl.core import bounds, calendar, settings
 from riskctl.core.audit import verify
 from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.auth.policy import (
@@ -166,8 +166,8 @@ def settings_page():
 def change_setting(key: str):
     raw = request.form.get("value", "")
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
+        value = bounds.loads(raw)
+    except (json.JSONDecodeError, AppError):
         flash(f"设置项 {key} 的值不是合法的 JSON：{raw}", "error")
         return redirect(url_for("admin.settings_page"))
     try:
@@ -197,9 +197,11 @@ def load_calendar():
     )
     try:
         year = int(request.form.get("year", ""))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         days = calendar.load_year(year, text, require_actor().username)
     except ValueError:
-        flash("请填写年份（如 2027）", "error")
+        flash("请填写 2000 至 2100 之间的年份（如 2027）", "error")
         return redirect(url_for("admin.calendar_page"))
     except AppError as exc:
         _flash_error(exc)

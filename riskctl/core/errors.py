@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError as SchemaError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,18 @@ def register_error_handlers(app: Flask) -> None:
     def _integrity_error(exc: IntegrityError) -> Response:
         log.info("integrity error turned into 409: %s", exc.orig)
         return error_response(409, "conflict", "与已有数据冲突（重复或引用无效），未保存")
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError) -> Response:
+        # The schemas bound every field; this is the last line should one slip through.
+        log.warning("data error turned into 422: %s", exc.orig)
+        return error_response(
+            422, "validation_error", "提交的数据超出允许范围（过长或过大），未保存"
+        )
+
+    @app.errorhandler(RecursionError)
+    def _recursion_error(exc: RecursionError) -> Response:
+        return error_response(400, "bad_request", "请求数据嵌套过深")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

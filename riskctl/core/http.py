@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,6 +16,9 @@ from riskctl.core.errors import BadRequest
 F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_PER_PAGE = 200
+# Far past the last page of any list, and (page - 1) × per_page fits every OFFSET.
+MAX_PAGE = 1_000_000
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 
 
 def json_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
@@ -28,14 +32,25 @@ def json_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
 
 
 def page_args() -> tuple[int, int]:
-    try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", 50))
-    except ValueError as exc:
-        raise BadRequest("page 与 per_page 必须是正整数") from exc
-    if page < 1 or per_page < 1:
-        raise BadRequest("page 与 per_page 必须是正整数")
+    """``?page=&per_page=``, bounded: 400 naming the parameter otherwise."""
+    page = int_arg("page", 1, lo=1, hi=MAX_PAGE)
+    per_page = int_arg("per_page", 50, lo=1, hi=2**31 - 1)
     return page, min(per_page, MAX_PER_PAGE)
+
+
+def int_arg(
+    name: str, default: int | None = None, *, lo: int = 1, hi: int = 2**31 - 1
+) -> int | None:
+    """The integer query parameter ``name`` in ``lo``–``hi`` (an id by default), or ``default``."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not _INTEGER.fullmatch(raw):
+        raise BadRequest(f"参数 {name} 应为 {lo} 到 {hi} 之间的整数", {name: ["应为整数"]})
+    value = int(raw)
+    if not lo <= value <= hi:
+        raise BadRequest(f"参数 {name} 应为 {lo} 到 {hi} 之间的整数", {name: ["超出范围"]})
+    return value
 
 
 def paginate(query: Select, schema: Schema) -> dict[str, Any]:

@@ -1,8 +1,31 @@
-"""marshmallow base schema with Chinese error messages and unknown fields excluded."""
+"""marshmallow base schema with Chinese error messages and unknown fields excluded.
+
+Every field of a `BaseSchema` is bounded before its value reaches the database:
+integers fit a 32-bit column (``metadata={"bits": 64}`` for a 64-bit one), decimals
+and floats stay within ±10¹², strings hold no lone surrogate or NUL and, unless they say
+otherwise, at most `MAX_STRING` characters, and dates lie in 2000–2100
+(``metadata={"date_range": (lo, hi)}`` for a field that needs more).
+"""
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields
+from datetime import date, datetime
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from riskctl.core.bounds import (
+    DATE_RANGE,
+    INT32,
+    INT64,
+    MAX_ABS_NUMBER,
+    SURROGATE_MESSAGE,
+    date_error,
+    has_surrogate,
+)
+
+# A string field that declares no length of its own (Text does) gets this one.
+MAX_STRING = 2000
 
 # marshmallow's built-in messages are English; users of this service read Chinese.
 # Set once here, for every field class, rather than on every field we declare.
@@ -34,10 +57,70 @@ Schema.error_messages = {
 
 
 class BaseSchema(Schema):
-    """Input schemas ignore unknown fields (clients may send extra keys)."""
+    """Input schemas ignore unknown fields (clients may send extra keys), and bound every field."""
 
     class Meta:
         unknown = EXCLUDE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        bound_field(field_obj)
+
+
+def bound_field(field: fields.Field) -> None:
+    """Add the default bounds of its kind to ``field`` and to the fields it contains."""
+    if getattr(field, "_bounded", False):
+        return
+    field._bounded = True  # type: ignore[attr-defined]
+    for inner in _inner_fields(field):
+        bound_field(inner)
+    extra = _bounds_of(field)
+    if extra:
+        field.validators = [*field.validators, *extra]
+
+
+def _inner_fields(field: fields.Field) -> list[fields.Field]:
+    if isinstance(field, fields.List):
+        return [field.inner]
+    if isinstance(field, fields.Tuple):
+        return list(field.tuple_fields)
+    if isinstance(field, fields.Dict):
+        return [f for f in (field.key_field, field.value_field) if f is not None]
+    return []
+
+
+def _bounds_of(field: fields.Field) -> list[Any]:
+    if isinstance(field, fields.Integer):
+        lo, hi = INT64 if field.metadata.get("bits") == 64 else INT32
+        return [validate.Range(lo, hi, error=f"数值超出范围，应在 {lo} 到 {hi} 之间")]
+    if isinstance(field, fields.Float | fields.Decimal):
+        limit = field.metadata.get("max_abs", MAX_ABS_NUMBER)
+        return [validate.Range(-limit, limit, error=f"数值超出范围，绝对值不能超过 {limit:g}")]
+    if isinstance(field, fields.String):
+        checks: list[Any] = [_storable]
+        if not isinstance(field, Text) and not any(
+            isinstance(v, validate.Length | validate.OneOf | validate.Equal)
+            for v in field.validators
+        ):
+            checks.append(validate.Length(max=MAX_STRING, error=f"不能超过 {MAX_STRING} 个字符"))
+        return checks
+    if isinstance(field, fields.Date | fields.DateTime):
+        lo, hi = field.metadata.get("date_range", DATE_RANGE)
+        return [lambda value: _in_date_range(value, lo, hi)]
+    return []
+
+
+def _storable(value: str) -> None:
+    if has_surrogate(value):
+        raise ValidationError(SURROGATE_MESSAGE)
+    if "\x00" in value:
+        raise ValidationError("含有空字符（\\x00），请删除后重试")
+
+
+def _in_date_range(value: date, lo: date, hi: date) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    message = date_error(day, lo, hi)
+    if message:
+        raise ValidationError(message)
 
 
 class Text(fields.String):
@@ -49,6 +132,8 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if has_surrogate(text):
+            raise self.make_error_message(SURROGATE_MESSAGE)
         if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
             raise self.make_error_message("含有不可见控制字符")
         if len(text) > self.max_length:

@@ -30,7 +30,8 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from riskctl.core import clock
+from riskctl.core import clock, xlsx_bounds
+from riskctl.core.bounds import date_error
 
 # What a cell holds once read: CSV gives only str; .xlsx gives what Excel stored.
 CellValue = str | int | float | bool | date | datetime | time | timedelta
@@ -38,6 +39,8 @@ CellValue = str | int | float | bool | date | datetime | time | timedelta
 # The header row is looked for among the first rows only: above it there may
 # be a title, a date line or a note, but never pages of them.
 _HEADER_SCAN_ROWS = 30
+# Rows one import may bring unless the importer says otherwise (rosters bring a million).
+DEFAULT_MAX_ROWS = 20_000
 _CSV_SNIFF_BYTES = 256 * 1024
 _UTF8_CHECK_CHUNK = 4 * 1024 * 1024
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -185,16 +188,30 @@ class ProblemCollector:
 # Reading ------------------------------------------------------------------
 
 
-def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
-    """Read the expected columns of an uploaded .xlsx or .csv file."""
+def read_table(
+    data: bytes, filename: str, columns: Sequence[Column], *, max_rows: int = DEFAULT_MAX_ROWS
+) -> Table:
+    """Read the expected columns of an uploaded .xlsx or .csv file of at most `max_rows` rows.
+
+    A file wider than `xlsx_bounds.MAX_COLUMNS` columns, or whose sheet spans more
+    rows or cells than the import allows, is refused before anything is built.
+    """
     suffix = PurePath(filename).suffix.lower()
     if not data:
         raise TableError("文件是空的")
     if suffix == ".csv":
-        return _read_csv(data, columns)
-    if suffix == ".xlsx":
-        return _read_xlsx(data, columns)
-    raise TableError(f"不支持的文件类型“{suffix or filename}”，请上传 .xlsx 或 .csv 文件")
+        table = _read_csv(data, columns, max_rows)
+    elif suffix == ".xlsx":
+        table = _read_xlsx(data, columns, max_rows)
+    else:
+        raise TableError(f"不支持的文件类型“{suffix or filename}”，请上传 .xlsx 或 .csv 文件")
+    if len(table) > max_rows:
+        raise TableError(_too_many_rows(max_rows))
+    return table
+
+
+def _too_many_rows(max_rows: int) -> str:
+    return f"文件超过每次导入最多 {max_rows:,} 行的上限，请分批导入"
 
 
 def _header_key(text: object) -> str:
@@ -237,7 +254,11 @@ def _unquote(value: CellValue) -> CellValue:
     return value
 
 
-def _read_xlsx(data: bytes, columns: Sequence[Column]) -> Table:
+def _read_xlsx(data: bytes, columns: Sequence[Column], max_rows: int) -> Table:
+    try:
+        xlsx_bounds.check_package(data, max_rows)
+    except xlsx_bounds.PackageRefused as exc:
+        raise TableError(exc.message) from exc
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.CalamineError as exc:
@@ -247,7 +268,7 @@ def _read_xlsx(data: bytes, columns: Sequence[Column]) -> Table:
         if meta.visible != python_calamine.SheetVisibleEnum.Visible:
             continue  # a hidden sheet is not what the user thinks they uploaded
         sheet = workbook.get_sheet_by_name(meta.name)
-        rows = sheet.to_python(skip_empty_area=False)
+        rows = sheet.to_python(skip_empty_area=False)  # bounded by xlsx_bounds
         _fill_merged(rows, sheet.merged_cell_ranges or [])
         try:
             header_index, positions = _find_header(rows, columns)
@@ -265,6 +286,14 @@ def _fill_merged(
     rows: list[list[CellValue]], merges: Iterable[tuple[tuple[int, int], ...]]
 ) -> None:
     """Give every cell of a merged range the value of its top-left cell, as Excel shows it."""
+    merges = list(merges)
+    width = len(rows[0]) if rows else 0
+    budget = xlsx_bounds.MAX_CELLS  # overlapping ranges could otherwise ask for any work
+    for (top, left), (bottom, right) in merges:
+        height = max(0, min(bottom, len(rows) - 1) - top + 1)
+        budget -= height * max(0, min(right, width - 1) - left + 1)
+        if budget < 0:
+            raise TableError(f"合并单元格覆盖的范围过大（上限 {xlsx_bounds.MAX_CELLS:,} 个单元格）")
     for (top, left), (bottom, right) in merges:
         value = rows[top][left] if top < len(rows) and left < len(rows[top]) else ""
         for r in range(top, min(bottom, len(rows) - 1) + 1):
@@ -314,7 +343,7 @@ def _xlsx_value(value: CellValue) -> CellValue:
     return _unquote(value)
 
 
-def _read_csv(data: bytes, columns: Sequence[Column]) -> Table:
+def _read_csv(data: bytes, columns: Sequence[Column], max_rows: int) -> Table:
     encoding = _csv_encoding(data)
     try:
         # incremental and not final: the sniffed prefix may end inside a character
@@ -323,6 +352,14 @@ def _read_csv(data: bytes, columns: Sequence[Column]) -> Table:
         raise TableError(_ENCODING_MESSAGE) from None
     head_rows = _first_csv_records(head)
     header_index, positions = _find_header(head_rows, columns)
+    width = len(head_rows[header_index])
+    while width and not head_rows[header_index][width - 1].strip():
+        width -= 1
+    if width > xlsx_bounds.MAX_COLUMNS:
+        raise TableError(
+            f"表头有 {width} 列，超过每次导入最多 {xlsx_bounds.MAX_COLUMNS} 列的上限；"
+            "请删除多余的列后再导入"
+        )
     ordered = sorted(positions.items(), key=lambda item: item[1])
     try:
         # The header row is parsed again so that it sets the width: shorter rows
@@ -339,11 +376,14 @@ def _read_csv(data: bytes, columns: Sequence[Column]) -> Table:
             index_col=False,
             skip_blank_lines=False,
             engine="c",
+            nrows=max_rows + 1,  # one more than allowed tells that the file is too long
         )
     except UnicodeDecodeError:
         raise TableError(_ENCODING_MESSAGE) from None
     except pd.errors.ParserError as exc:
         raise TableError(_csv_error_message(exc)) from exc
+    if len(frame) > max_rows:
+        raise TableError(_too_many_rows(max_rows))
     fields = [field for field, _ in ordered]
     return _csv_table(frame, fields, columns, header_index + 2, quoted=b"'" in data)
 
@@ -496,11 +536,19 @@ def parse_choice(value: object, choices: Iterable[str], *, required: bool = True
 
 
 def parse_date(value: object, *, required: bool = True) -> date | None:
-    """A date from a date cell, ISO or Chinese text, `2026/3/1`, or an Excel serial."""
+    """A date in 2000–2100 from a date cell, ISO or Chinese text, `2026/3/1`, or an Excel serial."""
     if _blank(value):
         if required:
             raise CellError("不能为空，应为日期，如 2026-03-01")
         return None
+    day = _any_date(value)
+    message = date_error(day)
+    if message:
+        raise CellError(message)
+    return day
+
+
+def _any_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
 from riskctl.core.db import db
 from riskctl.core.errors import BadRequest, ValidationFailed
-from riskctl.core.http import doc, json_body, paginate, upload_limit
+from riskctl.core.http import doc, int_arg, json_body, paginate, upload_limit
 from riskctl.core.tabular import ImportProblems
 from riskctl.inspections import export, operations, queries
 from riskctl.inspections.schemas import (
@@ -145,7 +145,7 @@ def _target_query():
         q=args.get("q", "").strip(),
         credit_class=args.get("class", ""),
         kind=args.get("kind", ""),
-        unit_id=args.get("unit_id", type=int),
+        unit_id=int_arg("unit_id"),
         status=args.get("status", "active"),
     )
 
@@ -155,7 +155,7 @@ def _inspector_query():
     return queries.inspectors(
         require_actor(),
         q=args.get("q", "").strip(),
-        unit_id=args.get("unit_id", type=int),
+        unit_id=int_arg("unit_id"),
         status=args.get("status", "active"),
     )
 

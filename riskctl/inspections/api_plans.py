@@ -8,6 +8,7 @@ from flask import Blueprint, request
 
 from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
+from riskctl.core.bounds import date_error
 from riskctl.core.errors import BadRequest, NotFound, ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.draws.schemas import RedrawRequestInSchema
@@ -327,6 +328,10 @@ def period_args() -> tuple[date, date]:
         end = date.fromisoformat(request.args.get("end") or today.isoformat())
     except ValueError as exc:
         raise BadRequest("start 与 end 应为日期（YYYY-MM-DD）") from exc
+    for name, day in (("start", start), ("end", end)):
+        problem = date_error(day)
+        if problem:
+            raise ValidationFailed.field(name, problem)
     if end < start:
         raise ValidationFailed.field("end", "结束日期不能早于开始日期")
     return start, end

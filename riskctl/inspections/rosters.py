@@ -34,6 +34,8 @@ from riskctl.inspections.models import (
 )
 
 MISSING_SAMPLE = 50
+# A roster may be a million rows (CSV); an .xlsx sheet holds at most 1,048,576 anyway.
+ROSTER_MAX_ROWS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def analyse(spec: RosterSpec, data: bytes, filename: str) -> Analysis:
     file as a whole cannot be read.
     """
     try:
-        table = read_table(data, filename, spec.columns)
+        table = read_table(data, filename, spec.columns, max_rows=ROSTER_MAX_ROWS)
     except TableError as exc:
         raise ValidationFailed.field("file", exc.message) from exc
     if len(table) == 0:

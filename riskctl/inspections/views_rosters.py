@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from riskctl.core.auth.policy import LEGAL, allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
-from riskctl.core.http import upload_limit
+from riskctl.core.http import int_arg, upload_limit
 from riskctl.core.storage import staging
 from riskctl.core.tabular import ImportProblems
 from riskctl.inspections import operations, queries, rosters
@@ -29,7 +29,7 @@ def _filters() -> dict[str, Any]:
     args = request.args
     return {
         "q": args.get("q", "").strip(),
-        "unit_id": args.get("unit_id", type=int),
+        "unit_id": int_arg("unit_id"),
         "status": args.get("status", "active"),
     }
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from riskctl.core import clock
+from riskctl.core.bounds import date_error
 from riskctl.core.errors import ValidationFailed
 from riskctl.leniency import party
 from riskctl.leniency.queries import RecordFilter
@@ -21,9 +22,13 @@ def _date(args: Mapping[str, str], name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed.field(name, f"日期“{value}”格式不对，应如 2026-03-01") from None
+    problem = date_error(day)
+    if problem:
+        raise ValidationFailed.field(name, problem)
+    return day
 
 
 def _choice(args: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str | None:

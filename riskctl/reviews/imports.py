@@ -25,6 +25,10 @@ from riskctl.core.tabular import (
 )
 from riskctl.reviews.models import CaseFile, ReviewFile
 
+# A year of a city bureau's closed cases, with room to spare.
+MAX_ROWS = 200_000
+# Far above any fine, and its fen fit a BIGINT: 1e30 would break quantize and the column.
+_LARGEST_PENALTY = 10**12
 COLUMNS = [
     Column("case_no", "案件编号", aliases=("案号", "行政处罚决定书文号")),
     Column("unit", "承办单位"),
@@ -83,7 +87,9 @@ def parse_penalty(value: Any) -> int | None:
         amount = Decimal(text)
     except InvalidOperation:
         raise CellError(f"“{text}”不是金额，应如 2000 或 2000.50") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or not 0 <= amount <= _LARGEST_PENALTY:
+        raise CellError(f"金额应在 0 到 {_LARGEST_PENALTY:,} 元之间")
+    if amount != amount.quantize(Decimal("0.01")):
         raise CellError("金额应为不小于 0 的数，最多两位小数")
     return int(amount * 100)
 
@@ -179,7 +185,7 @@ def import_case_files(
     data: bytes, filename: str, actor: User, *, dry_run: bool = False
 ) -> ImportResult:
     """Read, check every row, then insert new files and update changed ones (audited)."""
-    rows = check_rows(read_table(data, filename, COLUMNS))
+    rows = check_rows(read_table(data, filename, COLUMNS, max_rows=MAX_ROWS))
     existing = _existing({r["case_no"] for r in rows})
     new = [r for r in rows if r["case_no"] not in existing]
     changed = [r for r in rows if r["case_no"] in existing and _changed(existing[r["case_no"]], r)]

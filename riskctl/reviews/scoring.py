@@ -17,6 +17,7 @@ GROUP_NAMES = ("主体", "事实与证据", "程序", "法律适用", "裁量", 
 TOTAL = Decimal(100)
 STEP = Decimal("0.5")
 TENTH = Decimal("0.1")
+_LARGEST = Decimal(10**6)
 
 
 class ScoringError(ValueError):
@@ -108,7 +109,8 @@ def _number(value: Any) -> Decimal | None:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    # Scores live in 0–100; a bound far above keeps `%` and quantize within precision.
+    return number if number.is_finite() and abs(number) <= _LARGEST else None
 
 
 def _text(value: Any) -> str:

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.core import bounds
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, NotFound, summarise
@@ -164,10 +165,13 @@ def save_rubric():
     if not form.validate_on_submit():
         return _rubric_page(form, 422)
     try:
-        body = json.loads(form.body.data)
+        body = bounds.loads(form.body.data)
     except json.JSONDecodeError as exc:
         form.body.errors = [f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列"]
         return _rubric_page(form, 422)
+    except AppError as exc:
+        form.body.errors = [exc.message]
+        return _rubric_page(form, exc.status)
     try:
         created = operations.create_rubric_version(
             body, form.name.data, form.note.data or "", current_actor()
