@@ -6,11 +6,14 @@ fields from every WTForms form class, and the query parameters from the filter
 schemas. Each request changes one field of an otherwise plausible body to a value
 of issue 13: 10**30, 1e30, a lone surrogate, a NUL, 100,000 characters, the year 1
 or 9999; and every route gets ?page=99999999999999999999, JSON nested 100,000 deep
-and a 10**30 id. The demo data set gives the routes real objects to act on.
+and a 10**30 id. Every upload route (and every page form, which may take a file) gets
+a file whose name holds a NUL, a control character or 100,000 characters. The demo
+data set gives the routes real objects to act on.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -33,12 +36,15 @@ from tests.factories import PASSWORD
 
 HUGE = 10**30
 HUGE_TEXT = "99999999999999999999"
-ROLE_ORDER = ("legal", "discipline", "admin", "officer", "leader")
+ROLE_ORDER = ("legal", "discipline", "admin", "officer", "leader", "auditor")
 INT_VALUES = (HUGE, -HUGE, 2**31)
 NUMBER_VALUES = (1e30, -1e30, "1e30")
 TEXT_VALUES = ("\ud800x", "\x00", "x" * 100_000)
 DATE_VALUES = ("0001-01-01", "9999-12-31")
 DEEP = "[" * 100_000 + "]" * 100_000
+# A file every upload accepts by content (a PDF) under a hostile name.
+UPLOAD = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+UPLOAD_NAMES = ("\x00.pdf", "证据\x1b.pdf", "x" * 100_000 + ".pdf")
 
 
 def _subclasses(cls: type) -> Iterator[type]:
@@ -158,7 +164,7 @@ def _url(rule, codes: dict[str, str]) -> str:
     def fill(match: re.Match) -> str:
         spec = match.group(1)
         if spec.startswith("int:"):
-            return "1"
+            return codes.get(spec[4:], "1")
         if spec.startswith("any("):
             return spec[4 : spec.index(")")].split(",")[0].strip()
         before = rule.rule[: match.start()]
@@ -189,6 +195,12 @@ class Sweep:
         self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
         if response.status_code >= 500:
             self.failures.append(f"{method} {url} [{role}] {note} → {response.status_code}")
+        # A route that ended the sweep's own token or session would hide every route after it.
+        signed_out = response.status_code == 401 or (
+            response.status_code == 302 and "/login" in (response.location or "")
+        )
+        if role is not None and signed_out:
+            self.failures.append(f"{method} {url} [{role}] {note} → signed out")
         # The database's own refusal is the last line, not the bound: the field is unnamed.
         if response.status_code == 422 and "超出允许范围（过长或过大）" in response.get_data(
             as_text=True
@@ -208,6 +220,8 @@ def _role(endpoint: str) -> str | bool | None:
 def test_no_route_answers_hostile_input_with_a_5xx(app, client):
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     squad = db.session.scalar(select(Unit.code).where(Unit.code.like("%-%")).limit(1))
+    # Revoking "token 1" must not revoke the sweep's own credentials half-way through.
+    decoy = accounts.issue_token("jiwei")
     tokens = {}
     for role in ROLE_ORDER:
         accounts.create_user(
@@ -222,6 +236,7 @@ def test_no_route_answers_hostile_input_with_a_5xx(app, client):
         clients[role].post("/login", data={**login, "csrf_token": csrf_token(clients[role])})
     sweep = Sweep(app, clients, tokens)
     known, codes = _known_values(), _codes()
+    codes["token_id"] = str(_token_id(decoy))
     form_names, query_names = _form_fields(), _query_names()
 
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
@@ -236,11 +251,13 @@ def test_no_route_answers_hostile_input_with_a_5xx(app, client):
             if method == "GET":
                 _sweep_get(sweep, role, url, query_names)
             elif doc.get("upload"):
-                continue  # uploads: tests/test_hostile_imports.py
+                # Spreadsheet contents: tests/test_hostile_imports.py; here the names.
+                _sweep_upload(sweep, role, method, url)
             elif url.startswith("/api/"):
                 _sweep_json(sweep, role, method, url, doc.get("body"), known)
             else:
                 _sweep_form(sweep, role, method, url, form_names)
+                _sweep_upload(sweep, role, method, url)
             if "<int:" in rule.rule:
                 huge = re.sub(r"<int:[^>]+>", HUGE_TEXT, rule.rule)
                 sweep.send(role, method, _url_from(huge, rule, codes), "id 10**30")
@@ -298,3 +315,23 @@ def _short(payload: dict, path: str) -> str:
 def _sweep_form(sweep: Sweep, role, method: str, url: str, names: set[str]) -> None:
     for value in (HUGE_TEXT, "1e30", "0001-01-01", "9999-12-31", "\x00", "x" * 100_000):
         sweep.send(role, method, url, f"form {value[:10]!r}", data=dict.fromkeys(names, value))
+
+
+def _sweep_upload(sweep: Sweep, role, method: str, url: str) -> None:
+    for name in UPLOAD_NAMES:
+        sweep.send(
+            role,
+            method,
+            url,
+            f"file name {name[:10]!r}",
+            data={"file": (io.BytesIO(UPLOAD), name), "reason": "巡查测试", "text": "巡查测试"},
+            content_type="multipart/form-data",
+        )
+
+
+def _token_id(token: str) -> int:
+    from riskctl.accounts.models import ApiToken
+
+    return db.session.scalar(
+        select(ApiToken.id).where(ApiToken.token_hash == accounts._token_digest(token))
+    )
