@@ -84,6 +84,19 @@ def _leniency_upgrade():
 
 
 def _leniency_downgrade():
+    # Before 0011 a repeat 轻微不罚 was refused, never held: held and refused-on-review
+    # records have no status there, so they are closed with a note saying what they were.
+    op.execute(
+        "UPDATE leniency_records SET"
+        " closing_note = COALESCE(closing_note || '；', '') || CASE status"
+        " WHEN 'pending_review' THEN '待法制审核的记录，回退迁移 0011 时关闭'"
+        " ELSE '法制审核未通过的记录，回退迁移 0011 时关闭' END"
+        " || COALESCE('；审核意见：' || review_note, ''),"
+        " closed_at = COALESCE(closed_at, reviewed_at, created_at),"
+        " closed_by = COALESCE(closed_by, reviewed_by, 'migration'),"
+        " status = 'closed'"
+        " WHERE status IN ('pending_review', 'review_refused')"
+    )
     with op.batch_alter_table("leniency_records", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_leniency_records_held_names_prior"), type_="check")
         batch_op.drop_constraint(op.f("ck_leniency_records_status"), type_="check")
