@@ -8,7 +8,8 @@ Depends on: 0004 (rectification_items), 0006 (inspection_roster_imports), 0008 (
 Create Date: 2026-12-03 19:13:39.078705
 
 Rows issued before this revision keep NULL in the new hash and size columns;
-`flask storage migrate` records them from the archived files.
+`flask storage migrate --to filesystem` (or `--to database`) records them from the
+archived files.
 """
 from alembic import op
 import sqlalchemy as sa

@@ -53,7 +53,10 @@ def _finish(report: maintenance.CopyReport, done: str) -> None:
 def migrate(target: str) -> None:
     """把所有文件复制到另一种存储，逐个校验 SHA-256；完成后再修改 RISKCTL_STORAGE。"""
     if current_app.config["STORAGE"] == target:
-        click.echo(f"提示：当前 RISKCTL_STORAGE 已是 {target}，将从另一种存储补齐缺少的文件")
+        click.echo(
+            f"提示：当前 RISKCTL_STORAGE 已是 {target}，将补记 0012 之前存档文件的哈希，"
+            "并从另一种存储补齐缺少的文件"
+        )
     report = maintenance.migrate(target)
     _finish(
         report,

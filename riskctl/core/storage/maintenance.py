@@ -159,15 +159,21 @@ def _read_through(ref: FileRef, on: str) -> None:
 
 
 def migrate(to: str) -> CopyReport:
-    """Copy every referenced file to backend ``to``; each copy is read back and checked."""
+    """Copy every referenced file to backend ``to``; each copy is read back and checked.
+
+    A file archived before 0012 (no SHA-256 or size on its row) is hashed where it lies
+    and the hash recorded first: only the filesystem can hold a file without a recorded
+    SHA-256, so ``--to filesystem`` on a filesystem deployment records them in place.
+    """
     source = "filesystem" if to == "database" else "database"
     report = CopyReport()
     for area, ref in _references():
         try:
             if ref.sha256 is None or ref.size is None:
-                if area.adopt is None or (ref.sha256 is None and source == "database"):
+                if area.adopt is None:
                     raise StorageCorrupt(f"文件 {ref.name} 没有记录 SHA-256，无法迁移")
-                ref = _hash_on(ref, source)
+                on = "filesystem" if ref.sha256 is None or exists(ref, "filesystem") else source
+                ref = _hash_on(ref, on)
                 area.adopt(ref)
                 db.session.commit()
                 report.adopted += 1

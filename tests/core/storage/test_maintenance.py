@@ -161,6 +161,27 @@ def test_migrate_records_the_hash_of_a_report_json_archived_before_0012(app, bur
     assert json.loads(storage.read(archive.data_ref(kept)))["report"]["version"] == 1
 
 
+def test_a_filesystem_deployment_records_the_hashes_of_files_archived_before_0012(
+    app, bureau, monkeypatch
+):
+    monkeypatch.setitem(app.config, "STORAGE", "filesystem")
+    report = _issue()
+    report.data_sha256 = report.data_size = None
+    db.session.commit()
+    refused = run(app, "verify")
+    assert refused.exit_code == 1 and "没有记录 SHA-256" in refused.output
+
+    result = run(app, "migrate", "--to", "filesystem")
+
+    assert result.exit_code == 0 and "补记哈希 1 个" in result.output, result.output
+    assert "失败 0 个" in result.output and blob_count() == 0  # nothing went to the database
+    db.session.expire_all()
+    kept = db.session.scalar(select(QuarterlyReport))
+    assert kept.data_sha256 and kept.data_size
+    assert json.loads(storage.read(archive.data_ref(kept)))["report"]["version"] == 1
+    assert run(app, "verify").exit_code == 0
+
+
 @pytest.mark.parametrize("bad", ["s3", ""])
 def test_an_unknown_backend_stops_the_service_from_starting(bad, monkeypatch):
     from riskctl import create_app
