@@ -3,6 +3,7 @@ another squad, and the full party id as a search oracle."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from riskctl.core.audit import AuditEntry
@@ -12,6 +13,8 @@ from riskctl.warnings.models import Warning
 from riskctl.warnings.rules import leniency as leniency_rules
 from riskctl.warnings.scan import run_scan
 from tests.leniency.conftest import body, credit_code, days_ago
+
+pytestmark = pytest.mark.usefixtures("instant")
 
 URL = "/api/v1/leniency/records"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import select
 
 from riskctl.core.audit import AuditEntry
@@ -11,6 +12,8 @@ from riskctl.core.db import db
 from riskctl.rectification.models import RectificationAttachment
 from tests.conftest import csrf_token
 from tests.rectification.conftest import make_item
+
+pytestmark = pytest.mark.usefixtures("instant")
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
