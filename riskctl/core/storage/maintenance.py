@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,11 +61,40 @@ def _references() -> Iterator[tuple[Area, FileRef]]:
                 yield area, ref
 
 
-def _is_old(path: Path, cutoff: float) -> bool:
-    try:
-        return path.lstat().st_mtime < cutoff
-    except FileNotFoundError:
-        return False
+class _Ages:
+    """Whether a file is older than ``min_age``, by the clock that stamped it.
+
+    A file's time is written by the filesystem -- on a network filesystem, by the
+    server's clock, which need not agree with this host's (nor does a host whose
+    clock was set back). "Now" is therefore read the same way: the time stamped on
+    a probe file made in the same directory, this host's clock only if it cannot
+    write there.
+    """
+
+    def __init__(self, min_age: timedelta) -> None:
+        self.min_age = min_age.total_seconds()
+        self._now: dict[Path, float] = {}
+
+    def _now_in(self, directory: Path) -> float:
+        if directory not in self._now:
+            try:
+                fd, probe = tempfile.mkstemp(dir=directory, prefix=".now-")
+            except OSError:
+                self._now[directory] = time.time()
+            else:
+                try:
+                    self._now[directory] = os.fstat(fd).st_mtime
+                finally:
+                    os.close(fd)
+                    os.unlink(probe)
+        return self._now[directory]
+
+    def old(self, path: Path) -> bool:
+        try:
+            stamped = path.lstat().st_mtime
+        except FileNotFoundError:
+            return False
+        return stamped <= self._now_in(path.parent) - self.min_age
 
 
 def _remove(path: Path, report: SweepReport) -> None:
@@ -112,7 +142,7 @@ def _recover(refs: list[FileRef], report: SweepReport) -> None:
 def sweep(min_age: timedelta = timedelta(days=1)) -> SweepReport:
     """Remove filesystem orphans older than ``min_age``; finish interrupted moves."""
     report = SweepReport()
-    cutoff = time.time() - min_age.total_seconds()
+    ages = _Ages(min_age)
     referenced: dict[str, set[str]] = {area.name: set() for area in areas()}
     refs = []
     for area, ref in _references():
@@ -121,7 +151,7 @@ def sweep(min_age: timedelta = timedelta(days=1)) -> SweepReport:
     if current_app.config["STORAGE"] == "filesystem":
         _recover([r for r in refs if r.sha256], report)
     for temp in _temporary_files():
-        if _is_old(temp, cutoff):
+        if ages.old(temp):
             _remove(temp, report)
     for area in areas():
         folder = folder_of(area)
@@ -137,7 +167,7 @@ def sweep(min_age: timedelta = timedelta(days=1)) -> SweepReport:
                 or name in referenced[area.name]
             ):
                 continue
-            if _is_old(path, cutoff):
+            if ages.old(path):
                 _remove(path, report)
     return report
 

@@ -64,6 +64,28 @@ def test_sweep_removes_old_orphans_and_nothing_else(app, monkeypatch):
     assert run(app, "sweep", "--min-age-hours", "0").output.count("已清理") == 2
 
 
+def test_sweep_ages_files_by_the_clock_that_stamped_them(app, monkeypatch):
+    """A host whose clock runs hours ahead of the file server's (or a test clock set
+    back) must not take a request's file in flight for an old one, nor keep old ones."""
+    monkeypatch.setitem(app.config, "STORAGE", "filesystem")
+    storage.put(SCRATCH, content(10, 1))  # makes the folders
+    db.session.commit()
+    temp_dir = Path(app.config["ATTACHMENTS_DIR"]) / ".incoming"
+    in_flight = temp_dir / f"{'a' * 64}.abc.part"
+    in_flight.write_bytes(b"a request still running")
+    left = temp_dir / f"{'b' * 64}.abc.part"
+    left.write_bytes(b"left by a killed request")
+    stamp = left.lstat().st_mtime - 2 * 3600  # two hours before, by the server's clock
+    os.utime(left, (stamp, stamp))
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 5 * 3600)  # this host: 5 h ahead
+
+    result = run(app, "sweep", "--min-age-hours", "1")
+
+    assert result.exit_code == 0 and "删除 1 个孤儿文件" in result.output, result.output
+    assert incoming(app) == [in_flight.name]
+
+
 def test_sweep_finishes_a_move_its_worker_never_made(app, monkeypatch, caplog):
     """The row committed, then the worker died before the rename: the file is put in place."""
     monkeypatch.setitem(app.config, "STORAGE", "filesystem")
