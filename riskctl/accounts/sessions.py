@@ -13,14 +13,13 @@ Both timeouts are settings an administrator can change.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import flash, redirect, request, session, url_for
 from flask_login import login_user, logout_user
 
 from riskctl.accounts.models import User
-from riskctl.core import settings
+from riskctl.core import clock, settings
 from riskctl.core.auth.policy import current_actor, policy_of
 from riskctl.core.db import db
 
@@ -44,7 +43,7 @@ def start(user: User) -> None:
     """A fresh session for ``user`` (no fixation), bound to their session version."""
     session.clear()
     login_user(user)
-    now = int(time.time())
+    now = int(clock.now().timestamp())
     session[_VERSION] = user.session_version
     session[_STARTED] = now
     session[_SEEN] = now
@@ -63,7 +62,7 @@ def load(user_id: str) -> User | None:
         return None
     if user is None or not user.active:
         return None
-    now = int(time.time())
+    now = int(clock.now().timestamp())
     problem = _expired(user, now)
     if problem:
         session.clear()
