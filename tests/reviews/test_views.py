@@ -14,7 +14,7 @@ from riskctl.rectification.models import RectificationItem
 from riskctl.reviews import scoresheets
 from riskctl.reviews.defaults import default_rubric_body
 from riskctl.reviews.models import Campaign, CaseFile, ScoreSheet
-from riskctl.reviews.register.imports import HEADERS
+from riskctl.reviews.registry.imports import HEADERS
 from tests.conftest import csrf_token
 from tests.reviews.conftest import make_pool, make_register, score_all
 

@@ -12,7 +12,7 @@ from riskctl.core.tabular.problems import ImportProblems, TableError
 from riskctl.reviews import operations, queries
 from riskctl.reviews.filters import case_file_filters
 from riskctl.reviews.models import Reviewer
-from riskctl.reviews.register import imports
+from riskctl.reviews.registry import imports
 from riskctl.reviews.schemas import (
     CaseFileSchema,
     ReviewerCreateSchema,

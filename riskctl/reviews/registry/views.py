@@ -19,7 +19,7 @@ from riskctl.reviews import operations, queries
 from riskctl.reviews.filters import case_file_filters
 from riskctl.reviews.forms import ImportForm, ReviewerForm, RubricForm
 from riskctl.reviews.models import Reviewer
-from riskctl.reviews.register import imports
+from riskctl.reviews.registry import imports
 from riskctl.reviews.scoring import parse_rubric
 
 bp = Blueprint("review_register", __name__, url_prefix="/reviews", template_folder="../templates")

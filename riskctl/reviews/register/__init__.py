@@ -1,1 +1,0 @@
-"""The review register: case files (结案案卷), the reviewer pool (评查人员库), rubric versions."""
