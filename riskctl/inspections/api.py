@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import BadRequest, ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.core.tabular.problems import ImportProblems

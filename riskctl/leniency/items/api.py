@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from riskctl.core.auth.policy import LEGAL, allow, require_actor
+from riskctl.accounts.roles import LEGAL
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.leniency import queries
 from riskctl.leniency.api import READERS, TAGS, upload, xlsx_response
