@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -21,10 +22,10 @@ from riskctl.core.db import db
 from riskctl.reporting import archive
 from riskctl.reporting.content import build_report
 from riskctl.reporting.models import QuarterlyReport
-from riskctl.reporting.pdf import Heading, Para, Report, Table, render_pdf
+from riskctl.reporting.pdf import Heading, Para, Report, Table, fonts, render_pdf
 from riskctl.reporting.pdf.styles import FRAME_HEIGHT, MARGIN_BOTTOM, MARGIN_TOP, PAGE_HEIGHT
 from tests.conftest import _clean
-from tests.reporting.conftest import pdf_text
+from tests.reporting.conftest import WQY, pdf_text
 
 FRAME_TOP = PAGE_HEIGHT - MARGIN_TOP
 # A body page (not the cover, not the last) is at least this full: no page holds
@@ -214,3 +215,20 @@ def test_a_code_column_is_widened_rather_than_split():
     lines = [line.text for line in page_lines(render_pdf(_report([table])))[1]]
     assert any("SJ-2026-Q4-01" in line for line in lines), lines
     assert "计划编号" in lines[0]  # a four-character header keeps to one line
+
+
+def test_without_an_embeddable_font_the_font_check_says_how_to_install_one(app, monkeypatch):
+    monkeypatch.setattr(fonts, "SYSTEM_FONTS", ())
+    monkeypatch.setitem(app.config, "PDF_FONT_PATH", "/nonexistent/font.ttc")
+    result = app.test_cli_runner().invoke(args=["reports", "font"])
+    assert result.exit_code == 0  # a warning: ``make run`` goes on
+    assert "没有可嵌入的中文 TrueType 字体" in result.output
+    assert "apt-get install fonts-wqy-microhei" in result.output
+    assert "RISKCTL_PDF_FONT" in result.output
+
+
+@pytest.mark.skipif(not Path(WQY).is_file(), reason=f"{WQY} is not installed")
+def test_with_an_embeddable_font_the_font_check_names_it(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PDF_FONT_PATH", WQY)
+    result = app.test_cli_runner().invoke(args=["reports", "font"])
+    assert result.exit_code == 0 and WQY in result.output and "apt-get" not in result.output
