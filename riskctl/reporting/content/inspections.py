@@ -47,7 +47,7 @@ def _plans(data: dict[str, Any]) -> list[Block]:
     draws = Table(
         ["计划编号", "轮次", "抽取时间", "抽中"],
         [[d["plan"], _round(d), moment(d["drawn_at"]), d["selected"]] for d in data["draws"]],
-        col_widths=(1.3, 3, 1.4, 0.7),
+        col_widths=(1.3, 1.6, 1.5, 0.7),
         title="随机抽取及其结果摘要（可公开复核）",
         row_notes=[f"结果摘要：{d['result_digest']}" for d in data["draws"]],
         note=(
