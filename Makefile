@@ -20,6 +20,7 @@ migrate: $(VENV)/.installed
 
 run: migrate
 	@if [ ! -f instance/.demo-loaded ]; then $(FLASK) demo && touch instance/.demo-loaded; fi
+	@-$(FLASK) reports font
 	@echo "riskctl 正在 http://127.0.0.1:5000 上运行（Ctrl+C 停止）"
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --workers 2 wsgi:app
 

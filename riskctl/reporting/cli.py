@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from riskctl.accounts.models import User
@@ -13,6 +14,7 @@ from riskctl.accounts.roles import DISCIPLINE, LEGAL
 from riskctl.core.cli import run_command
 from riskctl.core.errors import ValidationFailed
 from riskctl.reporting import operations
+from riskctl.reporting.pdf.fonts import CID_FALLBACK, INSTALL_HINT, register_cjk_font
 
 reports_cli = AppGroup("reports", help="季度报告：签发、冻结并存档")
 
@@ -31,6 +33,20 @@ def issue_command(year: int, quarter: int, username: str | None) -> None:
     report = run_command(lambda: operations.issue_report(year, quarter, _issuer(username)))
     click.echo(f"已签发 {report.label}：{report.filename}（{report.size} 字节）")
     click.echo(f"SHA-256 {report.sha256}")
+
+
+@reports_cli.command("font")
+def font_command() -> None:
+    """检查季度报告 PDF 使用的中文字体；没有可嵌入的字体时说明如何安装。"""
+    font = register_cjk_font(current_app.config.get("PDF_FONT_PATH"))
+    if font.embedded:
+        click.echo(f"季度报告 PDF 字体：{font.path}（嵌入 PDF）")
+        return
+    click.echo(
+        f"注意：本机没有可嵌入的中文 TrueType 字体，季度报告 PDF 将使用内置字体 {CID_FALLBACK}，"
+        "该字体不嵌入 PDF，在其他电脑上显示效果可能不同。\n" + INSTALL_HINT + "。",
+        err=True,
+    )
 
 
 def _issuer(username: str | None) -> User | str:

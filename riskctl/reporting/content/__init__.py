@@ -20,7 +20,7 @@ from riskctl.reporting.content import (
     risks,
 )
 from riskctl.reporting.content.common import cn_date, numeral, pct
-from riskctl.reporting.pdf import Block, Figures, Heading, PageBreak, Para, Report
+from riskctl.reporting.pdf import Block, Figures, Heading, Para, Report
 from riskctl.reporting.pdf.flowables import change_text, display
 
 TITLE = "廉政风险防控工作季度报告"
@@ -43,9 +43,8 @@ def build_report(snapshot: dict[str, Any], *, version: int, issued_on: date) -> 
     period, sections = snapshot["period"], snapshot["sections"]
     blocks: list[Block] = [Heading(f"{numeral(1)}、主要指标"), *summary_blocks(snapshot)]
     for number, (name, title, writer) in enumerate(SECTIONS, start=2):
-        blocks += [PageBreak(), Heading(f"{numeral(number)}、{title}"), *writer(sections[name])]
+        blocks += [Heading(f"{numeral(number)}、{title}"), *writer(sections[name])]
     blocks += [
-        PageBreak(),
         Heading(f"{numeral(len(SECTIONS) + 2)}、预警与整改"),
         *rectification.blocks(sections["rectification"], sections["warnings"], period["as_of"]),
     ]

@@ -45,19 +45,17 @@ def _plans(data: dict[str, Any]) -> list[Block]:
         title="本季度抽查计划",
     )
     draws = Table(
-        ["计划编号", "轮次", "抽取时间", "抽中", "结果摘要（result_digest）"],
-        [
-            [d["plan"], _round(d), moment(d["drawn_at"]), d["selected"], d["result_digest"]]
-            for d in data["draws"]
-        ],
-        col_widths=(1.3, 1, 1.4, 0.7, 4),
+        ["计划编号", "轮次", "抽取时间", "抽中"],
+        [[d["plan"], _round(d), moment(d["drawn_at"]), d["selected"]] for d in data["draws"]],
+        col_widths=(1.3, 1.6, 1.5, 0.7),
         title="随机抽取及其结果摘要（可公开复核）",
+        row_notes=[f"结果摘要：{d['result_digest']}" for d in data["draws"]],
+        note=(
+            "每次抽取的结果摘要可在公开页面依据抽取清单重新计算核对；重抽须经局领导批准并说明理由，"
+            "原抽取结果同时保留公开。"
+        ),
     )
-    note = Para(
-        "每次抽取的结果摘要可在公开页面依据抽取清单重新计算核对；重抽须经局领导批准并说明理由，"
-        "原抽取结果同时保留公开。"
-    )
-    return [plans, draws, note]
+    return [plans, draws]
 
 
 def _round(draw: dict[str, Any]) -> str:

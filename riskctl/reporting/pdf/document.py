@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, NextPageTemplate
 from reportlab.platypus import PageBreak as RLPageBreak
 from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
-from . import charts
+from . import charts, keep
 from .flowables import NO_DATA, Change, figure, key_figures, no_data, paragraph
 from .fonts import register_cjk_font
 from .pages import BODY, NumberedCanvas, ReportTemplate, cover
@@ -52,13 +52,21 @@ class Table:
     """Rows of cells under ``headers``; numbers are right-aligned, ``None`` shows as —.
 
     ``col_widths`` are relative weights (e.g. ``(1, 3, 1)``) scaled to the text
-    width. A long table continues on the next page with its header repeated.
+    width; a column is never made narrower than its longest code (``SJ-2026-Q4-01``)
+    or number, which never breaks. A long table continues on the next page with
+    its header repeated; a small one is never split.
+
+    ``row_notes`` (one per row, ``""`` for none) prints a line under its row across
+    every column, for a value too long for a column (a digest). ``note`` is a
+    remark printed under the table and kept on its page.
     """
 
     headers: Sequence[str]
     rows: Sequence[Sequence[object]]
     col_widths: Sequence[float] | None = None
     title: str = ""
+    note: str = ""
+    row_notes: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
         if not self.headers:
@@ -70,6 +78,8 @@ class Table:
                 )
         if self.col_widths is not None and len(self.col_widths) != len(self.headers):
             raise ValueError("col_widths 的个数应与表头列数相同")
+        if self.row_notes is not None and len(self.row_notes) != len(self.rows):
+            raise ValueError("row_notes 的个数应与表格行数相同")
 
 
 @dataclass(frozen=True)
@@ -212,35 +222,68 @@ def render_pdf(report: Report, font_path: str | None = None) -> bytes:
 
 
 def _body(blocks: Sequence[Block], styles: Styles) -> list[Flowable]:
+    """The body's flowables: headings and short lead-in paragraphs stay with what follows."""
     story: list[Flowable] = []
     numbers = {"figure": 0, "table": 0}
+    leads: list[Flowable] = []  # headings and a short paragraph, waiting for what they introduce
+    chapter = False
 
     def caption(kind: str, title: str) -> str:
         numbers[kind] += 1
         return f"{'图' if kind == 'figure' else '表'}{numbers[kind]}　{title}"
 
+    def flush(unit: keep.Unit | None = None) -> None:
+        nonlocal leads, chapter
+        story.extend(keep.keep_with_leads(leads, unit, chapter=chapter))
+        leads, chapter = [], False
+
     for block in _without_idle_breaks(blocks):
         match block:
             case Heading(text=text, level=level):
+                if any(not keep.is_heading(f) for f in leads):
+                    flush()  # a heading and its short paragraph, with nothing after them
                 heading = paragraph(text, styles.headings[level - 1])
+                heading.keep_heading = True
                 if level <= 2:
                     heading.outline_level, heading.outline_title = level - 1, text
-                story.append(heading)
-            case Para(text=text):
-                story.append(paragraph(text, styles.body))
-            case Table(headers=headers, rows=rows, col_widths=widths, title=title):
-                label = caption("table", title) if title else ""
-                story += data_table(headers, rows, styles, col_widths=widths, caption=label)
-            case Figures(items=items):
-                story += key_figures(items, styles)
-            case NoData(text=text):
-                story += no_data(text, styles)
+                leads.append(heading)
+                chapter = chapter or level == 1
+                continue
             case PageBreak():
-                story.append(PageBreakIfNotEmpty())
+                story.extend([*leads, PageBreakIfNotEmpty()])
+                leads, chapter = [], False
+                continue
+            case Para(text=text):
+                para = paragraph(text, styles.body)
+                if any(not keep.is_heading(f) for f in leads):
+                    flush()
+                if keep.height(para) <= keep.WHOLE:
+                    leads.append(para)  # a short paragraph introduces what follows it
+                    continue
+                unit = keep.text(para)
+            case Table(title=title):
+                label = caption("table", title) if title else ""
+                unit = keep.table(
+                    data_table(
+                        block.headers,
+                        block.rows,
+                        styles,
+                        col_widths=block.col_widths,
+                        caption=label,
+                        note=block.note,
+                        row_notes=block.row_notes,
+                    )
+                )
+            case Figures(items=items):
+                unit = keep.whole(key_figures(items, styles))
+            case NoData(text=text):
+                unit = keep.whole(no_data(text, styles))
             case BarChart() | PieChart() | HeatMap():
-                story += _chart(block, styles, caption)
+                unit = keep.whole(_chart(block, styles, caption))
             case _:
                 raise TypeError(f"unknown report block: {block!r}")
+        flush(unit)
+    flush()
     return story
 
 

@@ -26,6 +26,12 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 log = logging.getLogger(__name__)
 
 CID_FALLBACK = "STSong-Light"
+INSTALL_HINT = (
+    "请安装可嵌入的中文 TrueType 字体，例如文泉驿微米黑："
+    "sudo apt-get install fonts-wqy-microhei（Debian/Ubuntu），"
+    "sudo dnf install wqy-microhei-fonts（Fedora/RHEL）；"
+    "或将 RISKCTL_PDF_FONT 设为一个 .ttf/.ttc 字体文件的路径"
+)
 
 
 @dataclass(frozen=True)
@@ -176,9 +182,10 @@ def _load_ttf(path: str, subfont: int, *, configured: bool) -> str | None:
 def _register_cid_fallback(configured: str | None) -> FontChoice:
     log.warning(
         "未找到可嵌入的中文 TrueType 字体（配置：%s），改用内置 CID 字体 %s；"
-        "该字体不嵌入 PDF，显示效果取决于阅读器",
+        "该字体不嵌入 PDF，显示效果取决于阅读器。%s",
         configured or "未配置",
         CID_FALLBACK,
+        INSTALL_HINT,
     )
     if CID_FALLBACK not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))

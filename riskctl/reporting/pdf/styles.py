@@ -19,6 +19,7 @@ MARGIN_RIGHT = 26 * mm
 MARGIN_TOP = 30 * mm
 MARGIN_BOTTOM = 28 * mm
 TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+FRAME_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#5c6670")
@@ -64,6 +65,7 @@ class Styles:
     body: ParagraphStyle
     headings: tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]
     caption: ParagraphStyle
+    note: ParagraphStyle
     cell: ParagraphStyle
     cell_number: ParagraphStyle
     cell_header: ParagraphStyle
@@ -88,8 +90,9 @@ def build_styles(font: FontChoice) -> Styles:
         return ParagraphStyle(name, fontSize=size, leading=leading, **kw)
 
     # Without a real bold face, headings stand out by size and spacing alone.
-    h1 = style("h1", 16, 24, fontName=heavy, spaceBefore=16, spaceAfter=8, keepWithNext=1)
-    h2 = style("h2", 14, 21, fontName=heavy, spaceBefore=12, spaceAfter=6, keepWithNext=1)
+    # No keepWithNext: keep.NeedRoom keeps a heading with what follows it.
+    h1 = style("h1", 16, 24, fontName=heavy, spaceBefore=16, spaceAfter=8)
+    h2 = style("h2", 14, 21, fontName=heavy, spaceBefore=12, spaceAfter=6)
     h3 = style(
         "h3",
         12.5,
@@ -98,7 +101,6 @@ def build_styles(font: FontChoice) -> Styles:
         textColor=ACCENT,
         spaceBefore=8,
         spaceAfter=4,
-        keepWithNext=1,
     )
     return Styles(
         font=font,
@@ -107,6 +109,7 @@ def build_styles(font: FontChoice) -> Styles:
         caption=style(
             "caption", 10.5, 15, alignment=TA_CENTER, textColor=MUTED, spaceBefore=4, spaceAfter=10
         ),
+        note=style("note", 10.5, 16, textColor=MUTED, spaceBefore=4),
         cell=style("cell", 9.5, 13.5, alignment=TA_LEFT),
         cell_number=style("cell_number", 9.5, 13.5, alignment=TA_RIGHT),
         cell_header=style("cell_header", 9.5, 13.5, fontName=heavy, alignment=TA_CENTER),

@@ -19,7 +19,7 @@ from reportlab.platypus import Table as RLTable
 
 from .flowables import NO_DATA, display, paragraph
 from .styles import ACCENT, HEADER_FILL, RULE, TEXT_WIDTH, ZEBRA_FILL, Styles
-from .text import CJKParagraph
+from .text import CJKParagraph, can_break
 
 _NUMERIC = re.compile(r"^[+\-]?\d[\d,]*(\.\d+)?\s*[%‰]?$")
 _PAD = 5  # left/right cell padding
@@ -33,14 +33,20 @@ def data_table(
     *,
     col_widths: Sequence[float] | None = None,
     caption: str = "",
+    note: str = "",
+    row_notes: Sequence[str] | None = None,
 ) -> list[Flowable]:
     """A ruled table of ``rows`` under ``headers``, numbers right-aligned.
 
     ``col_widths`` are relative weights scaled to the text width; without them
-    columns are sized by their content.
+    columns are sized by their content. Either way no column is narrower than
+    its longest unbreakable run (a code, a number, a date) when the widths can
+    hold them all, and short cells and headers keep to one line when they can.
+    ``row_notes[i]`` is a line under row ``i`` spanning every column.
     """
     texts = [[display(v) for v in row] for row in rows]
     widths = _scale(col_widths) if col_widths else _auto_widths(headers, texts, styles)
+    widths = _at_least(widths, headers, texts, styles)
     data: list[list[object]] = [[paragraph(h, styles.cell_header) for h in headers]]
     commands: list[tuple] = [
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
@@ -62,6 +68,9 @@ def data_table(
         ]
         first = len(data)
         data += _physical_rows(cells, widths)
+        if row_notes and row_notes[number]:
+            data.append([paragraph(row_notes[number], styles.cell)] + [""] * (len(headers) - 1))
+            commands += [("SPAN", (0, len(data) - 1), (-1, len(data) - 1))]
         last = len(data) - 1
         commands.append(("LINEBELOW", (0, last), (-1, last), 0.5, RULE))
         if last > first:  # pieces of one row read as one: no gaps, text from the top
@@ -77,9 +86,11 @@ def data_table(
         commands.append(("SPAN", (0, 1), (-1, 1)))
     table = RLTable(data, colWidths=widths, repeatRows=1, hAlign="CENTER")
     table.setStyle(TableStyle(commands))
-    if not caption:
-        return [table, Spacer(1, 10)]
-    return [paragraph(caption, styles.caption), table, Spacer(1, 10)]
+    story: list[Flowable] = [paragraph(caption, styles.caption)] if caption else []
+    story.append(table)
+    if note:
+        story.append(paragraph(note, styles.note))
+    return [*story, Spacer(1, 10)]
 
 
 def _physical_rows(cells: Sequence[CJKParagraph], widths: Sequence[float]) -> list[list[object]]:
@@ -130,6 +141,65 @@ def _auto_widths(
     for j, weight in weights.items():
         widths[j] = left * weight / sum(weights.values())
     return [w for w in widths if w is not None]
+
+
+_SHORT = 80.0  # a cell or header this wide (8 Chinese characters) keeps to one line if it can
+_HEADER_WHOLE = 4  # headers of up to 4 characters never wrap; longer ones in two even lines
+
+
+def _at_least(
+    widths: Sequence[float],
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    styles: Styles,
+) -> list[float]:
+    """``widths`` widened where a column is narrower than what must not wrap.
+
+    The columns widened take their room from the others in proportion to what
+    those can spare. Short texts (names, dates) are kept on one line when all of
+    them fit; codes and numbers when those fit; otherwise the widths stay.
+    """
+    hard, soft = [], []
+    for j, header in enumerate(headers):
+        cells = [row[j] for row in rows]
+        head = styles.cell_header
+        header_min = _width(header if len(header) <= _HEADER_WHOLE else "", head)
+        header_min = max(header_min, _width(header[: -(-len(header) // 2)], head))
+        unbreakable = max([_longest_run(t, styles.cell) for t in cells], default=0.0)
+        short = max([w for t in cells if (w := _line_width(t, styles.cell)) <= _SHORT], default=0)
+        header_full = _line_width(header, head)
+        hard.append(max(unbreakable, header_min) + 2 * _PAD + 1)
+        soft.append(max(hard[-1] - 2 * _PAD - 1, short, min(header_full, _SHORT)) + 2 * _PAD + 1)
+    for mins in (soft, hard):
+        if sum(mins) <= TEXT_WIDTH:
+            return _widen(list(widths), mins)
+    return list(widths)
+
+
+def _widen(widths: list[float], mins: Sequence[float]) -> list[float]:
+    short = [j for j, w in enumerate(widths) if w < mins[j]]
+    need = sum(mins[j] - widths[j] for j in short)
+    spare = {j: widths[j] - mins[j] for j in range(len(widths)) if j not in short}
+    total = sum(spare.values())
+    for j in short:
+        widths[j] = mins[j]
+    for j, room in spare.items():
+        widths[j] -= need * room / total if total else 0
+    return widths
+
+
+def _longest_run(text: str, style: ParagraphStyle) -> float:
+    """Width of the longest piece of ``text`` that no line may break inside."""
+    widest, start = 0.0, 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or text[i] == "\n" or can_break(text[i - 1], text[i]):
+            widest = max(widest, _width(text[start:i].strip(), style))
+            start = i
+    return widest
+
+
+def _width(text: str, style: ParagraphStyle) -> float:
+    return stringWidth(text, style.fontName, style.fontSize)
 
 
 def _line_width(text: str, style: ParagraphStyle) -> float:
