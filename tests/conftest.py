@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from riskctl import create_app
 from riskctl.core.db import db
-from tests.factories import ApiClient, Bureau, make_bureau
+from tests.factories import PASSWORD, ApiClient, Bureau, make_bureau
 
 PG_ENV = "RISKCTL_TEST_DATABASE_URL"
 # The storage backend of the whole run (tests of the layer itself run on both).
@@ -185,6 +185,22 @@ def api(app, bureau):
         return ApiClient(app.test_client(), bureau.tokens[role])
 
     return for_role
+
+
+@pytest.fixture
+def login(app, bureau):
+    """``login("legal")`` → a new browser-like client signed in through the login page."""
+
+    def sign_in(username: str):
+        client = app.test_client()
+        response = client.post(
+            "/login",
+            data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return sign_in
 
 
 def csrf_token(client) -> str:

@@ -13,7 +13,7 @@ from riskctl.core.db import db
 from riskctl.core.errors import Conflict
 from riskctl.warnings import operations
 from riskctl.warnings.models import Warning
-from tests.warnings.conftest import make_warning
+from tests.factories.warnings import make_warning
 
 
 def _close_worker(url: str, warning_id: int, barrier, results) -> None:

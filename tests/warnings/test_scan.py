@@ -20,7 +20,8 @@ from riskctl.warnings.models import Warning
 from riskctl.warnings.rules import rectification
 from riskctl.warnings.rules.base import RED, YELLOW, Evidence, Rule, Signal, switch
 from tests.conftest import continue_clock
-from tests.warnings.conftest import make_warning, overdue_item
+from tests.factories.rectification import overdue_item
+from tests.factories.warnings import make_warning
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
 pytestmark = pytest.mark.usefixtures("instant")
