@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,6 +12,7 @@ from riskctl.draws import operations, queries
 from riskctl.draws.compute import recompute
 from riskctl.draws.engine import manifest_as_dict, parse_manifest, result_as_dict
 from riskctl.draws.models import Draw, DrawManifest, DrawSelection
+from tests.conftest import worker_context
 from tests.draws.conftest import (
     BAD,
     ID_CARD,
@@ -288,7 +287,7 @@ def test_two_draws_at_the_same_moment_give_one_draw_and_one_conflict(
     if not is_postgres:
         pytest.skip("SQLite serialises writers itself; the race is PostgreSQL's")
     manifest = lock()
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, results = ctx.Barrier(2), ctx.Queue()
     workers = [
         ctx.Process(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import multiprocessing
 import threading
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from riskctl.reporting.models import QuarterlyReport
 from riskctl.reporting.pdf import render_pdf
 from riskctl.reporting.periods import quarter_of
 from riskctl.risks import operations as register
-from tests.conftest import continue_clock
+from tests.conftest import continue_clock, worker_context
 from tests.factories.leniency import leniency_item, leniency_record
 from tests.factories.risks import risk_point
 from tests.reporting.conftest import WQY, pdf_text
@@ -275,7 +274,7 @@ def test_parallel_processes_issue_versions_in_order(app, records, database_url, 
             "the advisory lock that queues issuers is PostgreSQL's; SQLite is covered "
             "by the threaded test"
         )
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, queue = ctx.Barrier(3), ctx.Queue()
     args = (
         database_url,
