@@ -6,7 +6,8 @@ from flask import Blueprint
 from marshmallow import Schema, fields
 
 from riskctl.accounts.queries import units_tree
-from riskctl.core.auth.policy import ALL_ROLES, allow
+from riskctl.accounts.roles import ALL_ROLES
+from riskctl.core.auth.policy import allow
 from riskctl.core.http import doc
 
 bp = Blueprint("units_api", __name__, url_prefix="/api/v1/units")

@@ -7,19 +7,12 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from riskctl.core.auth.policy import (
-    ALL_ROLES,
-    DISCIPLINE,
-    LEADER,
-    LEGAL,
-    allow,
-    current_actor,
-    public,
-)
+from riskctl.accounts.roles import ALL_ROLES, DISCIPLINE, LEADER, LEGAL
+from riskctl.core.auth.policy import allow, current_actor, public
 from riskctl.core.errors import BadRequest
 from riskctl.core.http import doc, upload_limit
 from riskctl.draws import operations, queries, verification
-from riskctl.draws.engine import result_as_dict
+from riskctl.draws.engine.draw import result_as_dict
 from riskctl.draws.publication import published
 from riskctl.draws.schemas import (
     DrawDetailSchema,

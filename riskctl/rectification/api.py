@@ -6,8 +6,9 @@ from flask import Blueprint, request
 from marshmallow import fields, validate
 
 from riskctl.accounts.queries import unit_by_code, visible_unit_ids
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import BadRequest, NotFound, ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.core.schema import BaseSchema, Text

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, allow, current_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import BadRequest
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.reporting import operations, queries

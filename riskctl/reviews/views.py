@@ -8,17 +8,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, summarise
 from riskctl.core.http import page_args
 from riskctl.draws.models import REDRAW_KINDS
 from riskctl.reviews import operations, queries, redraws, stats
-from riskctl.reviews.drawing import eligible_counts
+from riskctl.reviews.campaign_manifest import eligible_counts
 from riskctl.reviews.filters import file_filters
 from riskctl.reviews.forms import CampaignForm, DrawForm
 from riskctl.reviews.models import FILE_STATUSES, Campaign
-from riskctl.reviews.rules import grade_bands
+from riskctl.reviews.options import grade_bands
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews", template_folder="templates")
 

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from riskctl.accounts.models import Unit
 from riskctl.core import clock
 from riskctl.core.db import db
-from riskctl.core.tabular import write_xlsx
+from riskctl.core.tabular.writing import write_xlsx
 from riskctl.risks.filters import RiskFilter, filtered
 from riskctl.risks.models import RiskMeasure, RiskPoint
-from riskctl.risks.rules import current_matrix, current_style
+from riskctl.risks.options import current_matrix, current_style
 from riskctl.risks.spreadsheet import HEADERS, UnitIndex, export_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

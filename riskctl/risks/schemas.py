@@ -6,7 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from riskctl.core.schema import BaseSchema, Text
 from riskctl.risks.models import FIELD_LABELS, MEASURE_STATUSES, STATUS_LABELS, RiskPoint
-from riskctl.risks.rules import MAX_SCALE, current_matrix, current_style, level_label
+from riskctl.risks.options import current_matrix, current_style
+from riskctl.risks.rules import MAX_SCALE, level_label
 
 _SCALE = validate.Range(1, MAX_SCALE, error="应为 {min} 到 {max} 之间的整数")
 _STATUS = validate.OneOf(

@@ -5,15 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from riskctl.accounts.queries import visible_unit_ids
-from riskctl.core.auth.policy import (
-    ADMIN,
-    DISCIPLINE,
-    LEADER,
-    LEGAL,
-    OFFICER,
-    allow,
-    require_actor,
-)
+from riskctl.accounts.roles import ADMIN, DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.warnings import operations, queries, scan
 from riskctl.warnings.rules import RULES

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from riskctl.core.db import db
+from riskctl.core.figures import share
 from riskctl.reporting.figures import rectification
-from riskctl.reporting.figures.common import KeyFigure, share
+from riskctl.reporting.figures.common import KeyFigure
 from riskctl.reporting.periods import Quarter
 from riskctl.reviews import stats
 from riskctl.reviews.models import ReviewFile
-from riskctl.reviews.rules import grade_bands
+from riskctl.reviews.options import grade_bands
 from riskctl.reviews.scoring import failing_grade
 
 TITLE = "案卷评查"
