@@ -5,7 +5,8 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app wsgi
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-PYTEST_ARGS ?=
+# Two workers, each on its own database (SQLite file or a fresh PostgreSQL database).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test test-sqlite test-postgres bench lint format migrate clean
 

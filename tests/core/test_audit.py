@@ -11,6 +11,7 @@ from riskctl.core import audit
 from riskctl.core.audit import AuditEntry, verify_chain
 from riskctl.core.audit.chain import GENESIS
 from riskctl.core.db import db
+from tests.conftest import worker_context
 
 
 def _append(n: int) -> None:
@@ -93,7 +94,7 @@ def _worker(url: str, n: int, barrier) -> None:
 def test_parallel_writers_never_fork_the_chain(database_url, is_postgres):
     if not is_postgres:
         pytest.skip("SQLite serialises writers itself; the advisory lock is PostgreSQL's")
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier = ctx.Barrier(4)
     workers = [ctx.Process(target=_worker, args=(database_url, 25, barrier)) for _ in range(4)]
     for w in workers:

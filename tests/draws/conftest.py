@@ -7,13 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from riskctl.core.db import db
 from riskctl.draws import operations
 from riskctl.draws.models import Draw, DrawManifest
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD
 
 VECTORS = json.loads(Path(__file__).with_name("draw-vectors.json").read_text("utf-8"))["vectors"]
 GOOD = [v for v in VECTORS if "error" not in v["expected"]]
@@ -70,16 +66,3 @@ def with_individual(name: str = "tiny-two-strata") -> dict[str, Any]:
     manifest["quotas"]["C"] = sum(1 for t in manifest["targets"] if t["stratum"] == "C")
     manifest["cap"] = 4  # seven targets, teams of two, five inspectors
     return lock_inputs(manifest)
-
-
-@pytest.fixture
-def login(client, bureau):
-    def sign_in(username: str):
-        response = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)},
-        )
-        assert response.status_code == 302
-        return client
-
-    return sign_in

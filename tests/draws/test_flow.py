@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 from sqlalchemy import func, select
 
@@ -15,6 +13,7 @@ from riskctl.draws.engine.draw import result_as_dict
 from riskctl.draws.engine.manifest import manifest_as_dict, parse_manifest
 from riskctl.draws.models import Draw, DrawManifest, DrawSelection
 from riskctl.draws.runner import recompute
+from tests.conftest import worker_context
 from tests.draws.conftest import (
     BAD,
     ID_CARD,
@@ -289,7 +288,7 @@ def test_two_draws_at_the_same_moment_give_one_draw_and_one_conflict(
     if not is_postgres:
         pytest.skip("SQLite serialises writers itself; the race is PostgreSQL's")
     manifest = lock()
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, results = ctx.Barrier(2), ctx.Queue()
     workers = [
         ctx.Process(

@@ -12,8 +12,6 @@ from riskctl.core.db import db
 from riskctl.core.ids import credit_code_check_char
 from riskctl.inspections import operations
 from riskctl.inspections.rosters.imports import import_roster
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD
 
 TARGET_HEADER = [
     "对象编号",
@@ -151,18 +149,3 @@ def drawn(roster, api):
     response = draw(client)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
-
-
-@pytest.fixture
-def login(client, bureau):
-    """``login("legal")`` → the web client signed in as that role's user."""
-
-    def sign_in(username: str):
-        response = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)},
-        )
-        assert response.status_code == 302
-        return client
-
-    return sign_in

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 from sqlalchemy import func, select
 
@@ -11,6 +9,7 @@ from riskctl.core.audit import verify_chain
 from riskctl.core.db import db
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.inspections.models import Task
+from tests.conftest import worker_context
 from tests.inspections.conftest import ENTROPY, SOURCE, create_plan
 
 WORKERS = 4
@@ -31,7 +30,7 @@ def _post(url: str, token: str, path: str, body: dict | None, barrier, results) 
 
 
 def _race(database_url: str, token: str, path: str, body: dict | None) -> list[int]:
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
     workers = [
         ctx.Process(target=_post, args=(database_url, token, path, body, barrier, results))

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from riskctl.core import clock
 from riskctl.core.db import db
-from riskctl.core.workdays import Deadline
 from riskctl.inspections.models import Attachment, Plan, Target, Task
-from riskctl.inspections.results import operations as result_operations
 from riskctl.inspections.rosters.imports import import_roster
 from riskctl.rectification.models import RectificationItem
 
@@ -76,14 +74,56 @@ def test_the_publication_deadline_counts_chinese_working_days(api, drawn):
     assert (body["publish_due"], body["due_provisional"]) == ("2025-10-30", False)
 
 
-def test_a_provisional_deadline_is_flagged(api, drawn, monkeypatch):
-    monkeypatch.setattr(
-        result_operations, "add_working_days", lambda start, n: Deadline(date(2099, 1, 30), True)
+def _load_schedule(api, year: int, lines: list[str]) -> None:
+    """Load a year's 放假安排 the way an administrator does (PUT /api/v1/calendar/<year>)."""
+    response = api("admin").put(
+        f"/api/v1/calendar/{year}",
+        data="\n".join(lines).encode(),
+        content_type="text/plain; charset=utf-8",
     )
-    body = _enter(api("legal"), _tasks()[0]).get_json()
-    assert (body["publish_due"], body["due_provisional"]) == ("2099-01-30", True)
-    page = api("legal").client
-    assert page is not None
+    assert response.status_code == 200, response.get_json()
+
+
+def _twentieth_working_day(start: date, off: set[date], on: set[date]) -> date:
+    """The test's own count: weekdays, minus the schedule's holidays, plus its make-up days."""
+    day, left = start, 20
+    while left:
+        day += timedelta(days=1)
+        if day in on or (day.weekday() < 5 and day not in off):
+            left -= 1
+    return day
+
+
+def test_a_provisional_deadline_is_flagged_until_its_year_is_loaded(api, login, drawn):
+    today = clock.today()
+    # 2026 as loaded: every remaining working day of December a holiday, so that the
+    # 20 working days run into 2027, a year chinesecalendar does not know.
+    december_off = {
+        date(2026, 12, d)
+        for d in range(1, 32)
+        if date(2026, 12, d) > today and date(2026, 12, d).weekday() < 5
+    }
+    _load_schedule(api, 2026, [f"{d.isoformat()},休" for d in sorted(december_off)])
+    first, second = _tasks()[:2]
+    guessed = _enter(api("legal"), first).get_json()
+    assert guessed["due_provisional"] is True
+    assert guessed["publish_due"] > "2027-01-01"
+    page = login("legal").get(f"/inspections/tasks/{first.id}").get_data(as_text=True)
+    assert f"{guessed['publish_due']}（暂定：该年度放假安排尚未载入" in page
+
+    holidays_2027 = {date(2027, 1, 1), date(2027, 1, 4), date(2027, 1, 5)}
+    make_up_2027 = {date(2027, 1, 9)}  # a Saturday worked
+    _load_schedule(
+        api,
+        2027,
+        [f"{d.isoformat()},休" for d in sorted(holidays_2027)]
+        + [f"{d.isoformat()},班" for d in sorted(make_up_2027)],
+    )
+    firm = _enter(api("legal"), second).get_json()
+    expected = _twentieth_working_day(today, december_off | holidays_2027, make_up_2027)
+    assert (firm["publish_due"], firm["due_provisional"]) == (expected.isoformat(), False)
+    page = login("legal").get(f"/inspections/tasks/{second.id}").get_data(as_text=True)
+    assert expected.isoformat() in page and "暂定" not in page
 
 
 def test_bad_result_input_is_refused(api, drawn):

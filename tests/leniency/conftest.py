@@ -16,8 +16,6 @@ from riskctl.inspections.models import Inspector
 from riskctl.leniency import operations
 from riskctl.leniency.items import operations as items
 from riskctl.leniency.models import LeniencyRecord
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD
 
 REGULATION = "《城市市容和环境卫生管理条例》"
 ITEMS = [
@@ -138,19 +136,3 @@ def make_record(bureau, catalogue):
         return record
 
     return make
-
-
-@pytest.fixture
-def login(app, bureau):
-    """A browser session signed in through the login page as that role's user."""
-
-    def as_role(role: str):
-        client = app.test_client()
-        response = client.post(
-            "/login",
-            data={"username": role, "password": PASSWORD, "csrf_token": csrf_token(client)},
-        )
-        assert response.status_code == 302, "login failed"
-        return client
-
-    return as_role

@@ -10,7 +10,6 @@ runs on both.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from riskctl.accounts.operations import issue_token
 from riskctl.core.audit import verify_chain
 from riskctl.core.db import db
 from riskctl.leniency.models import LeniencyRecord, LeniencyRefusal
+from tests.conftest import worker_context
 from tests.factories import make_user
 from tests.leniency.conftest import body, id_card
 
@@ -55,7 +55,7 @@ def _worker(url: str, token: str, payload: dict, barrier, results) -> None:
 
 
 def _race(database_url: str, tokens: list[str], payloads: list[dict]) -> list[tuple[int, dict]]:
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, results = ctx.Barrier(len(tokens)), ctx.Queue()
     workers = [
         ctx.Process(target=_worker, args=(database_url, token, payload, barrier, results))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.rectification.models import RectificationItem
-from tests.rectification.conftest import make_item
+from tests.factories.rectification import make_item
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
 pytestmark = pytest.mark.usefixtures("instant")

@@ -11,7 +11,7 @@ from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.rectification.models import RectificationAttachment
 from tests.conftest import csrf_token
-from tests.rectification.conftest import make_item
+from tests.factories.rectification import make_item
 
 pytestmark = pytest.mark.usefixtures("instant")
 

@@ -13,7 +13,7 @@ from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.rectification import operations, queries
 from riskctl.rectification.models import RectificationItem
-from tests.rectification.conftest import make_item
+from tests.factories.rectification import make_item
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
 pytestmark = pytest.mark.usefixtures("instant")

@@ -7,7 +7,7 @@ import pytest
 from riskctl.core.db import db
 from riskctl.rectification.models import RectificationItem
 from tests.conftest import csrf_token
-from tests.rectification.conftest import make_item
+from tests.factories.rectification import make_item
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
 pytestmark = pytest.mark.usefixtures("instant")

@@ -17,9 +17,12 @@ from pypdf import PdfReader
 from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.reporting.periods import Quarter, quarter_of
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD
-from tests.reporting import factories as f
+from tests.factories.inspections import plan_with_draw
+from tests.factories.leniency import leniency_item, leniency_record, refusal
+from tests.factories.rectification import make_item
+from tests.factories.reviews import review_campaign, reviewed_file
+from tests.factories.risks import retire, risk_point
+from tests.factories.warnings import make_warning
 
 WQY = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
@@ -47,28 +50,26 @@ def _risks(q: Quarter, p: Quarter) -> dict[str, object]:
         }
     ]
     points = {
-        "high": f.risk_point(
+        "high": risk_point(
             "ZD1-1", "选择性执法、随意减免处罚", 3, 3, day(p, 5), q.end + timedelta(90), overdue
         ),
-        "medium": f.risk_point(
+        "medium": risk_point(
             "ZD1-2", "<b>夜间</b>巡查 & 暂扣物品未登记", 2, 2, day(q, 3), day(q, 40)
         ),
-        "retired": f.risk_point(
-            "ZD2-1", "罚没款未及时上缴", 1, 1, day(p, 7), q.end + timedelta(200)
-        ),
-        "new_high": f.risk_point(
+        "retired": risk_point("ZD2-1", "罚没款未及时上缴", 1, 1, day(p, 7), q.end + timedelta(200)),
+        "new_high": risk_point(
             "ZD2-1", "执法记录仪选择性使用", 3, 2, day(q, 20), q.end + timedelta(90)
         ),
-        "later": f.risk_point(
+        "later": risk_point(
             "ZD2-1", "统计日之后新登记", 3, 3, q.end + timedelta(5), q.end + timedelta(90)
         ),
     }
-    f.retire(points["retired"], day(q, 30))
+    retire(points["retired"], day(q, 30))
     return points
 
 
 def _inspections(q: Quarter, p: Quarter) -> None:
-    f.plan_with_draw(
+    plan_with_draw(
         "SJ-P-01",
         day(p, 10),
         [
@@ -80,7 +81,7 @@ def _inspections(q: Quarter, p: Quarter) -> None:
             },
         ],
     )
-    f.plan_with_draw(
+    plan_with_draw(
         "SJ-Q-01",
         day(q, 10),
         [
@@ -98,11 +99,11 @@ def _inspections(q: Quarter, p: Quarter) -> None:
 
 
 def _reviews(q: Quarter, p: Quarter) -> None:
-    earlier = f.review_campaign("PC-P", p.start, p.end)
-    f.reviewed_file(earlier, "ZD1-1", 82, "合格", day(p, 40))
-    campaign = f.review_campaign("PC-Q", q.start, q.end)
-    f.reviewed_file(campaign, "ZD1-1", 95, "优秀", day(q, 40))
-    f.reviewed_file(
+    earlier = review_campaign("PC-P", p.start, p.end)
+    reviewed_file(earlier, "ZD1-1", 82, "合格", day(p, 40))
+    campaign = review_campaign("PC-Q", q.start, q.end)
+    reviewed_file(campaign, "ZD1-1", 95, "优秀", day(q, 40))
+    reviewed_file(
         campaign,
         "ZD1-2",
         80,
@@ -110,7 +111,7 @@ def _reviews(q: Quarter, p: Quarter) -> None:
         day(q, 41),
         [("CX2", "未依法告知陈述、申辩或听证权利", "程序", 8.0)],
     )
-    f.reviewed_file(
+    reviewed_file(
         campaign,
         "ZD2-1",
         0,
@@ -122,23 +123,46 @@ def _reviews(q: Quarter, p: Quarter) -> None:
 
 
 def _leniency(q: Quarter, p: Quarter) -> None:
-    item = f.leniency_item("MF-01", "占道经营（首次、及时改正）")
-    first = f.leniency_record(item, "ZD1-1", day(p, 20), followup="passed")
-    f.leniency_record(item, "ZD1-1", day(q, 5), followup="passed")
-    f.leniency_record(item, "ZD1-2", day(q, 6), followup="passed")
-    f.leniency_record(item, "ZD2-1", day(q, 7), followup="failed")
-    f.leniency_record(item, "ZD2-1", day(q, 8), ground="minor")
-    f.refusal(first, day(q, 9))
+    item = leniency_item("MF-01", "占道经营（首次、及时改正）")
+    first = leniency_record(item, "ZD1-1", day(p, 20), followup="passed")
+    leniency_record(item, "ZD1-1", day(q, 5), followup="passed")
+    leniency_record(item, "ZD1-2", day(q, 6), followup="passed")
+    leniency_record(item, "ZD2-1", day(q, 7), followup="failed")
+    leniency_record(item, "ZD2-1", day(q, 8), ground="minor")
+    refusal(first, day(q, 9))
 
 
-def _ledger(q: Quarter, units: dict) -> None:
-    zd11, zd21 = units["ZD1-1"].id, units["ZD2-1"].id
-    f.ledger_item(zd11, "R-RED", day(q, 10), day(q, 30))
-    f.ledger_item(zd21, "R-GREEN", day(q, 60), q.end + timedelta(40))
-    f.ledger_item(zd11, "R-CLOSED", day(q, 5), day(q, 25), closed=day(q, 20))
-    f.ledger_item(zd21, "R-LATER", q.end + timedelta(3), q.end + timedelta(30))
-    f.warning(zd11, "red", day(q, 50))
-    f.warning(zd21, "yellow", day(q, 20), closed=day(q, 35))
+def _ledger(q: Quarter, bureau) -> None:
+    def item(unit: str, ref: str, opened: date, deadline: date, closed: date | None = None):
+        make_item(
+            bureau,
+            unit,
+            ref=ref,
+            source="review_finding",
+            title="案卷未载明裁量理由",
+            opened=opened,
+            deadline=deadline,
+            closed=closed,
+        )
+
+    item("ZD1-1", "R-RED", day(q, 10), day(q, 30))
+    item("ZD2-1", "R-GREEN", day(q, 60), q.end + timedelta(40))
+    item("ZD1-1", "R-CLOSED", day(q, 5), day(q, 25), closed=day(q, 20))
+    item("ZD2-1", "R-LATER", q.end + timedelta(3), q.end + timedelta(30))
+    for unit, colour, raised, closed in (
+        ("ZD1-1", "red", day(q, 50), None),
+        ("ZD2-1", "yellow", day(q, 20), day(q, 35)),
+    ):
+        make_warning(
+            bureau,
+            unit=unit,
+            subject=f"unit:{unit}",
+            colour=colour,
+            title="整改事项超期未销号",
+            evidence=[],
+            raised=raised,
+            closed=closed,
+        )
 
 
 @pytest.fixture
@@ -149,7 +173,7 @@ def records(bureau) -> Records:
     _inspections(q, p)
     _reviews(q, p)
     _leniency(q, p)
-    _ledger(q, bureau.units)
+    _ledger(q, bureau)
     db.session.commit()
     expected = {
         "risks": {"points": 3, "high": 2, "overdue_reviews": 1, "overdue_measures": 1},
@@ -166,16 +190,3 @@ def pdf_text(pdf: bytes) -> str:
     """All text of the PDF without whitespace, so wrapped lines still match."""
     pages = PdfReader(io.BytesIO(pdf)).pages
     return "".join("".join(page.extract_text().split()) for page in pages)
-
-
-@pytest.fixture
-def login(client, bureau):
-    def sign_in(username: str):
-        response = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)},
-        )
-        assert response.status_code == 302
-        return client
-
-    return sign_in

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import multiprocessing
 import threading
 from pathlib import Path
 
@@ -23,8 +22,9 @@ from riskctl.reporting.models import QuarterlyReport
 from riskctl.reporting.pdf import render_pdf
 from riskctl.reporting.periods import quarter_of
 from riskctl.risks import operations as register
-from tests.conftest import continue_clock
-from tests.reporting import factories as f
+from tests.conftest import continue_clock, worker_context
+from tests.factories.leniency import leniency_item, leniency_record
+from tests.factories.risks import risk_point
 from tests.reporting.conftest import WQY, pdf_text
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
@@ -126,8 +126,8 @@ def test_an_issued_report_never_changes_when_records_change(app, records):
     register.update_point(
         records.points["high"], {"likelihood": 1}, "重新评估后降为中风险", actor="discipline"
     )
-    item = f.leniency_item("MF-09", "乱张贴（首次）")
-    f.leniency_record(item, "ZD1-1", records.quarter.start)
+    item = leniency_item("MF-09", "乱张贴（首次）")
+    leniency_record(item, "ZD1-1", records.quarter.start)
     db.session.commit()
     second = issue(records)
     assert (first.version, second.version) == (1, 2)
@@ -200,7 +200,7 @@ def test_a_3000_character_title_with_markup_lays_out(app, bureau, is_postgres):
         )
     q = quarter_of(clock.today()).previous()
     title = ("<font color=red>" + "风险点标题过长，" * 375)[:3000]
-    f.risk_point("ZD1-1", title, 3, 3, q.start, q.start)
+    risk_point("ZD1-1", title, 3, 3, q.start, q.start)
     db.session.commit()
     report = operations.issue_report(q.year, q.number, "legal")
     db.session.commit()
@@ -274,7 +274,7 @@ def test_parallel_processes_issue_versions_in_order(app, records, database_url, 
             "the advisory lock that queues issuers is PostgreSQL's; SQLite is covered "
             "by the threaded test"
         )
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, queue = ctx.Barrier(3), ctx.Queue()
     args = (
         database_url,

@@ -12,8 +12,7 @@ from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.reviews import operations, scoresheets
 from riskctl.reviews.models import Campaign, CaseFile, ReviewFile
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 CLOSED = date(2026, 3, 15)
 # unit → (handlers, approver) of its case files
@@ -139,16 +138,3 @@ def score_all(review_file: ReviewFile, deductions=(), vetoes=()) -> None:
             review_file, assignment.reviewer.user, list(vetoes), list(deductions)
         )
     db.session.commit()
-
-
-@pytest.fixture
-def login(client, bureau):
-    def sign_in(username: str):
-        response = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)},
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return client
-
-    return sign_in

@@ -15,7 +15,6 @@ from riskctl.risks import operations
 from riskctl.risks.models import RiskPoint
 from riskctl.risks.spreadsheet import HEADERS
 from tests.conftest import csrf_token
-from tests.factories import PASSWORD
 
 
 def point_data(**overrides: Any) -> dict[str, Any]:
@@ -60,23 +59,13 @@ def make_point(today: date | None = None, actor: str = "discipline", **overrides
     return point
 
 
-def login(client, username: str) -> str:
-    """Sign ``client`` in as ``username``; returns the CSRF token for its form posts."""
-    token = csrf_token(client)
-    response = client.post(
-        "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return csrf_token(client)
-
-
 @pytest.fixture
-def web(app, bureau):
+def web(login):
     """``web("discipline")`` → (signed-in test client, CSRF token)."""
 
     def for_user(username: str):
-        client = app.test_client()
-        return client, login(client, username)
+        client = login(username)
+        return client, csrf_token(client)
 
     return for_user
 

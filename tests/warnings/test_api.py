@@ -9,8 +9,9 @@ from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.rectification.models import RectificationItem
 from riskctl.warnings.models import Warning
-from tests.warnings import records
-from tests.warnings.conftest import make_warning, overdue_item
+from tests.factories.rectification import overdue_item
+from tests.factories.risks import held_post
+from tests.factories.warnings import make_warning
 
 
 def _count(model) -> int:
@@ -172,7 +173,7 @@ def test_a_rectification_for_a_warning_without_a_unit_needs_one(api, bureau):
 
 
 def test_a_warning_is_linked_to_a_risk_point_or_keeps_a_proposal(api, bureau):
-    point = records.risk_point(bureau)
+    point = held_post()
     warning = make_warning(bureau)
     client = api("discipline")
     url = f"/api/v1/warnings/{warning.id}/risk-point"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.warnings.conftest import make_warning
+from tests.factories.warnings import make_warning
 
 
 def test_a_risk_point_id_of_10_to_the_30_is_refused_naming_the_field(api, bureau):

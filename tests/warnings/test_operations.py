@@ -3,8 +3,6 @@ exactly one succeeds; the other is told it is already closed."""
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,7 +11,8 @@ from riskctl.core.db import db
 from riskctl.core.errors import Conflict
 from riskctl.warnings import operations
 from riskctl.warnings.models import Warning
-from tests.warnings.conftest import make_warning
+from tests.conftest import worker_context
+from tests.factories.warnings import make_warning
 
 
 def _close_worker(url: str, warning_id: int, barrier, results) -> None:
@@ -41,7 +40,7 @@ def test_two_people_closing_one_warning_at_once_close_it_once(database_url, is_p
     if not is_postgres:
         pytest.skip("SQLite serialises writers itself; the race needs PostgreSQL's concurrency")
     warning = make_warning(bureau, status="handled")
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, results = ctx.Barrier(3), ctx.Queue()
     workers = [
         ctx.Process(target=_close_worker, args=(database_url, warning.id, barrier, results))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from riskctl.warnings import queries
-from tests.warnings.conftest import make_warning
+from tests.factories.warnings import make_warning
 
 
 def test_the_summary_counts_open_warnings_by_colour_unit_and_rule(bureau):

@@ -4,7 +4,6 @@ failing rules, and never duplicates, even with two scans at the same moment."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 
 import pytest
 from sqlalchemy import func, select, text
@@ -19,8 +18,9 @@ from riskctl.warnings import scan
 from riskctl.warnings.models import Warning
 from riskctl.warnings.rules import rectification
 from riskctl.warnings.rules.base import RED, YELLOW, Evidence, Rule, Signal, switch
-from tests.conftest import continue_clock
-from tests.warnings.conftest import make_warning, overdue_item
+from tests.conftest import continue_clock, worker_context
+from tests.factories.rectification import overdue_item
+from tests.factories.warnings import make_warning
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
 pytestmark = pytest.mark.usefixtures("instant")
@@ -231,7 +231,7 @@ def test_two_scans_at_the_same_moment_raise_each_warning_once(database_url, is_p
         )
     for n, unit in enumerate(("ZD1-1", "ZD1-2", "ZD2-1")):
         overdue_item(bureau, unit, ref=f"PC-{n}")
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier = ctx.Barrier(4)
     args = (database_url, barrier, clock.now())
     workers = [ctx.Process(target=_scan_worker, args=args) for _ in range(4)]

@@ -7,8 +7,9 @@ from riskctl.core.db import db
 from riskctl.rectification.models import RectificationItem
 from riskctl.warnings.models import Warning
 from tests.conftest import csrf_token
-from tests.warnings import records
-from tests.warnings.conftest import make_warning, overdue_item
+from tests.factories.rectification import overdue_item
+from tests.factories.risks import held_post
+from tests.factories.warnings import make_warning
 
 
 def test_the_board_shows_open_warnings_by_colour_unit_and_rule(login, bureau):
@@ -122,7 +123,7 @@ def test_the_home_page_counts_open_warnings(login, bureau):
 
 
 def test_the_committee_links_a_risk_point_chosen_from_the_units_register(login, bureau):
-    point = records.risk_point(bureau, title="暂扣物品处置不规范")
+    point = held_post(title="暂扣物品处置不规范")
     warning = make_warning(bureau)
     client = login("discipline")
     url = f"/warnings/{warning.id}"

@@ -14,7 +14,7 @@ from riskctl.core import storage
 from riskctl.core.db import db
 from riskctl.core.tabular.writing import write_xlsx
 from riskctl.rectification import attachments
-from tests.rectification.conftest import make_item
+from tests.factories.rectification import make_item
 
 MB = 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
