@@ -78,6 +78,7 @@ def list_points(args):
 
 @bp.route("", methods=["POST"])
 @allow(*WRITERS)
+@errors(409)
 @bp.arguments(RiskPointIn, example=POINT_EXAMPLE)
 @bp.response(201, RiskPointOut)
 def create_point(data):
@@ -138,6 +139,7 @@ def history(args, point_id: int):
 
 @bp.route("/import", methods=["POST"])
 @allow(*WRITERS)
+@errors(409)
 @bp.arguments(RiskImportIn, location="files", content_type="multipart/form-data")
 @bp.response(200, RiskImportResultOut)
 def import_points(data):
