@@ -82,7 +82,7 @@ def _operations(schema) -> list[Any]:
     found = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        only = os.environ.get("FUZZ_ONLY", "")
+        only = tuple(p for p in os.environ.get("FUZZ_ONLY", "").split(",") if p)
         if only and not operation.path.startswith(only):
             continue
         if (operation.method.upper(), operation.path) not in SKIPPED:

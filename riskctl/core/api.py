@@ -168,7 +168,25 @@ class Parser(FlaskParser):
 
 
 class ApiBlueprint(SmorestBlueprint):
+    """A flask-smorest blueprint that enters the document when the app registers it.
+
+    Modules keep calling ``app.register_blueprint(bp)``; the routes are documented
+    in that app's :class:`Api` (created by :func:`install`).
+    """
+
     ARGUMENTS_PARSER = Parser()
+
+    def register(self, app: Flask, options: dict[str, Any]) -> None:
+        super().register(app, options)
+        api = app.extensions.get("riskctl_api")
+        name = options.get("name", self.name)
+        documented = app.extensions.setdefault("riskctl_api_documented", set())
+        if api is None or name in documented:
+            return
+        documented.add(name)
+        app.extensions["flask-smorest"]["blp_name_to_api"][name] = api
+        self.register_views_in_doc(api, app, api.spec, name=name, parameters=None)
+        api.spec.tag({"name": name, "description": self.description})
 
     def paginated(
         self,
@@ -231,14 +249,6 @@ def install(app: Flask) -> Api:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.extensions["riskctl_api"] = api
     return api
-
-
-def register(app: Flask, blueprint) -> None:
-    """Register an API blueprint: routes and document (a plain Flask one: routes only)."""
-    if isinstance(blueprint, SmorestBlueprint):
-        app.extensions["riskctl_api"].register_blueprint(blueprint)
-    else:
-        app.register_blueprint(blueprint)
 
 
 _ERROR_TEXT = {

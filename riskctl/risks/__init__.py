@@ -12,9 +12,7 @@ def register(app: Flask) -> None:
     from riskctl.web.shell import register_card, register_nav
 
     app.register_blueprint(views.bp)
-    from riskctl.core.api import register as register_api
-
-    register_api(app, api.bp)
+    app.register_blueprint(api.bp)
     app.cli.add_command(cli.risks_cli)
     register_nav("廉政风险点", "risks.index", order=10)
     register_card("逾期评估与措施", views.overdue_card, order=10)

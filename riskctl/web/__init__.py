@@ -4,13 +4,12 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from riskctl.core.api import register as register_api
     from riskctl.core.audit.cli import audit_cli
     from riskctl.web import views
     from riskctl.web.demo import demo_command
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api)
-    register_api(app, views.health_api)
+    app.register_blueprint(views.health_api)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
