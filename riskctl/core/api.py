@@ -160,7 +160,10 @@ class Parser(FlaskParser):
                 details.update(problems)
             else:
                 details["_schema"] = problems
-        if query:
+        # A page out of bounds is malformed (400); a module may call a bad filter value
+        # a broken rule (422), as its clients have always been told.
+        filter_status = getattr(schema, "QUERY_ERROR_STATUS", 400)
+        if query and (filter_status == 400 or {"page", "per_page"} & set(details)):
             field, problems = next(iter(details.items()), ("参数", ["无效"]))
             first = problems[0] if isinstance(problems, list) and problems else "无效"
             raise BadRequest(f"参数 {field} {first}", details)
