@@ -98,12 +98,17 @@ class CaseFileSchema(Schema):
     penalty = fields.Function(lambda c: c.penalty_yuan or None)
 
 
-class ReviewerSchema(Schema):
-    id = fields.Integer()
+class ReviewerBriefSchema(Schema):
+    """A reviewer as a campaign lists them (one name per shape in the OpenAPI document)."""
+
     username = fields.Function(lambda r: r.user.username)
     name = fields.Function(lambda r: r.user.display_name)
-    unit = fields.Function(lambda r: r.user.unit.code if r.user.unit else None)
+    unit = fields.Function(lambda r: r.user.unit.code if r.user.unit else None, allow_none=True)
     badge_no = fields.String()
+
+
+class ReviewerSchema(ReviewerBriefSchema):
+    id = fields.Integer()
     active = fields.Boolean()
 
 
@@ -126,9 +131,7 @@ class CampaignSchema(Schema):
     cap = fields.Integer()
     status = fields.String()
     rubric_version = fields.Function(lambda c: c.rubric.version)
-    reviewers = fields.List(
-        fields.Nested(ReviewerSchema(only=("username", "name", "unit", "badge_no")))
-    )
+    reviewers = fields.List(fields.Nested(ReviewerBriefSchema))
     manifest_id = fields.Integer()
     draw_id = fields.Integer()
 
