@@ -43,12 +43,14 @@ bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check riskctl tests bench
-	$(VENV)/bin/ruff format --check riskctl tests bench
+	$(VENV)/bin/ruff check riskctl tests bench tools
+	$(VENV)/bin/ruff format --check riskctl tests bench tools
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) tools/module_sizes.py riskctl
 
 format: $(VENV)/.installed
-	$(VENV)/bin/ruff format riskctl tests bench
-	$(VENV)/bin/ruff check --fix riskctl tests bench
+	$(VENV)/bin/ruff format riskctl tests bench tools
+	$(VENV)/bin/ruff check --fix riskctl tests bench tools
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

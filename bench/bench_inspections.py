@@ -42,10 +42,9 @@ from riskctl.core.tabular.writing import write_xlsx  # noqa: E402
 from riskctl.draws.models import Draw  # noqa: E402
 from riskctl.draws.queries import manifest_document  # noqa: E402
 from riskctl.draws.runner import recompute  # noqa: E402
-from riskctl.inspections import operations  # noqa: E402
 from riskctl.inspections.models import ConflictDeclaration, Inspector, Plan, Target  # noqa: E402
 from riskctl.inspections.plans import operations as plan_operations  # noqa: E402
-from riskctl.inspections.rosters.imports import INSPECTORS, TARGETS  # noqa: E402
+from riskctl.inspections.rosters.imports import INSPECTORS, TARGETS, import_roster  # noqa: E402
 
 CSV_ROWS = 1_000_000
 XLSX_ROWS = 100_000
@@ -126,7 +125,7 @@ def _clear_targets() -> None:
 
 def _import(data: bytes, name: str) -> Callable[[], None]:
     def run() -> None:
-        operations.import_roster("targets", data, name, None, "bench")
+        import_roster("targets", data, name, None, "bench")
         db.session.commit()
 
     return run
@@ -142,9 +141,7 @@ def _setup_people() -> None:
         [f"ZF-{k:04d}", f"执法队员{k:04d}", f"豫执{k:06d}", _unit(k), "市容秩序", "在岗"]
         for k in range(INSPECTOR_COUNT)
     ]
-    operations.import_roster(
-        "inspectors", as_csv(_headers(INSPECTORS), people), "i.csv", None, "bench"
-    )
+    import_roster("inspectors", as_csv(_headers(INSPECTORS), people), "i.csv", None, "bench")
     db.session.commit()
 
 

@@ -32,9 +32,8 @@ from riskctl.accounts import operations as accounts  # noqa: E402
 from riskctl.accounts.models import Unit  # noqa: E402
 from riskctl.core.db import db  # noqa: E402
 from riskctl.core.storage.models import Blob, BlobChunk  # noqa: E402
-from riskctl.inspections import operations as inspections  # noqa: E402
 from riskctl.inspections.models import Target  # noqa: E402
-from riskctl.inspections.rosters.imports import TARGETS  # noqa: E402
+from riskctl.inspections.rosters.imports import TARGETS, import_roster  # noqa: E402
 from riskctl.rectification import attachments  # noqa: E402
 from riskctl.rectification import operations as ledger  # noqa: E402
 from riskctl.reporting import operations as reporting  # noqa: E402
@@ -80,7 +79,7 @@ def _empty_roster(storage: str) -> Callable[[], None]:
 
 def _import(data: bytes) -> Callable[[], None]:
     def run() -> None:
-        inspections.import_roster("targets", data, "名录.csv", False, "fazhi")
+        import_roster("targets", data, "名录.csv", False, "fazhi")
         db.session.commit()
 
     return run

@@ -29,9 +29,6 @@ MODULES = (
 )
 
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application; ``config`` overrides the environment (tests, benchmarks)."""
     config = dict(config or {})
@@ -77,6 +74,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for name in MODULES:
         import_module(name).register(app)
+    from riskctl.accounts.roles import ALL_ROLES
+
+    policy.check_roles(app, ALL_ROLES)
     return app
 
 
@@ -107,12 +107,9 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from riskctl.accounts import sessions
-
+    # The loaders (session cookie, bearer token) are registered by riskctl.accounts.
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
-    # Session version, idle and absolute timeouts are checked on every request.
-    login_manager.user_loader(sessions.load)
 
 
 def _install_transaction(app: Flask) -> None:

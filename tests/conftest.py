@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from flask import Flask
+from flask import Flask, g
 from flask_migrate import upgrade
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -90,9 +90,17 @@ def app(database_url, tmp_path_factory) -> Flask:
             "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
         }
     )
+    # Each test holds one app context, and a request made inside it shares its g; a
+    # server gives every request a fresh one. Start each request with an empty g, so
+    # that no previous request's user, CSRF token or cache leaks into the next.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         upgrade()
     return app
+
+
+def _fresh_g() -> None:
+    vars(g).clear()
 
 
 def _clean(app: Flask) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing.converters import AnyConverter, NumberConverter
 
-from riskctl.core.auth.policy import ADMIN, ALL_ROLES, AUDITOR
+from riskctl.accounts.roles import ADMIN, ALL_ROLES, AUDITOR
 from tests.factories import PASSWORD
 
 

@@ -31,8 +31,8 @@ from sqlalchemy import select
 import riskctl
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.models import Unit
+from riskctl.accounts.roles import ALL_ROLES
 from riskctl.core.api import build_spec
-from riskctl.core.auth.policy import ALL_ROLES
 from riskctl.core.db import db
 from tests.factories import PASSWORD
 

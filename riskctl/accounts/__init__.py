@@ -4,8 +4,12 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from riskctl.accounts import api, cli, sessions, views
+    from riskctl.accounts import api, bearer, cli, sessions, views
+    from riskctl.extensions import login_manager
 
+    # Who is asking: the session cookie on pages, the bearer token on /api/.
+    login_manager.user_loader(sessions.load)
+    login_manager.request_loader(bearer.load_from_request)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.units_cli)

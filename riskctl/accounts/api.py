@@ -6,8 +6,9 @@ from marshmallow import Schema, fields
 
 from riskctl.accounts.models import Unit
 from riskctl.accounts.queries import units_tree
+from riskctl.accounts.roles import ALL_ROLES
 from riskctl.core.api import ApiBlueprint
-from riskctl.core.auth.policy import ALL_ROLES, allow
+from riskctl.core.auth.policy import allow
 from riskctl.core.schema import OutSchema
 
 bp = ApiBlueprint("units_api", __name__, url_prefix="/api/v1/units", description="单位树")

@@ -9,8 +9,8 @@ from flask.cli import AppGroup
 
 from riskctl.accounts import login, operations
 from riskctl.accounts.queries import tokens_of, user_by_username
+from riskctl.accounts.roles import ALL_ROLES
 from riskctl.core import clock
-from riskctl.core.auth.policy import ALL_ROLES
 from riskctl.core.cli import run_command
 
 units_cli = AppGroup("units", help="单位管理（局 → 科室/支队 → 中队）")

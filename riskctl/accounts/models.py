@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from riskctl.accounts.roles import ALL_ROLES
 from riskctl.core import clock
-from riskctl.core.auth.policy import ALL_ROLES
 from riskctl.core.db import UTCDateTime, db
 
 UNIT_KINDS = {"bureau": "局", "office": "科室", "detachment": "支队", "squad": "中队"}

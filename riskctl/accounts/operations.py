@@ -12,8 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskctl.accounts.models import UNIT_KINDS, ApiToken, Unit, User
 from riskctl.accounts.queries import unit_by_code, user_by_username
+from riskctl.accounts.roles import ALL_ROLES, OFFICER, ROLE_LABELS
 from riskctl.core import audit, clock
-from riskctl.core.auth.policy import ALL_ROLES, OFFICER, ROLE_LABELS
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, NotFound, ValidationFailed
 

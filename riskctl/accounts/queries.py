@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from riskctl.accounts.models import ApiToken, Unit, User
-from riskctl.core.auth.policy import OFFICER
+from riskctl.accounts.roles import OFFICER
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 

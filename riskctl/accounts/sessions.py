@@ -55,7 +55,11 @@ def end() -> None:
 
 
 def load(user_id: str) -> User | None:
-    """Flask-Login's user loader: the user, if this session may still act for them."""
+    """Flask-Login's user loader: the user, if this session may still act for them.
+
+    Never on ``/api/``: the API takes the bearer token only (``bearer.py``)."""
+    if request.path.startswith("/api/"):
+        return None
     try:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):

@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 from riskctl.accounts import login as signin
 from riskctl.accounts import operations, sessions
 from riskctl.accounts.queries import tokens_of
-from riskctl.core.auth.policy import ALL_ROLES, allow, public, require_actor
+from riskctl.accounts.roles import ALL_ROLES
+from riskctl.core.auth.policy import allow, public, require_actor
 from riskctl.core.errors import AppError, TooManyRequests
 
 bp = Blueprint("accounts", __name__, template_folder="templates")

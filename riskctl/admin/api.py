@@ -7,13 +7,14 @@ import json
 from flask import request
 from marshmallow import Schema, fields
 
+from riskctl.accounts.roles import ADMIN, AUDIT_READERS
 from riskctl.admin.queries import audit_query
 from riskctl.core import calendar, clock, settings
 from riskctl.core.api import ApiBlueprint, PageArgs, errors, paginate
 from riskctl.core.audit import verify
 from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.audit.models import AuditEntry
-from riskctl.core.auth.policy import ADMIN, AUDIT_READERS, allow, require_actor
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import BadRequest
 from riskctl.core.schema import BaseSchema, OutSchema, Text
 

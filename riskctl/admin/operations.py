@@ -11,8 +11,8 @@ from __future__ import annotations
 from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.models import ApiToken, User
+from riskctl.accounts.roles import AUDITOR
 from riskctl.core import audit
-from riskctl.core.auth.policy import AUDITOR
 from riskctl.core.db import db
 from riskctl.core.errors import Forbidden, NotFound, ValidationFailed
 

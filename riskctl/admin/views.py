@@ -9,20 +9,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.queries import all_tokens, units_tree
+from riskctl.accounts.roles import ADMIN, ALL_ROLES, AUDIT_READERS, AUDITOR, ROLE_LABELS
 from riskctl.admin import operations
 from riskctl.admin.queries import audit_query, users_query
 from riskctl.core import bounds, calendar, settings
 from riskctl.core.audit import verify
 from riskctl.core.audit.checkpoints import record_checkpoint
-from riskctl.core.auth.policy import (
-    ADMIN,
-    ALL_ROLES,
-    AUDIT_READERS,
-    AUDITOR,
-    ROLE_LABELS,
-    allow,
-    require_actor,
-)
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.calendar import CalendarYear
 from riskctl.core.db import db
 from riskctl.core.errors import AppError

@@ -28,7 +28,6 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
-from riskctl.core.auth.policy import ALL_ROLES
 from riskctl.core.bounds import INT32, IdConverter
 from riskctl.core.db import db
 from riskctl.core.errors import BadRequest, ValidationFailed, summarise
@@ -284,6 +283,10 @@ def build_spec(app: Flask | None = None) -> dict[str, Any]:
     )
     spec["tags"] = [{"name": t} for t in spec["tags"]]
     views = {}
+    # Every role some view names: a policy naming them all can never answer 403.
+    known_roles = frozenset().union(
+        *(getattr(getattr(v, "policy", None), "roles", ()) for v in app.view_functions.values())
+    )
     for rule in app.url_map.iter_rules():
         path = _CONVERTER.sub(r"{\1}", rule.rule)
         for method in rule.methods or ():
@@ -293,11 +296,13 @@ def build_spec(app: Flask | None = None) -> dict[str, Any]:
             if method == "parameters":
                 continue
             view = views.get((path, method))
-            _declare_errors(operation, view, path)
+            _declare_errors(operation, view, path, known_roles)
     return spec
 
 
-def _declare_errors(operation: dict[str, Any], view, path: str) -> None:
+def _declare_errors(
+    operation: dict[str, Any], view, path: str, known_roles: frozenset[str]
+) -> None:
     policy = getattr(view, "policy", None)
     statuses = set(getattr(view, "api_errors", ()))
     if policy is not None and not policy.public:
@@ -307,7 +312,7 @@ def _declare_errors(operation: dict[str, Any], view, path: str) -> None:
             operation.get("description", "") + f"\n\n可访问角色：{roles}"
         ).strip()
         statuses.add(401)
-        if set(ALL_ROLES) - policy.roles:
+        if known_roles - policy.roles:
             statuses.add(403)
     else:
         operation["security"] = []

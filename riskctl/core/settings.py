@@ -38,6 +38,7 @@ class SettingDef:
 
 
 _DEFS: dict[str, SettingDef] = {}
+_OPERATIONS: dict[str, Callable[[Any, str], Any]] = {}
 
 
 def define(key: str, label: str, default: Any, validate: Callable[[Any], Any]) -> SettingDef:
@@ -57,13 +58,38 @@ def get(key: str) -> Any:
 
 
 def change(key: str, raw: Any, actor: str) -> Any:
+    """An administrator's change: through the module's own operation when it registered
+    one (:func:`changed_by`), else validated and stored as it is."""
+    operation = _OPERATIONS.get(key)
+    if operation is not None:
+        return operation(raw, actor)
+    return store(key, raw, actor)
+
+
+def changed_by(key: str, operation: Callable[[Any, str], Any]) -> None:
+    """``operation(raw, actor)`` makes every change of ``key``: checks that need the
+    database live there, and it ends with :func:`store`."""
+    _OPERATIONS[key] = operation
+
+
+def clean(key: str, raw: Any) -> Any:
+    """The validated value, or 422 naming the setting."""
     definition = _DEFS.get(key)
     if definition is None:
         raise NotFound(f"没有名为 {key} 的设置项")
     try:
-        value = definition.validate(raw)
+        return definition.validate(raw)
     except (ValueError, TypeError) as exc:
         raise ValidationFailed.field(key, f"{definition.label}：{exc}") from exc
+
+
+def refuse(key: str, message: str) -> ValidationFailed:
+    """A 422 for ``key`` worded like a validator's own refusal."""
+    return ValidationFailed.field(key, f"{_DEFS[key].label}：{message}")
+
+
+def store(key: str, raw: Any, actor: str) -> Any:
+    value = clean(key, raw)
     before = get(key)
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value, row.updated_at, row.updated_by = (

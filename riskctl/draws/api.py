@@ -7,16 +7,9 @@ from typing import Any
 
 from flask import Response, request
 
+from riskctl.accounts.roles import ALL_ROLES, DISCIPLINE, LEADER, LEGAL
 from riskctl.core.api import ApiBlueprint, errors
-from riskctl.core.auth.policy import (
-    ALL_ROLES,
-    DISCIPLINE,
-    LEADER,
-    LEGAL,
-    allow,
-    current_actor,
-    public,
-)
+from riskctl.core.auth.policy import allow, current_actor, public
 from riskctl.core.errors import BadRequest
 from riskctl.core.http import upload_limit
 from riskctl.draws import operations, queries, verification

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from riskctl.accounts.models import User
+from riskctl.accounts.roles import LEADER
 from riskctl.core import audit, clock
-from riskctl.core.auth.policy import LEADER
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.core.ids import IdError, mask_party_id, validate_id_card

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from riskctl.accounts.models import User
 from riskctl.accounts.queries import user_by_username
+from riskctl.accounts.roles import LEADER
 from riskctl.core import audit, clock
-from riskctl.core.auth.policy import LEADER
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.draws.models import MANIFEST_ERROR, REDRAW_KINDS, Draw, RedrawRequestMixin

@@ -19,7 +19,7 @@ def _overdue_card(user):
 def _drawn_card(user):
     from sqlalchemy import func, select
 
-    from riskctl.core.auth.policy import OFFICER
+    from riskctl.accounts.roles import OFFICER
     from riskctl.core.db import db
     from riskctl.inspections.models import Plan
 
@@ -32,7 +32,6 @@ def _drawn_card(user):
 def register(app: Flask) -> None:
     from riskctl.core.contributions import register_card, register_demo, register_nav
     from riskctl.draws.publication import register_subject
-    from riskctl.extensions import csrf
     from riskctl.inspections import api, cli, demo, public, views
     from riskctl.inspections.conflicts import api as conflicts_api
     from riskctl.inspections.conflicts import views as conflicts_views
@@ -48,7 +47,6 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for module in (api, rosters_api, conflicts_api, plans_api, results_api):
         app.register_blueprint(module.bp)
-        csrf.exempt(module.bp)
     register_subject("inspection", page=public.subject_page, results=public.results_for_draw)
     app.cli.add_command(cli.inspection_cli)
     register_nav("双随机抽查", "inspections.index", order=20)

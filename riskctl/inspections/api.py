@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import request
 from marshmallow import fields, validate
 
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.api import ApiBlueprint, PageArgs, errors, paginate
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import BadRequest, ValidationFailed
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.inspections import operations, queries

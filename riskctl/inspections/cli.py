@@ -11,7 +11,7 @@ from riskctl.core.cli import run_command
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict
 from riskctl.core.tabular.problems import ImportProblems
-from riskctl.inspections import operations
+from riskctl.inspections.rosters.imports import import_roster
 
 inspection_cli = AppGroup("inspection", help="双随机抽查（名录库导入）")
 SHOWN = 50
@@ -28,7 +28,7 @@ _ACTOR = click.option("--actor", default="system", show_default=True, help="记�
 
 def _import(roster: str, data: bytes, name: str, flag: bool | None, actor: str):
     try:
-        return operations.import_roster(roster, data, name, flag, actor)
+        return import_roster(roster, data, name, flag, actor)
     except Conflict as exc:
         # List who would disappear (run_command prints list-valued details).
         sample = exc.details.get("missing", {}).get("sample", [])

@@ -15,7 +15,7 @@ from riskctl.inspections import operations
 from riskctl.inspections.models import InspectionItem, Plan, Task
 from riskctl.inspections.plans import operations as plan_operations
 from riskctl.inspections.results import operations as result_operations
-from riskctl.inspections.rosters.imports import INSPECTORS, TARGETS
+from riskctl.inspections.rosters.imports import INSPECTORS, TARGETS, import_roster
 
 ITEMS = [
     (
@@ -205,8 +205,8 @@ def load() -> str | None:
             },
             "fazhi",
         )
-    operations.import_roster("targets", _targets(), "检查对象名录库.csv", None, "fazhi")
-    operations.import_roster("inspectors", _inspectors(), "执法检查人员名录库.csv", None, "fazhi")
+    import_roster("targets", _targets(), "检查对象名录库.csv", None, "fazhi")
+    import_roster("inspectors", _inspectors(), "执法检查人员名录库.csv", None, "fazhi")
     operations.declare_conflict(
         "ZF-0003", "DX-0015", "近亲属关系", "检查人员配偶系该公司股东", "fazhi"
     )

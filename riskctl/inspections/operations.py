@@ -16,10 +16,8 @@ from riskctl.inspections.models import (
     InspectionItem,
     Inspector,
     RecusalRequest,
-    RosterImport,
     Target,
 )
-from riskctl.inspections.rosters import imports as rosters
 
 ITEM_FIELDS = ("name", "legal_basis", "ratio", "frequency", "category", "active")
 
@@ -60,16 +58,6 @@ def update_item(
         actor=actor,
     )
     return item
-
-
-def import_roster(
-    roster: str, data: bytes, filename: str, deactivate_missing: bool | None, actor: str
-) -> tuple[rosters.Analysis, RosterImport]:
-    """Import a roster file: all rows or none; absent rows only deactivated when confirmed."""
-    spec = rosters.ROSTERS[roster]
-    analysis = rosters.analyse(spec, data, filename)
-    record = rosters.apply(analysis, deactivate_missing=deactivate_missing, actor=actor, data=data)
-    return analysis, record
 
 
 def target_by_code(code: str) -> Target:

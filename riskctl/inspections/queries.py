@@ -12,6 +12,7 @@ from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.inspections.models import (
+    Attachment,
     ConflictDeclaration,
     InspectionItem,
     Inspector,
@@ -216,6 +217,14 @@ def task_for(user: User | None, task_id: int) -> Task:
     if task is None:
         raise NotFound(f"抽查任务 {task_id} 不存在或不在本单位范围内")
     return task
+
+
+def attachment_for(user: User | None, task_id: int, attachment_id: int) -> Attachment:
+    """An attachment of a task the user may see (404 otherwise)."""
+    found = next((a for a in task_for(user, task_id).attachments if a.id == attachment_id), None)
+    if found is None:
+        raise NotFound(f"附件 {attachment_id} 不存在")
+    return found
 
 
 def overdue(user: User | None, today: date | None = None) -> Select:

@@ -13,11 +13,8 @@ from sqlalchemy import and_, case, func, select
 
 from riskctl.core import clock
 from riskctl.core.db import db
+from riskctl.core.figures import share
 from riskctl.inspections.models import CREDIT_CLASSES, RESULT_CODES, Plan, Target, Task
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 def plans_in_period(start: date, end: date) -> list[dict[str, Any]]:
@@ -47,7 +44,7 @@ def plans_in_period(start: date, end: date) -> list[dict[str, Any]]:
             "selected": selected,
             "entered": entered,
             "published": published,
-            "completion": _share(entered, selected),
+            "completion": share(entered, selected),
         }
         for code, name, drawn_at, draw_id, selected, entered, published in rows
     ]
@@ -86,7 +83,7 @@ def coverage_by_class(start: date, end: date) -> list[dict[str, Any]]:
                 "roster": n_roster,
                 "drawn": n_drawn,
                 "inspected": n_done,
-                "coverage": _share(n_done, n_roster),
+                "coverage": share(n_done, n_roster),
             }
         )
     return out
@@ -107,7 +104,7 @@ def results_by_code(start: date, end: date) -> list[dict[str, Any]]:
             "code": code,
             "label": label,
             "count": counts.get(code, 0),
-            "share": _share(counts.get(code, 0), total),
+            "share": share(counts.get(code, 0), total),
         }
         for code, label in RESULT_CODES.items()
     ]
@@ -137,7 +134,7 @@ def publication_timeliness(start: date, end: date, today: date | None = None) ->
         "late": late,
         "overdue": overdue,
         "pending": total - on_time - late - overdue,
-        "on_time_rate": _share(on_time, on_time + late + overdue),
+        "on_time_rate": share(on_time, on_time + late + overdue),
     }
 
 

@@ -10,7 +10,8 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.http import page_args

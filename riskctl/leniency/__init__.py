@@ -15,7 +15,7 @@ def _overdue_card(user) -> tuple[int, str] | None:
 
 
 def _pending_review_card(user) -> tuple[int, str, str] | None:
-    from riskctl.core.auth.policy import LEGAL
+    from riskctl.accounts.roles import LEGAL
     from riskctl.leniency.queries import pending_review_count
 
     if user.role != LEGAL:
@@ -26,7 +26,6 @@ def _pending_review_card(user) -> tuple[int, str, str] | None:
 
 def register(app: Flask) -> None:
     from riskctl.core.contributions import register_card, register_demo, register_nav
-    from riskctl.extensions import csrf
     from riskctl.leniency import api, demo, options, views  # noqa: F401 (options defines settings)
     from riskctl.leniency.items import api as items_api
     from riskctl.leniency.items import views as items_views
@@ -35,7 +34,6 @@ def register(app: Flask) -> None:
 
     for module in (api, items_api, stats_api):
         app.register_blueprint(module.bp)
-        csrf.exempt(module.bp)
     for blueprint in (views.bp, items_views.bp, stats_views.bp, stats_views.public_bp):
         app.register_blueprint(blueprint)
     register_nav("首违不罚", "leniency.records", order=40)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
-from riskctl.leniency import attachments, filters, full_ids, operations, queries
+from riskctl.leniency import attachments, full_ids, operations, queries
 from riskctl.leniency.exports import export_records
 from riskctl.leniency.schemas import (
     LeniencyAttachmentIn,
@@ -23,6 +24,7 @@ from riskctl.leniency.schemas import (
     LeniencyReviewIn,
     LeniencySignoffIn,
 )
+from riskctl.leniency.stats import periods
 
 bp = Blueprint("leniency_api", __name__, url_prefix="/api/v1/leniency")
 
@@ -205,5 +207,5 @@ def get_attachment(record_id: int, attachment_id: int):
 @allow(LEGAL, DISCIPLINE, LEADER)
 @doc("被拒绝的重复首违申请（from、to）", response=LeniencyRefusalOut, tags=TAGS)
 def list_refusals():
-    period = filters.period(request.args)
+    period = periods.from_args(request.args)
     return paginate(queries.refusals_query(period.start, period.end), LeniencyRefusalOut())

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import can_see_unit
+from riskctl.accounts.roles import DISCIPLINE, LEGAL
 from riskctl.core import audit, clock
-from riskctl.core.auth.policy import DISCIPLINE, LEGAL
 from riskctl.core.calendar import add_working_days
 from riskctl.core.db import db, is_postgres
 from riskctl.core.errors import Conflict, Forbidden, ValidationFailed

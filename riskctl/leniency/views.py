@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import AppError
 from riskctl.core.ids import IdError, mask_party_id, validate_party_id
-from riskctl.leniency import attachments, filters, full_ids, operations, queries, rules
+from riskctl.leniency import attachments, full_ids, operations, queries, rules
 from riskctl.leniency.api import FULL_ID_ROLES, READERS, xlsx_response
 from riskctl.leniency.exports import export_records
 from riskctl.leniency.models import ATTACHMENT_KINDS
@@ -26,6 +27,7 @@ from riskctl.leniency.schemas import (
     LeniencySignoffIn,
     overdue_working_days,
 )
+from riskctl.leniency.stats import periods
 
 bp = Blueprint("leniency", __name__, url_prefix="/leniency", template_folder="templates")
 
@@ -277,10 +279,10 @@ def reveal(record_id: int):
 @allow(LEGAL, DISCIPLINE, LEADER)
 def refusals():
     try:
-        period = filters.period(request.args)
+        period = periods.from_args(request.args)
     except AppError as exc:
         flash(exc.message, "error")
-        period = filters.period({})
+        period = periods.from_args({})
     return list_page(
         "leniency/refusals.html", queries.refusals_query(period.start, period.end), period=period
     )

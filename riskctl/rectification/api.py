@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from riskctl.accounts.queries import unit_by_code, visible_unit_ids
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock
 from riskctl.core.api import ApiBlueprint, errors, paginate
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import NotFound, ValidationFailed
 from riskctl.rectification import attachments, operations, queries
 from riskctl.rectification.schemas import (

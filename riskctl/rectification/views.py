@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.http import page_args

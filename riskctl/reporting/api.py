@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response
 
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL
 from riskctl.core.api import ApiBlueprint, errors, paginate
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, allow, current_actor
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.reporting import operations, queries
 from riskctl.reporting.downloads import data_response, pdf_response
 from riskctl.reporting.models import QuarterlyReport

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from riskctl.accounts.models import User
 from riskctl.accounts.queries import user_by_username
-from riskctl.core.auth.policy import DISCIPLINE, LEGAL
+from riskctl.accounts.roles import DISCIPLINE, LEGAL
 from riskctl.core.cli import run_command
 from riskctl.core.errors import ValidationFailed
 from riskctl.reporting import operations

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from riskctl.accounts.queries import visible_unit_ids
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.draws.schemas import RedrawDecisionInSchema, RedrawRequestInSchema
 from riskctl.reviews import operations, queries, redraws, scoresheets, stats

@@ -11,8 +11,8 @@ from sqlalchemy import func, insert, select
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import user_by_username
+from riskctl.accounts.roles import DISCIPLINE, LEGAL, OFFICER
 from riskctl.core import audit
-from riskctl.core.auth.policy import DISCIPLINE, LEGAL, OFFICER
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.reviews import defaults

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.reviews.models import (

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, summarise
 from riskctl.core.http import page_args

@@ -6,14 +6,18 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from riskctl.core import settings
     from riskctl.core.contributions import register_card, register_demo, register_nav
-    from riskctl.risks import api, cli, views
+    from riskctl.risks import api, cli, operations, options, views
     from riskctl.risks.demo import load_demo
     from riskctl.risks.imports import views as import_views  # noqa: F401 (its routes)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.risks_cli)
+    # "No smaller than a scale in use" needs the database: the matrix changes through
+    # an operation, whichever page or route the administrator uses.
+    settings.changed_by(options.MATRIX_KEY, operations.change_matrix)
     register_nav("廉政风险点", "risks.index", order=10)
     register_card("逾期评估与措施", views.overdue_card, order=10)
     register_demo(10, "廉政风险点", load_demo)

@@ -1,6 +1,6 @@
 """Who may do what with the register (domain.md role table)."""
 
-from riskctl.core.auth.policy import ADMIN, DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.accounts.roles import ADMIN, DISCIPLINE, LEADER, LEGAL, OFFICER
 
 # The discipline committee keeps the register; the legal office, leaders and the
 # administrator read all of it (the administrator edits no business data); officers

@@ -19,7 +19,7 @@ from riskctl.core.db import db
 from riskctl.core.tabular.writing import write_xlsx
 from riskctl.risks.filters import RiskFilter, filtered
 from riskctl.risks.models import RiskMeasure, RiskPoint
-from riskctl.risks.rules import current_matrix, current_style
+from riskctl.risks.options import current_matrix, current_style
 from riskctl.risks.spreadsheet import HEADERS, UnitIndex, export_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

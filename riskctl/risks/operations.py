@@ -13,19 +13,15 @@ from flask import has_request_context
 from sqlalchemy import select
 
 from riskctl.accounts.models import Unit
-from riskctl.core import audit, clock
+from riskctl.core import audit, clock, settings
 from riskctl.core.auth.policy import current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.risks.history import diff, snapshot
 from riskctl.risks.models import ACTIVE, RETIRED, RiskMeasure, RiskPoint, RiskPointVersion
-from riskctl.risks.rules import (
-    Matrix,
-    current_matrix,
-    next_review,
-    parse_level,
-    review_intervals,
-)
+from riskctl.risks.options import MATRIX_KEY, current_matrix, review_intervals
+from riskctl.risks.queries import largest_scale_in_use
+from riskctl.risks.rules import Matrix, next_review, parse_level
 
 TEXT_FIELDS = (
     "post",
@@ -319,3 +315,15 @@ def record_review(
     db.session.flush()
     _audit(version, "review")
     return point
+
+
+def change_matrix(raw: Any, actor: str) -> list[list[str]]:
+    """A new risk matrix (the administrator's setting), never smaller than a scale in use:
+    a point rated 4 must keep a row and a column for 4."""
+    cells = settings.clean(MATRIX_KEY, raw)
+    used = largest_scale_in_use()
+    if used > len(cells):
+        raise settings.refuse(
+            MATRIX_KEY, f"已有风险点的可能性或影响程度为 {used}，矩阵不能小于 {used}×{used}"
+        )
+    return settings.store(MATRIX_KEY, cells, actor)

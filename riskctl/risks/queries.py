@@ -29,7 +29,8 @@ from riskctl.accounts.models import Unit
 from riskctl.core.db import db
 from riskctl.core.errors import BadRequest, NotFound
 from riskctl.risks.models import ACTIVE, DONE, RiskMeasure, RiskPoint, RiskPointVersion
-from riskctl.risks.rules import HIGH, Matrix, current_matrix
+from riskctl.risks.options import current_matrix
+from riskctl.risks.rules import HIGH, Matrix
 
 QUALITY_RULES = {
     "high_without_measure": "高风险点缺少有责任人和时限的措施",

@@ -16,8 +16,9 @@ from riskctl.risks.models import (
     RiskPoint,
     RiskPointVersion,
 )
+from riskctl.risks.options import current_matrix, current_style
 from riskctl.risks.queries import QUALITY_RULES
-from riskctl.risks.rules import MAX_SCALE, current_matrix, current_style, level_label
+from riskctl.risks.rules import MAX_SCALE, level_label
 
 _SCALE = validate.Range(1, MAX_SCALE, error="应为 {min} 到 {max} 之间的整数")
 _STATUS = validate.OneOf(

@@ -33,13 +33,8 @@ from riskctl.risks.models import (
     STATUS_LABELS,
     RiskPoint,
 )
-from riskctl.risks.rules import (
-    LEVELS,
-    current_matrix,
-    current_style,
-    level_label,
-    review_intervals,
-)
+from riskctl.risks.options import current_matrix, current_style, review_intervals
+from riskctl.risks.rules import LEVELS, level_label
 from riskctl.risks.schemas import RiskPointIn, RiskPointPatch, RiskReviewIn
 from riskctl.risks.spreadsheet import format_measure
 

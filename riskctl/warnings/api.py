@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from riskctl.accounts.queries import visible_unit_ids
+from riskctl.accounts.roles import ADMIN, DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.api import ApiBlueprint, errors, paginate
-from riskctl.core.auth.policy import (
-    ADMIN,
-    DISCIPLINE,
-    LEADER,
-    LEGAL,
-    OFFICER,
-    allow,
-    require_actor,
-)
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.warnings import operations, queries, scan
 from riskctl.warnings.rules import RULES
 from riskctl.warnings.schemas import (

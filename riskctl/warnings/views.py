@@ -9,9 +9,10 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.accounts.roles import ADMIN
 from riskctl.core import clock
 from riskctl.core.audit import AuditEntry
-from riskctl.core.auth.policy import ADMIN, allow, current_actor, require_actor
+from riskctl.core.auth.policy import allow, current_actor, require_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.http import page_args

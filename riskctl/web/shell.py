@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask import Flask, url_for
 
+from riskctl.accounts.roles import ROLE_LABELS
 from riskctl.core import contributions
-from riskctl.core.auth.policy import ROLE_LABELS, current_actor, policy_of
+from riskctl.core.auth.policy import current_actor, policy_of
 
 
 def nav_for(role: str | None) -> list[dict]:

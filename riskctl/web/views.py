@@ -15,9 +15,10 @@ from marshmallow import fields
 from sqlalchemy import func, select, text
 
 from riskctl.accounts.models import Unit, User
+from riskctl.accounts.roles import ALL_ROLES, AUDIT_READERS
 from riskctl.core.api import ApiBlueprint, errors
 from riskctl.core.audit import AuditEntry
-from riskctl.core.auth.policy import ALL_ROLES, AUDIT_READERS, allow, current_actor, public
+from riskctl.core.auth.policy import allow, current_actor, public
 from riskctl.core.contributions import register_card
 from riskctl.core.db import db
 from riskctl.core.headers import CONTENT_SECURITY_POLICY

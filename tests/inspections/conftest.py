@@ -11,6 +11,7 @@ import pytest
 from riskctl.core.db import db
 from riskctl.core.ids import credit_code_check_char
 from riskctl.inspections import operations
+from riskctl.inspections.rosters.imports import import_roster
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
@@ -84,8 +85,8 @@ def upload(api_client, roster: str, data: bytes, filename: str = "roster.csv", *
 
 
 def load_roster(targets: int = 60, inspectors: int = 12) -> None:
-    operations.import_roster("targets", targets_csv(targets), "t.csv", None, "fazhi")
-    operations.import_roster("inspectors", inspectors_csv(inspectors), "i.csv", None, "fazhi")
+    import_roster("targets", targets_csv(targets), "t.csv", None, "fazhi")
+    import_roster("inspectors", inspectors_csv(inspectors), "i.csv", None, "fazhi")
     db.session.commit()
 
 

@@ -15,6 +15,7 @@ from riskctl.draws.models import Draw, DrawManifest
 from riskctl.draws.queries import get_manifest
 from riskctl.inspections import operations
 from riskctl.inspections.models import Plan, Target, Task, TaskInspector
+from riskctl.inspections.rosters.imports import import_roster
 from tests.inspections.conftest import (
     ENTROPY,
     create_plan,
@@ -86,8 +87,8 @@ def test_the_preview_shows_each_stratum_before_locking(api, roster):
 
 
 def test_quotas_are_exact_decimal_ceilings(api, bureau):
-    operations.import_roster("targets", targets_csv(25, klass="A"), "t.csv", None, "fazhi")
-    operations.import_roster("inspectors", inspectors_csv(6), "i.csv", None, "fazhi")
+    import_roster("targets", targets_csv(25, klass="A"), "t.csv", None, "fazhi")
+    import_roster("inspectors", inspectors_csv(6), "i.csv", None, "fazhi")
     db.session.commit()
     # 25 × 0.28 is 7 exactly; in binary floating point it is 7.000000000000001 (ceil 8).
     create_plan(api("legal"), ratios={"A": 0.28})

@@ -14,6 +14,7 @@ from riskctl.core.db import db
 from riskctl.core.workdays import Deadline
 from riskctl.inspections.models import Attachment, Plan, Target, Task
 from riskctl.inspections.results import operations as result_operations
+from riskctl.inspections.rosters.imports import import_roster
 from riskctl.rectification.models import RectificationItem
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.
@@ -192,14 +193,13 @@ def test_statistics_by_class_and_completion(api, drawn):
 
 
 def test_an_id_card_used_as_target_id_is_masked_publicly(api, bureau, client):
-    from riskctl.inspections import operations
     from tests.inspections.conftest import INSPECTOR_HEADER, TARGET_HEADER, csv_bytes, inspector_row
 
     person = "410402199001011230"  # a valid 身份证号 (check digit 0)
     rows = [[person, "王五水果摊", "", "个体工商户", "人民路 3 号", "D", "ZD1-1"]]
-    operations.import_roster("targets", csv_bytes(TARGET_HEADER, rows), "t.csv", None, "legal")
+    import_roster("targets", csv_bytes(TARGET_HEADER, rows), "t.csv", None, "legal")
     people = [inspector_row(i) for i in range(4)]
-    operations.import_roster("inspectors", csv_bytes(INSPECTOR_HEADER, people), "i.csv", None, "x")
+    import_roster("inspectors", csv_bytes(INSPECTOR_HEADER, people), "i.csv", None, "x")
     db.session.commit()
     client_ = api("legal")
     client_.post("/api/v1/inspection/plans", json={"code": "P-ID", "name": "x", "ratios": {"D": 1}})

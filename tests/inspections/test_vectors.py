@@ -13,6 +13,7 @@ from riskctl.core.db import db
 from riskctl.draws.models import DrawSelection
 from riskctl.inspections import operations
 from riskctl.inspections.models import Task
+from riskctl.inspections.rosters.imports import import_roster
 from tests.inspections.conftest import INSPECTOR_HEADER, TARGET_HEADER, csv_bytes
 
 VECTORS = {
@@ -34,10 +35,8 @@ def _roster_from(manifest: dict) -> None:
         [i["id"], f"检查员 {i['id']}", f"证-{i['id']}", i["unit"], "", "在岗"]
         for i in manifest["inspectors"]
     ]
-    operations.import_roster("targets", csv_bytes(TARGET_HEADER, targets), "t.csv", None, "legal")
-    operations.import_roster(
-        "inspectors", csv_bytes(INSPECTOR_HEADER, people), "i.csv", None, "legal"
-    )
+    import_roster("targets", csv_bytes(TARGET_HEADER, targets), "t.csv", None, "legal")
+    import_roster("inspectors", csv_bytes(INSPECTOR_HEADER, people), "i.csv", None, "legal")
     for inspector, target in manifest["conflicts"]:
         operations.declare_conflict(inspector, target, "近亲属关系", "向量", "legal")
     db.session.commit()

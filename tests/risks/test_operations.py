@@ -12,8 +12,8 @@ from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.risks import operations
 from riskctl.risks.models import RiskPointVersion
+from riskctl.risks.options import MATRIX_KEY, current_matrix
 from riskctl.risks.queries import point_or_404
-from riskctl.risks.rules import MATRIX_KEY, current_matrix
 from tests.risks.conftest import make_point
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.

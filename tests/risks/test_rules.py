@@ -6,19 +6,21 @@ import pytest
 
 from riskctl.core import settings
 from riskctl.core.errors import ValidationFailed
-from riskctl.risks.rules import (
-    DEFAULT_MATRIX,
+from riskctl.risks.options import (
     MATRIX_KEY,
     REVIEW_KEY,
-    STYLE_GRADED,
     STYLE_KEY,
+    validate_matrix,
+    validate_review_days,
+)
+from riskctl.risks.rules import (
+    DEFAULT_MATRIX,
+    STYLE_GRADED,
     STYLE_PLAIN,
     Matrix,
     level_label,
     next_review,
     parse_level,
-    validate_matrix,
-    validate_review_days,
 )
 
 DEFAULT = Matrix(tuple(tuple(row) for row in DEFAULT_MATRIX))

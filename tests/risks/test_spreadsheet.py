@@ -17,7 +17,8 @@ from riskctl.risks.exports import register_xlsx
 from riskctl.risks.filters import RiskFilter
 from riskctl.risks.imports.operations import import_register
 from riskctl.risks.models import RiskMeasure, RiskPoint, RiskPointVersion
-from riskctl.risks.rules import STYLE_GRADED, STYLE_KEY
+from riskctl.risks.options import STYLE_KEY
+from riskctl.risks.rules import STYLE_GRADED
 from riskctl.risks.spreadsheet import HEADERS, format_measure, parse_measures
 from tests.risks.conftest import make_point, row, xlsx
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from riskctl import create_app
 from riskctl.accounts import operations
 from riskctl.accounts.models import Unit
-from riskctl.core.auth.policy import LEGAL, allow
+from riskctl.accounts.roles import LEGAL
+from riskctl.core.auth.policy import allow
 from riskctl.core.db import db
 from riskctl.core.http import json_body
 from riskctl.core.schema import BaseSchema, Text

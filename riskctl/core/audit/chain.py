@@ -152,12 +152,11 @@ def record(
 
 
 def _request_actor() -> str:
-    from flask import has_request_context
-
-    from riskctl.core.auth.policy import current_actor
+    """Who acts: ``g.actor`` as the access policy set it for this request."""
+    from flask import g, has_request_context
 
     if has_request_context():
-        user = current_actor()
+        user = g.get("actor")
         return user.username if user is not None else "anonymous"
     return "system"
 

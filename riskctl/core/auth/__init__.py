@@ -1,14 +1,6 @@
-"""Authentication (session and bearer token) and authorisation (per-route policies)."""
+"""Authorisation: per-route policies (who is signed in is Flask-Login's current_user)."""
 
 from riskctl.core.auth.policy import (
-    ADMIN,
-    ALL_ROLES,
-    AUDIT_READERS,
-    AUDITOR,
-    DISCIPLINE,
-    LEADER,
-    LEGAL,
-    OFFICER,
     Policy,
     allow,
     current_actor,
@@ -17,14 +9,6 @@ from riskctl.core.auth.policy import (
 )
 
 __all__ = [
-    "ADMIN",
-    "ALL_ROLES",
-    "AUDITOR",
-    "AUDIT_READERS",
-    "DISCIPLINE",
-    "LEADER",
-    "LEGAL",
-    "OFFICER",
     "Policy",
     "allow",
     "current_actor",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, allow, require_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.inspections import operations, queries
 from riskctl.inspections.conflicts.schemas import (

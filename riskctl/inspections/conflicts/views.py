@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from riskctl.core.auth.policy import LEADER, LEGAL, allow, current_actor
+from riskctl.accounts.roles import LEADER, LEGAL
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.inspections import operations, queries

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from riskctl.core import clock
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.draws.schemas import RedrawRequestInSchema
 from riskctl.inspections import queries
@@ -69,17 +69,7 @@ def create_plan():
 @doc("预览计划（不保存）：各层对象数、排除数与抽取数", body=InspectionPlanInSchema, tags=TAG)
 def preview_new_plan():
     data = json_body(InspectionPlanInSchema())
-    rules = PlanRules(
-        ratios=data["ratios"],
-        quotas=data.get("quotas"),
-        team_size=data["team_size"],
-        cap=data.get("cap"),
-        exclude_recent_months=data["exclude_recent_months"],
-        lookback_months=data["lookback_months"],
-        cross_unit=data["cross_unit"],
-        units=tuple(data.get("units") or ()),
-        today=clock.today(),
-    )
+    rules = PlanRules.from_input(data)
     return frame(rules)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -67,6 +68,21 @@ class PlanRules:
             units=tuple(plan.units or ()),
             today=today or clock.today(),
             plan_id=plan.id,
+        )
+
+    @classmethod
+    def from_input(cls, data: Mapping[str, Any], today: date | None = None) -> PlanRules:
+        """The rules of a plan still being written (``InspectionPlanInSchema``'s data)."""
+        return cls(
+            ratios=data["ratios"],
+            quotas=data.get("quotas"),
+            team_size=data["team_size"],
+            cap=data.get("cap"),
+            exclude_recent_months=data["exclude_recent_months"],
+            lookback_months=data["lookback_months"],
+            cross_unit=data["cross_unit"],
+            units=tuple(data.get("units") or ()),
+            today=today or clock.today(),
         )
 
     @property

@@ -7,8 +7,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from riskctl.accounts.queries import units_tree
-from riskctl.core import clock, settings
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core import settings
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.draws.models import REDRAW_KINDS, DrawManifest
@@ -49,20 +50,6 @@ def _plan_form() -> PlanForm:
     return form
 
 
-def _rules(data: dict) -> PlanRules:
-    return PlanRules(
-        ratios=data["ratios"],
-        quotas=data.get("quotas"),
-        team_size=data["team_size"],
-        cap=data.get("cap"),
-        exclude_recent_months=data["exclude_recent_months"],
-        lookback_months=data["lookback_months"],
-        cross_unit=data["cross_unit"],
-        units=tuple(data.get("units") or ()),
-        today=clock.today(),
-    )
-
-
 @bp.route("/plans/new", methods=["GET", "POST"])
 @allow(LEGAL)
 def new_plan():
@@ -76,7 +63,7 @@ def new_plan():
                 plan = plan_operations.create_plan(data, current_actor().username)
                 flash(f"已保存计划 {plan.code}（草稿）。请核对分层预览后锁定。", "success")
                 return redirect(url_for(".plan", code=plan.code))
-            preview = frame(_rules(data))
+            preview = frame(PlanRules.from_input(data))
         except (AppError, ValidationError) as exc:
             show_errors(form, exc)
     status = 422 if form.errors else 200

@@ -6,10 +6,11 @@ from datetime import date
 
 from flask import Blueprint, request
 
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.bounds import date_error
-from riskctl.core.errors import BadRequest, NotFound, ValidationFailed
+from riskctl.core.errors import BadRequest, ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
 from riskctl.inspections import queries, stats
 from riskctl.inspections.api import upload
@@ -87,10 +88,7 @@ def add_attachment(task_id: int):
 @allow(*EVERYONE)
 @doc("下载附件", tags=TAG)
 def download_attachment(task_id: int, attachment_id: int):
-    task = queries.task_for(require_actor(), task_id)
-    found = next((a for a in task.attachments if a.id == attachment_id), None)
-    if found is None:
-        raise NotFound(f"附件 {attachment_id} 不存在")
+    found = queries.attachment_for(require_actor(), task_id, attachment_id)
     return result_operations.send_attachment(found)
 
 

@@ -6,10 +6,11 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock, settings
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.calendar import current_calendar
-from riskctl.core.errors import AppError, NotFound
+from riskctl.core.errors import AppError
 from riskctl.inspections import options, queries, stats
 from riskctl.inspections.forms import AttachmentForm, ResultForm
 from riskctl.inspections.models import RESULT_CODES, Task
@@ -115,11 +116,8 @@ def add_attachment(task_id: int):
 @bp.get("/tasks/<int:task_id>/attachments/<int:attachment_id>")
 @allow(*EVERYONE)
 def attachment(task_id: int, attachment_id: int):
-    found = queries.task_for(current_actor(), task_id)
-    item = next((a for a in found.attachments if a.id == attachment_id), None)
-    if item is None:
-        raise NotFound(f"附件 {attachment_id} 不存在")
-    return result_operations.send_attachment(item)
+    found = queries.attachment_for(current_actor(), task_id, attachment_id)
+    return result_operations.send_attachment(found)
 
 
 @bp.post("/plans/<code>/publish")

@@ -8,13 +8,15 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request, stream_with_context
 from sqlalchemy import func, select
 
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.db import db
 from riskctl.core.http import doc, int_arg, paginate, upload_limit
 from riskctl.core.tabular.problems import ImportProblems
-from riskctl.inspections import operations, queries
+from riskctl.inspections import queries
 from riskctl.inspections.api import confirm_flag, problems_response, upload
 from riskctl.inspections.rosters import exports
+from riskctl.inspections.rosters.imports import import_roster
 from riskctl.inspections.rosters.schemas import InspectionTargetSchema, InspectorSchema
 
 bp = Blueprint("inspection_rosters_api", __name__, url_prefix="/api/v1/inspection")
@@ -26,9 +28,7 @@ def _roster_import(roster: str) -> dict[str, Any]:
     data, filename = upload()
     flag = confirm_flag(request.form.get("deactivate_missing"))
     try:
-        analysis, record = operations.import_roster(
-            roster, data, filename, flag, require_actor().username
-        )
+        analysis, record = import_roster(roster, data, filename, flag, require_actor().username)
     except ImportProblems as exc:
         raise problems_response(exc) from exc
     return {

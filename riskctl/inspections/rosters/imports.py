@@ -376,3 +376,13 @@ def _archive(record: RosterImport, data: bytes) -> None:
     """
     name = archive_name(record.id, record.roster, record.sha256, record.filename)
     record.size = storage.put(ARCHIVE, data, name=name).size
+
+
+def import_roster(
+    roster: str, data: bytes, filename: str, deactivate_missing: bool | None, actor: str
+) -> tuple[Analysis, RosterImport]:
+    """Import a roster file: all rows or none; absent rows only deactivated when confirmed."""
+    spec = ROSTERS[roster]
+    analysis = analyse(spec, data, filename)
+    record = apply(analysis, deactivate_missing=deactivate_missing, actor=actor, data=data)
+    return analysis, record

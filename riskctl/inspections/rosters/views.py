@@ -6,17 +6,19 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from riskctl.core.auth.policy import LEGAL, allow, current_actor
+from riskctl.accounts.roles import LEGAL
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.http import int_arg, upload_limit
 from riskctl.core.storage import staging
 from riskctl.core.tabular.problems import ImportProblems
-from riskctl.inspections import operations, queries
+from riskctl.inspections import queries
 from riskctl.inspections.forms import ConfirmImportForm, UploadForm
 from riskctl.inspections.models import CREDIT_CLASSES, TARGET_KINDS
 from riskctl.inspections.rosters import imports as rosters
 from riskctl.inspections.rosters.api import export_response
+from riskctl.inspections.rosters.imports import import_roster
 from riskctl.inspections.views import EVERYONE, READERS, page_of, show_errors, visible_units
 
 bp = Blueprint(
@@ -157,7 +159,7 @@ def import_confirm(roster: str):
     purpose, token = f"roster:{roster}", confirm.token.data
     data, filename = staging.fetch(token, purpose, current_actor().id)
     try:
-        _, record = operations.import_roster(
+        _, record = import_roster(
             roster, data, filename, confirm.missing.data == "deactivate", current_actor().username
         )
     except ImportProblems as exc:

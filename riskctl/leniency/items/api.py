@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from riskctl.accounts.roles import LEGAL
 from riskctl.core.api import ApiBlueprint, errors, paginate
-from riskctl.core.auth.policy import LEGAL, allow, require_actor
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import ValidationFailed
 from riskctl.leniency import queries
 from riskctl.leniency.api import READERS, XLSX, xlsx_response

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from riskctl.core.auth.policy import LEGAL, allow, require_actor
+from riskctl.accounts.roles import LEGAL
+from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import NotFound
 from riskctl.core.storage import staging
 from riskctl.core.tabular.problems import ImportProblems

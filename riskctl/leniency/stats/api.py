@@ -6,12 +6,15 @@ from dataclasses import asdict
 
 from flask import Blueprint, request
 
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL
 from riskctl.core import clock
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, allow
+from riskctl.core.auth.policy import allow
 from riskctl.core.http import doc
-from riskctl.leniency import filters, options
-from riskctl.leniency.api import TAGS
+from riskctl.leniency import options
+from riskctl.leniency.stats import periods
 from riskctl.leniency.stats import queries as stats
+
+TAGS = ("leniency",)
 
 bp = Blueprint("leniency_stats_api", __name__, url_prefix="/api/v1/leniency")
 
@@ -25,7 +28,7 @@ bp = Blueprint("leniency_stats_api", __name__, url_prefix="/api/v1/leniency")
 )
 def statistics():
     summary = stats.summary(
-        filters.period(request.args), clock.today(), options.rate_warning_ratio()
+        periods.from_args(request.args), clock.today(), options.rate_warning_ratio()
     )
     body = asdict(summary)
     body["period"] = {

@@ -6,13 +6,15 @@ from flask import Blueprint, flash, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL
 from riskctl.core import clock
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, allow, public
+from riskctl.core.auth.policy import allow, public
 from riskctl.core.errors import AppError
-from riskctl.leniency import filters, options, rules
+from riskctl.leniency import options, rules
 from riskctl.leniency.models import LeniencyRecord
 from riskctl.leniency.pages import list_page
 from riskctl.leniency.party import mask_name
+from riskctl.leniency.stats import periods
 from riskctl.leniency.stats import queries as stats
 
 bp = Blueprint(
@@ -27,10 +29,10 @@ public_bp = Blueprint(
 @allow(LEGAL, DISCIPLINE, LEADER)
 def index():
     try:
-        period = filters.period(request.args)
+        period = periods.from_args(request.args)
     except AppError as exc:
         flash(exc.message, "error")
-        period = filters.period({})
+        period = periods.from_args({})
     today = clock.today()
     summary = stats.summary(period, today, options.rate_warning_ratio())
     return render_template(

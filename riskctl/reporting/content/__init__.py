@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from riskctl.core import clock
 from riskctl.reporting.content import (
     audit,
     inspections,
@@ -56,6 +57,7 @@ def build_report(snapshot: dict[str, Any], *, version: int, issued_on: date) -> 
         subtitle=period["label"],
         org=snapshot["org"],
         issued_on=issued_on,
+        issued_offset=clock.local(clock.day_start(issued_on)).strftime("%z"),
         version=version,
         cover_lines=[
             f"统计期间：{cn_date(period['start'])}至{cn_date(period['end'])}",

@@ -1,4 +1,4 @@
-"""What the figure modules share: key-figure labels and percentages.
+"""What the figure modules share: key-figure labels (percentages: ``core.figures.share``).
 
 Timestamps are cut at the bureau's midnights with ``riskctl.core.clock.day_bounds``,
 as every module's statistics are, so the figures of one report agree at the quarter's edges.
@@ -16,8 +16,3 @@ class KeyFigure:
     key: str
     label: str
     unit: str = ""
-
-
-def share(part: int | float, whole: int | float) -> float | None:
-    """``part`` as a percentage of ``whole`` with one decimal; None when there is no whole."""
-    return round(100 * part / whole, 1) if whole else None

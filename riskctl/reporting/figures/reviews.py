@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from riskctl.core.db import db
+from riskctl.core.figures import share
 from riskctl.reporting.figures import rectification
-from riskctl.reporting.figures.common import KeyFigure, share
+from riskctl.reporting.figures.common import KeyFigure
 from riskctl.reporting.periods import Quarter
 from riskctl.reviews import stats
 from riskctl.reviews.models import ReviewFile

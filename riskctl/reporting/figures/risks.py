@@ -18,8 +18,9 @@ from riskctl.core.db import db
 from riskctl.reporting.figures.common import KeyFigure
 from riskctl.reporting.periods import Quarter
 from riskctl.risks.models import ACTIVE, DONE, RiskMeasure, RiskPoint, RiskPointVersion
+from riskctl.risks.options import current_matrix, current_style
 from riskctl.risks.queries import level_expr
-from riskctl.risks.rules import HIGH, LEVELS, current_matrix, current_style, level_label
+from riskctl.risks.rules import HIGH, LEVELS, level_label
 
 TITLE = "廉政风险点登记"
 KEY_FIGURES = [

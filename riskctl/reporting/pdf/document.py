@@ -161,6 +161,9 @@ class Report:
     org: str
     issued_on: dt.date
     version: int | str
+    # The bureau's UTC offset at the issue date's midnight ("+0800"), for the PDF's own
+    # dates; the caller takes it from riskctl.core.clock (the layout reads no clock).
+    issued_offset: str = "+0800"
     marking: str = "内部资料"
     cover_lines: Sequence[str] = ()
     blocks: Sequence[Block] = ()
@@ -188,7 +191,10 @@ def render_pdf(report: Report, font_path: str | None = None) -> bytes:
     story += _body(report.blocks, styles)
     buffer = io.BytesIO()
     canvas_maker = functools.partial(
-        NumberedCanvas, footer_font=font.regular, issued_on=report.issued_on
+        NumberedCanvas,
+        footer_font=font.regular,
+        issued_on=report.issued_on,
+        issued_offset=report.issued_offset,
     )
     with _build_lock:
         template = ReportTemplate(

@@ -12,8 +12,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
 from reportlab.platypus import Table as RLTable
 
-from riskctl.core import clock
-
 from .charts import fit_label
 from .flowables import paragraph
 from .styles import (
@@ -44,12 +42,14 @@ class NumberedCanvas(Canvas):
     made while the real page is current, which is only the case during ``save``.
     """
 
-    def __init__(self, *args: Any, footer_font: str, issued_on: dt.date, **kwargs: Any):
+    def __init__(
+        self, *args: Any, footer_font: str, issued_on: dt.date, issued_offset: str, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self._footer_font = footer_font
         self._pages: list[dict[str, Any]] = []
         self._headings: list[tuple[int, str, int, float]] = []
-        offset = clock.local(clock.day_start(issued_on)).strftime("%z")  # +0800
+        offset = issued_offset  # +0800
         stamp = issued_on.strftime("D:%Y%m%d000000") + f"{offset[:3]}'{offset[3:]}'"
         self.setDateFormatter(lambda *_: stamp)
 

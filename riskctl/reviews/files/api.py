@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from riskctl.core.auth.policy import DISCIPLINE, LEGAL, OFFICER, allow, current_actor
+from riskctl.accounts.roles import DISCIPLINE, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import ValidationFailed
 from riskctl.core.http import doc, json_body
 from riskctl.reviews import queries, reviewer_draws, scoresheets

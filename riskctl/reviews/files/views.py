@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import AppError, Forbidden
 from riskctl.rectification.queries import items_for_source
 from riskctl.reviews import queries, reviewer_draws, scoresheets

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.api import ApiBlueprint, errors, paginate
-from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound, ValidationFailed
 from riskctl.core.http import upload_limit

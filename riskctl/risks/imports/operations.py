@@ -27,7 +27,8 @@ from riskctl.core.tabular.reading import Table, read_table
 from riskctl.risks.history import diff, snapshot_of
 from riskctl.risks.models import ACTIVE, RiskMeasure, RiskPoint, RiskPointVersion
 from riskctl.risks.operations import actor_name, apply_changes, new_version
-from riskctl.risks.rules import Matrix, current_matrix, next_review, review_intervals
+from riskctl.risks.options import current_matrix, review_intervals
+from riskctl.risks.rules import Matrix, next_review
 from riskctl.risks.spreadsheet import COLUMNS, UnitIndex, parse_row
 
 _KEY_COLUMN = "风险点"

@@ -115,6 +115,24 @@ def number(low: float, high: float) -> Callable[[Any], float]:
     return validate
 
 
+def lookback_months(text: str = "统计期间（月）", default: int = 12) -> tuple[str, int, Callable]:
+    """The look-back threshold most rules share: 1 to 120 months."""
+    return (text, default, whole(1, 120))
+
+
+def lookback_days(text: str, default: int = 365) -> tuple[str, int, Callable]:
+    """A look-back threshold in days: 1 to 3650."""
+    return (text, default, whole(1, 3650))
+
+
+def doubling(count: float, threshold: float) -> str | None:
+    """The colour of a count against its threshold: none below it, yellow from it, red
+    from twice it."""
+    if count < threshold:
+        return None
+    return RED if count >= 2 * threshold else YELLOW
+
+
 def switch(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"须为 true（启用）或 false（停用）（收到 {_shown(value)}）")

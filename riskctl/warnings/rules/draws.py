@@ -23,6 +23,8 @@ from riskctl.warnings.rules.base import (
     ScanContext,
     Signal,
     define_rule,
+    doubling,
+    lookback_months,
     whole,
 )
 
@@ -92,7 +94,8 @@ def redraw_signals(found: Sequence[Redrawn], params: Mapping[str, Any]) -> list[
     signals = []
     for item in found:
         redraws = len(item.rounds) - 1
-        if redraws < params["redraws"]:
+        colour = doubling(redraws, params["redraws"])
+        if colour is None:
             continue
         last = item.rounds[-1]
         evidence = [
@@ -111,7 +114,7 @@ def redraw_signals(found: Sequence[Redrawn], params: Mapping[str, Any]) -> list[
             Signal(
                 f"draw:{item.kind}:{item.subject}",
                 None,
-                RED if redraws >= 2 * params["redraws"] else YELLOW,
+                colour,
                 f"{KINDS[item.kind]} {item.subject} 已重抽 {redraws} 次"
                 f"（最近一次理由：{last.reason}）",
                 tuple(evidence),
@@ -129,7 +132,7 @@ REDRAWN = define_rule(
     evaluate=redraw_signals,
     thresholds={
         "redraws": ("重抽次数", 1, whole(1, 100)),
-        "months": ("统计期间（月）", 12, whole(1, 120)),
+        "months": lookback_months(),
     },
     proposal="抽取结果不理想时借故重抽、人为干预随机抽取（职权：行政检查；环节：承办）",
 )
@@ -282,7 +285,7 @@ CHANGED_BEFORE_LOCK = define_rule(
     thresholds={
         "hours": ("锁定前的时间窗（小时）", 24, whole(1, 720)),
         "min_changes": ("时间窗内的改动次数", 1, whole(1, 1000)),
-        "months": ("统计期间（月，按锁定时间）", 12, whole(1, 120)),
+        "months": lookback_months("统计期间（月，按锁定时间）"),
     },
     proposal="抽取前临时调整名录库或回避关系、操纵抽取范围（职权：行政检查；环节：承办）",
 )

@@ -23,6 +23,8 @@ from riskctl.warnings.rules.base import (
     ScanContext,
     Signal,
     define_rule,
+    doubling,
+    lookback_months,
     whole,
 )
 
@@ -86,7 +88,8 @@ def repeat_signals(repeats: Sequence[TargetRepeat], params: Mapping[str, Any]) -
     signals = []
     for repeat in repeats:
         count = len(repeat.tasks)
-        if count < times:
+        colour = doubling(count, times)
+        if colour is None:
             continue
         evidence = tuple(
             Evidence(f"抽查计划 {plan} 的检查任务 #{task_id}", "inspection_task", str(task_id))
@@ -96,7 +99,7 @@ def repeat_signals(repeats: Sequence[TargetRepeat], params: Mapping[str, Any]) -
             Signal(
                 f"inspector:{repeat.inspector}:target:{repeat.target}",
                 repeat.unit,
-                RED if count >= 2 * times else YELLOW,
+                colour,
                 f"检查人员 {repeat.inspector_name}（{repeat.inspector}）在 {months} 个月内"
                 f" {count} 次被派往同一检查对象（{repeat.target_name}）",
                 evidence,
@@ -114,7 +117,7 @@ SAME_TARGET = define_rule(
     evaluate=repeat_signals,
     thresholds={
         "times": ("同一检查对象的检查次数", 3, whole(2, 1000)),
-        "months": ("统计期间（月）", 12, whole(1, 120)),
+        "months": lookback_months(),
     },
     proposal="检查人员与检查对象关系固化、选择性检查（职权：行政检查；环节：执行）",
 )
@@ -222,7 +225,7 @@ LATE_PUBLICATION = define_rule(
     evaluate=late_signals,
     thresholds={
         "min_tasks": ("同一计划同一单位超期公示的结果数", 1, whole(1, 100000)),
-        "months": ("统计期间（月，按检查日期）", 12, whole(1, 120)),
+        "months": lookback_months("统计期间（月，按检查日期）"),
     },
     proposal="抽查结果不按时公示、“一公开”落实不到位（职权：行政检查；环节：执行）",
 )

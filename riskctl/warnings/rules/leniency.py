@@ -27,6 +27,8 @@ from riskctl.warnings.rules.base import (
     ScanContext,
     Signal,
     define_rule,
+    doubling,
+    lookback_months,
     number,
     whole,
 )
@@ -264,7 +266,8 @@ def repeat_signals(repeats: Sequence[PartyRepeat], params: Mapping[str, Any]) ->
     signals = []
     for repeat in repeats:
         count = len(repeat.records)
-        if count < times:
+        colour = doubling(count, times)
+        if colour is None:
             continue
         evidence = tuple(
             Evidence(f"免罚记录 #{rid}（{day.isoformat()}）", "leniency_record", str(rid))
@@ -274,7 +277,7 @@ def repeat_signals(repeats: Sequence[PartyRepeat], params: Mapping[str, Any]) ->
             Signal(
                 f"officer:{repeat.officer}:party:{repeat.party_key}",
                 repeat.unit,
-                RED if count >= 2 * times else YELLOW,
+                colour,
                 f"执法人员 {repeat.officer} 在 {months} 个月内 {count} 次"
                 f"对同一当事人（{repeat.party}）作出免罚决定",
                 evidence,
@@ -291,7 +294,7 @@ SAME_PARTY = define_rule(
     evaluate=repeat_signals,
     thresholds={
         "times": ("同一当事人的免罚决定次数", 3, whole(2, 1000)),
-        "months": ("统计期间（月）", 12, whole(1, 120)),
+        "months": lookback_months(),
     },
     proposal="执法人员与当事人存在利益关系、人情执法（职权：行政处罚；环节：决定）",
 )
@@ -391,6 +394,6 @@ OTHER_GROUND = define_rule(
     "此前同一当事人同一事项的首违申请曾被拒绝的，为红色。",
     gather=_gather_other_ground,
     evaluate=other_ground_signals,
-    thresholds={"months": ("统计期间（月）", 24, whole(1, 120))},
+    thresholds={"months": lookback_months(default=24)},
     proposal="首违申请被拒后改按轻微不罚规避重复免罚限制（职权：行政处罚；环节：决定）",
 )

@@ -48,7 +48,7 @@ def main(config: dict) -> None:
     from riskctl.core.db import db
     from riskctl.core.storage.database import DatabaseBackend
     from riskctl.core.storage.filesystem import FilesystemBackend
-    from riskctl.inspections import operations as inspections
+    from riskctl.inspections.rosters.imports import import_roster
     from riskctl.reporting import operations as reporting
     from riskctl.reporting.periods import quarter_of
 
@@ -75,7 +75,7 @@ def main(config: dict) -> None:
     with app.app_context():
         if config["scenario"] == "import":
             data = Path(config["file"]).read_bytes()
-            inspections.import_roster("targets", data, "targets.csv", None, "legal")
+            import_roster("targets", data, "targets.csv", None, "legal")
         else:
             previous = quarter_of(clock.today()).previous()
             reporting.issue_report(previous.year, previous.number, "legal")

@@ -1,0 +1,87 @@
+"""Settings of the register an administrator can change: the risk matrix, the level
+labels, the review intervals (defined once, at import; read once per request).
+
+The matrix's own checks (square, 2..5, monotone) are here; that no point uses a larger
+scale than the new matrix is checked by ``operations.change_matrix``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+
+from riskctl.core import settings
+from riskctl.risks.rules import (
+    DEFAULT_MATRIX,
+    DEFAULT_REVIEW_DAYS,
+    LEVELS,
+    MAX_SCALE,
+    STYLE_GRADED,
+    STYLE_PLAIN,
+    Matrix,
+    check_monotone,
+)
+
+MATRIX_KEY, STYLE_KEY, REVIEW_KEY = "risks.matrix", "risks.level_style", "risks.review_days"
+
+
+def validate_matrix(value: Any) -> list[list[str]]:
+    if not isinstance(value, list) or not 2 <= len(value) <= MAX_SCALE:
+        raise ValueError(
+            f"须为 2×2 到 {MAX_SCALE}×{MAX_SCALE} 的表格：每行一个可能性，每列一个影响程度"
+        )
+    size = len(value)
+    for number, row in enumerate(value, 1):
+        if not isinstance(row, list) or len(row) != size:
+            raise ValueError(f"第 {number} 行须有 {size} 格（行数与列数相同）")
+        for cell in row:
+            if cell not in LEVELS:
+                raise ValueError(f"第 {number} 行有“{cell}”，每格只能是 高、中、低")
+    check_monotone(value)
+    return [list(row) for row in value]
+
+
+def validate_style(value: Any) -> str:
+    if value not in (STYLE_PLAIN, STYLE_GRADED):
+        raise ValueError(f"须为“{STYLE_PLAIN}”或“{STYLE_GRADED}”")
+    return value
+
+
+def validate_review_days(value: Any) -> dict[str, int]:
+    if not isinstance(value, dict) or set(value) != set(LEVELS):
+        raise ValueError('须为 {"高": 天数, "中": 天数, "低": 天数}')
+    for level in LEVELS:
+        days = value[level]
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
+            raise ValueError(f"{level}风险的评估周期须为 1 到 3650 之间的整数天")
+    return {level: value[level] for level in LEVELS}
+
+
+settings.define(
+    MATRIX_KEY, "廉政风险矩阵（行：可能性，列：影响程度）", DEFAULT_MATRIX, validate_matrix
+)
+settings.define(STYLE_KEY, "风险等级显示方式", STYLE_PLAIN, validate_style)
+settings.define(REVIEW_KEY, "风险点复评周期（天）", DEFAULT_REVIEW_DAYS, validate_review_days)
+
+
+def _cached(key: str) -> Any:
+    # One settings read per request: a list page computes the level of every row.
+    if not has_request_context():
+        return settings.get(key)
+    cache = request.environ.setdefault("riskctl.risks.settings", {})
+    if key not in cache:
+        cache[key] = settings.get(key)
+    return cache[key]
+
+
+def current_matrix() -> Matrix:
+    return Matrix(tuple(tuple(row) for row in _cached(MATRIX_KEY)))
+
+
+def current_style() -> str:
+    return _cached(STYLE_KEY)
+
+
+def review_intervals() -> dict[str, int]:
+    return dict(_cached(REVIEW_KEY))
