@@ -56,12 +56,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     _init_login(app)
 
-    from riskctl.core import bounds, calendar, errors, headers, settings, storage  # noqa: F401
+    from riskctl.core import api, bounds, calendar, errors, headers, settings, storage  # noqa: F401
     from riskctl.core.auth import policy
     from riskctl.web import shell
 
     bounds.install(app)  # before any blueprint adds a route: the bounded <int:…> converter
     errors.register_error_handlers(app)
+    api.install(app)
     _install_clock(app)
     headers.install(app)
     policy.install(app)

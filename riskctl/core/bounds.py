@@ -56,6 +56,9 @@ class BoundedJSONProvider(DefaultJSONProvider):
     through even with ``silent=True``: the client learns what was wrong.
     """
 
+    # Real characters, not \u escapes (Flask 3 ignores the JSON_AS_ASCII setting).
+    ensure_ascii = False
+
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return loads(s, **kwargs)
 

@@ -129,6 +129,8 @@ class Text(fields.String):
     def __init__(self, *, max_length: int = 200, **kwargs):
         self.max_length = max_length
         super().__init__(**kwargs)
+        # Checked in _deserialize with its own message; here so the document shows maxLength.
+        self.validators.append(validate.Length(max=max_length))
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
@@ -146,3 +148,25 @@ class Text(fields.String):
         from marshmallow import ValidationError
 
         return ValidationError(message)
+
+
+class OutSchema(Schema):
+    """A response schema: a field is nullable exactly when its model column is.
+
+    ``Meta.model`` names the SQLAlchemy model the fields read; a field computed
+    elsewhere (``fields.Function``) says ``allow_none=True`` itself when it may be null.
+    Every field is always present in the answer, so each is ``required`` in the document.
+    """
+
+    class Meta:
+        model: Any = None
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        field_obj.required = True
+        model = getattr(self.Meta, "model", None)
+        table = getattr(model, "__table__", None)
+        if table is None:
+            return
+        column = table.columns.get(field_obj.attribute or field_name)
+        if column is not None and column.nullable:
+            field_obj.allow_none = True

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
 from riskctl.accounts.roles import ALL_ROLES, DISCIPLINE, LEADER, LEGAL
+from riskctl.core.api import ApiBlueprint, errors
 from riskctl.core.auth.policy import allow, current_actor, public
 from riskctl.core.errors import BadRequest
-from riskctl.core.http import doc, upload_limit
+from riskctl.core.http import upload_limit
 from riskctl.draws import operations, queries, verification
 from riskctl.draws.engine.draw import result_as_dict
 from riskctl.draws.publication import published
@@ -21,12 +22,13 @@ from riskctl.draws.schemas import (
     PublishedDrawSchema,
 )
 
-bp = Blueprint("draws_api", __name__, url_prefix="/api/v1/draws")
+bp = ApiBlueprint(
+    "draws_api", __name__, url_prefix="/api/v1/draws", description="抽取结果、清单与核验"
+)
 
 # Roles that run or oversee draws read target ids in full; everyone else reads
 # exactly what the public page shows.
 FULL_VIEW = (LEGAL, DISCIPLINE, LEADER)
-TAGS = ("draws",)
 
 
 def json_document(document: Any, filename: str | None = None) -> Response:
@@ -38,31 +40,29 @@ def json_document(document: Any, filename: str | None = None) -> Response:
     return response
 
 
-@bp.get("/<int:draw_id>")
+@bp.route("/<int:draw_id>", methods=["GET"])
 @allow(*ALL_ROLES)
-@doc(
-    "抽取结果：四项摘要、种子、抽中对象（含键值与检查组）、结果摘要、各轮次",
-    response=DrawDetailSchema,
-    tags=TAGS,
-)
+@bp.response(200, DrawDetailSchema)
 def get_draw(draw_id: int):
+    """抽取结果：四项摘要、种子、抽中对象（含键值与检查组）、结果摘要、各轮次
+
+    法制科、纪委与局领导看到对象编号全文与抽取人（drawn_by）；其他角色看到公开页面的内容
+    （个人信息已遮蔽，无 drawn_by）。
+    """
     draw = queries.get_draw(draw_id)
     actor = current_actor()
     if actor.role not in FULL_VIEW:
-        return PublishedDrawSchema().dump(published(draw))
+        return json_document(PublishedDrawSchema().dump(published(draw)))
     if draw.has_personal:
         operations.record_full_view(draw, "selections", actor)
-    return DrawDetailSchema().dump(published(draw, full=True))
+    return published(draw, full=True)
 
 
-@bp.get("/<int:draw_id>/manifest")
+@bp.route("/<int:draw_id>/manifest", methods=["GET"])
 @allow(LEGAL, DISCIPLINE, LEADER)
-@doc(
-    "完整抽取清单（draw-spec 格式，含本轮公开随机数）；原样提交到 /api/v1/draws/verify 即可复算",
-    response=ManifestDocumentSchema,
-    tags=TAGS,
-)
+@bp.response(200, ManifestDocumentSchema)
 def get_manifest(draw_id: int):
+    """完整抽取清单（draw-spec 格式，含本轮公开随机数）；原样提交到 /api/v1/draws/verify 即可复算"""
     draw = queries.get_draw(draw_id)
     if draw.manifest.personal_ids:
         operations.record_full_view(draw, "manifest", current_actor())
@@ -71,17 +71,24 @@ def get_manifest(draw_id: int):
     return json_document(queries.manifest_document(draw), f"manifest-{draw.id}.json")
 
 
-@bp.post("/verify")
+@bp.route("/verify", methods=["POST"])
 @public
-@doc(
-    "核验：按 riskctl-draw/1 由抽取清单重新计算抽取结果（无需登录；按地址限频、按计算量限额，"
-    "超限返回 429 或 503）",
-    body=ManifestDocumentSchema,
-    response=DrawResultSchema,
-    tags=TAGS,
-)
 @upload_limit("VERIFY_MAX_UPLOAD")
+@errors(400, 413, 422, 429, 503)
+@bp.doc(
+    requestBody={
+        "required": True,
+        "description": "draw-spec 格式的抽取清单（可不带 JSON 内容类型）",
+        "content": {"application/json": {"schema": ManifestDocumentSchema}},
+    }
+)
+@bp.response(200, DrawResultSchema)
 def verify():
+    """核验：按 riskctl-draw/1 由抽取清单重新计算抽取结果
+
+    无需登录；按地址限频、按计算量限额，超限返回 429 或 503。请求体不经 schema
+    解析：限额检查先于读取请求体。
+    """
     # Limits first: nothing of the body is read before the address and the service
     # have room for one more verification (draws/verification.py).
     with verification.admission(request.remote_addr, request.content_length) as admitted:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import request
+from marshmallow import fields, validate
 
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.api import ApiBlueprint, PageArgs, errors, paginate
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import BadRequest, ValidationFailed
-from riskctl.core.http import doc, json_body, paginate
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.inspections import operations, queries
 from riskctl.inspections.schemas import (
@@ -16,7 +17,18 @@ from riskctl.inspections.schemas import (
     InspectionItemSchema,
 )
 
-bp = Blueprint("inspections_api", __name__, url_prefix="/api/v1/inspection")
+bp = ApiBlueprint(
+    "inspections_api", __name__, url_prefix="/api/v1/inspection", description="双随机一公开"
+)
+
+
+class ActiveArgs(PageArgs):
+    active = fields.String(
+        load_default="",
+        validate=validate.OneOf(("", "0", "1")),
+        metadata={"description": "1 只看启用的"},
+    )
+
 
 READERS = (LEGAL, LEADER, DISCIPLINE)
 PROBLEMS_SHOWN = 1000
@@ -48,42 +60,34 @@ def confirm_flag(value: str | None) -> bool | None:
 # --- 随机抽查事项清单 -------------------------------------------------------------
 
 
-@bp.get("/items")
+@bp.route("/items", methods=["GET"])
 @allow(LEGAL, LEADER, DISCIPLINE, OFFICER)
-@doc("随机抽查事项清单", response=InspectionItemSchema, tags=("inspection",))
-def list_items():
-    return paginate(queries.items(request.args.get("active") == "1"), InspectionItemSchema())
+@bp.paginated(InspectionItemSchema, ActiveArgs)
+def list_items(args):
+    """随机抽查事项清单（?active=1 只看启用的）"""
+    return paginate(queries.items(args["active"] == "1"), args)
 
 
-@bp.post("/items")
+@bp.route("/items", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "新增抽查事项",
-    body=InspectionItemInSchema,
-    response=InspectionItemSchema,
-    status=201,
-    tags=("inspection",),
-)
-def create_item():
-    item = operations.create_item(json_body(InspectionItemInSchema()), require_actor().username)
-    return InspectionItemSchema().dump(item), 201
+@errors(409)
+@bp.arguments(InspectionItemInSchema)
+@bp.response(201, InspectionItemSchema)
+def create_item(data):
+    """新增抽查事项"""
+    return operations.create_item(data, require_actor().username)
 
 
-@bp.patch("/items/<code>")
+@bp.route("/items/<code>", methods=["PATCH"])
 @allow(LEGAL)
-@doc(
-    "修改或停用抽查事项（须写明理由）",
-    body=InspectionItemPatchSchema,
-    response=InspectionItemSchema,
-    tags=("inspection",),
-)
-def update_item(code: str):
+@errors(404, 409)
+@bp.arguments(InspectionItemPatchSchema)
+@bp.response(200, InspectionItemSchema)
+def update_item(data, code: str):
+    """修改或停用抽查事项（须写明理由）"""
     item = queries.item_by_code(code)
-    data = json_body(InspectionItemPatchSchema())
     reason = data.pop("reason")
-    return InspectionItemSchema().dump(
-        operations.update_item(item, data, reason, require_actor().username)
-    )
+    return operations.update_item(item, data, reason, require_actor().username)
 
 
 # --- 名录库 -------------------------------------------------------------------------

@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from riskctl.core import clock
-from riskctl.core.schema import BaseSchema, Text
-from riskctl.rectification.models import SOURCES
+from riskctl.core.api import PageArgs
+from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.rectification.models import (
+    COLOURS,
+    SOURCES,
+    STATUSES,
+    RectificationAttachment,
+    RectificationEvent,
+    RectificationItem,
+)
 
 _DAYS = validate.Range(min=1, max=250, error="须为 1 到 250 之间的整数（工作日）")
 
@@ -41,18 +50,24 @@ class EvidenceSchema(BaseSchema):
     text = Text(required=True, max_length=2000)
 
 
-class EventSchema(Schema):
+class EventSchema(OutSchema):
+    class Meta:
+        model = RectificationEvent
+
     kind = fields.String()
     note = fields.String()
     at = fields.DateTime()
     actor = fields.String()
 
 
-class ItemSchema(Schema):
+class ItemSchema(OutSchema):
     """An item as the API shows it; ``colour`` is computed for the day of the request."""
 
+    class Meta:
+        model = RectificationItem
+
     id = fields.Integer()
-    source = fields.String()
+    source = fields.String(metadata={"enum": list(SOURCES)})
     source_ref = fields.String()
     title = fields.String()
     detail = fields.String()
@@ -63,8 +78,8 @@ class ItemSchema(Schema):
     deadline_days = fields.Integer()
     deadline = fields.Date()
     deadline_provisional = fields.Boolean()
-    status = fields.String()
-    colour = fields.Method("get_colour")
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    colour = fields.Method("get_colour", metadata={"enum": list(COLOURS)})
     evidence = fields.String()
     closing_note = fields.String()
     closed_at = fields.DateTime()
@@ -76,14 +91,22 @@ class ItemSchema(Schema):
         self.colourer = colourer
 
     def get_colour(self, item: Any) -> str:
-        if self.colourer is None:  # built without one (e.g. for the OpenAPI document): today
-            from riskctl.rectification.queries import colourer
+        if self.colourer is not None:
+            return self.colourer(item)
+        # Built without one (the API's response schema, kept for the process): today's,
+        # rebuilt when the day changes.
+        from riskctl.rectification.queries import colourer
 
-            self.colourer = colourer(clock.today())
-        return self.colourer(item)
+        today = clock.today()
+        if getattr(self, "_colourer_day", None) != today:
+            self._colourer_day, self._today_colourer = today, colourer(today)
+        return self._today_colourer(item)
 
 
-class AttachmentSchema(Schema):
+class AttachmentSchema(OutSchema):
+    class Meta:
+        model = RectificationAttachment
+
     id = fields.Integer()
     filename = fields.String()
     content_type = fields.String()
@@ -96,3 +119,43 @@ class AttachmentSchema(Schema):
 class ItemDetailSchema(ItemSchema):
     events = fields.List(fields.Nested(EventSchema))
     attachments = fields.List(fields.Nested(AttachmentSchema))
+
+
+def _one_of(options: dict[str, str], label: str) -> validate.OneOf:
+    return validate.OneOf(list(options), error=f"{label}须为 {'、'.join(options)} 之一")
+
+
+class ItemFilterSchema(BaseSchema):
+    unit = Text(load_default=None, max_length=40, metadata={"description": "单位代码"})
+    status = fields.String(load_default=None, validate=_one_of(STATUSES, "状态"))
+    colour = fields.String(load_default=None, validate=_one_of(COLOURS, "颜色"))
+    source = fields.String(load_default=None, validate=_one_of(SOURCES, "来源"))
+    q = Text(load_default=None, max_length=100, metadata={"description": "关键词"})
+
+
+class FilterSchema(PageArgs, ItemFilterSchema):
+    """The ledger's filters and the page; a bad filter value is a 422, as it always was."""
+
+    QUERY_ERROR_STATUS = 422
+
+
+class AttachmentIn(BaseSchema):
+    file = Upload(required=True, metadata={"description": "PDF、JPG/PNG、Word 或 Excel"})
+
+
+class ColourCountsSchema(Schema):
+    red = fields.Integer(required=True)
+    yellow = fields.Integer(required=True)
+    green = fields.Integer(required=True)
+    closed = fields.Integer(required=True)
+
+
+class UnitColourCountsSchema(ColourCountsSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class SummarySchema(Schema):
+    date = fields.Date(required=True)
+    counts = fields.Nested(ColourCountsSchema, required=True)
+    units = fields.List(fields.Nested(UnitColourCountsSchema), required=True)

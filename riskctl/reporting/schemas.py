@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from marshmallow import Schema, fields
+from marshmallow import fields
 
-from riskctl.core.schema import BaseSchema
+from riskctl.core.api import PageArgs, QueryInteger
+from riskctl.core.schema import BaseSchema, OutSchema
+from riskctl.reporting.models import QuarterlyReport
 
 
 class IssueSchema(BaseSchema):
     """``{"year": 2026, "quarter": 4}``; the range is checked when issuing (422 with the field)."""
 
-    year = fields.Integer(required=True, strict=True)
-    quarter = fields.Integer(required=True, strict=True)
+    year = fields.Integer(required=True, strict=True, metadata={"example": 2026})
+    quarter = fields.Integer(required=True, strict=True, metadata={"example": 4})
 
 
 def pdf_url(report: Any) -> str:
@@ -35,8 +37,11 @@ def xlsx_url(report: Any) -> str:
     )
 
 
-class ReportSchema(Schema):
+class ReportSchema(OutSchema):
     """An issued version as lists show it."""
+
+    class Meta:
+        model = QuarterlyReport
 
     id = fields.Integer()
     year = fields.Integer()
@@ -57,4 +62,17 @@ class ReportSchema(Schema):
 class ReportDetailSchema(ReportSchema):
     """One version with its key figures (主要指标) and their change from the previous quarter."""
 
-    summary = fields.Function(lambda report: report.snapshot["summary"])
+    summary = fields.Function(
+        lambda report: report.snapshot["summary"],
+        metadata={"type": "array", "items": {"type": "object"}, "description": "主要指标"},
+    )
+
+
+class ReportListArgs(PageArgs):
+    year = QueryInteger(1, 9999, load_default=None, metadata={"description": "年份"})
+
+
+class VersionArgs(BaseSchema):
+    version = QueryInteger(
+        1, 2**31 - 1, load_default=None, metadata={"description": "报告版本号（缺省为最新）"}
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from riskctl.core.schema import BaseSchema, Text
+from riskctl.core.api import PageArgs
+from riskctl.core.schema import BaseSchema, OutSchema, Text
 from riskctl.draws.schemas import RedrawRequestOutSchema
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9\-_]{2,40}$", error="编号只能含字母、数字、- 和 _（2–40 位）")
@@ -84,7 +86,7 @@ class ReplaceSchema(BaseSchema):
 # Output ---------------------------------------------------------------------------
 
 
-class CaseFileSchema(Schema):
+class CaseFileSchema(OutSchema):
     case_no = fields.String()
     unit = fields.Function(lambda c: c.unit.code)
     unit_name = fields.Function(lambda c: c.unit.name)
@@ -95,19 +97,28 @@ class CaseFileSchema(Schema):
     approver = fields.String()
     approver_name = fields.String()
     closed_on = fields.Date()
-    penalty = fields.Function(lambda c: c.penalty_yuan or None)
+    penalty = fields.Function(
+        lambda c: c.penalty_yuan or None,
+        allow_none=True,
+        metadata={"type": "string", "description": "罚款金额（元，两位小数）", "example": "200.00"},
+    )
 
 
-class ReviewerSchema(Schema):
-    id = fields.Integer()
+class ReviewerBriefSchema(OutSchema):
+    """A reviewer as a campaign lists them (one name per shape in the OpenAPI document)."""
+
     username = fields.Function(lambda r: r.user.username)
     name = fields.Function(lambda r: r.user.display_name)
-    unit = fields.Function(lambda r: r.user.unit.code if r.user.unit else None)
+    unit = fields.Function(lambda r: r.user.unit.code if r.user.unit else None, allow_none=True)
     badge_no = fields.String()
+
+
+class ReviewerSchema(ReviewerBriefSchema):
+    id = fields.Integer()
     active = fields.Boolean()
 
 
-class RubricSchema(Schema):
+class RubricSchema(OutSchema):
     version = fields.Integer()
     name = fields.String()
     note = fields.String()
@@ -126,9 +137,7 @@ class CampaignSchema(Schema):
     cap = fields.Integer()
     status = fields.String()
     rubric_version = fields.Function(lambda c: c.rubric.version)
-    reviewers = fields.List(
-        fields.Nested(ReviewerSchema(only=("username", "name", "unit", "badge_no")))
-    )
+    reviewers = fields.List(fields.Nested(ReviewerBriefSchema))
     manifest_id = fields.Integer()
     draw_id = fields.Integer()
 
@@ -216,3 +225,40 @@ class ReviewFileDetailSchema(ReviewFileSchema):
     case_file = fields.Nested(CaseFileSchema)
     assignments = fields.List(fields.Nested(AssignmentSchema))
     findings = fields.List(fields.Nested(FindingSchema))
+
+
+class CaseFileArgs(PageArgs):
+    unit = Text(load_default=None, max_length=40, metadata={"description": "单位代码"})
+    start = fields.Date(load_default=None, metadata={"description": "结案日期起"})
+    end = fields.Date(load_default=None, metadata={"description": "结案日期止"})
+    q = Text(load_default=None, max_length=100, metadata={"description": "关键词"})
+    QUERY_ERROR_STATUS = 422
+
+
+class DryRunArgs(BaseSchema):
+    dry_run = fields.String(
+        load_default="",
+        validate=validate.OneOf(("", "0", "1", "true", "false")),
+        metadata={"description": "1 只检查不导入"},
+    )
+
+
+class CaseFileImportIn(BaseSchema):
+    file = Upload(required=True, metadata={"description": ".xlsx 或 .csv 结案案卷登记表"})
+
+
+class CaseFileImportOut(OutSchema):
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    dry_run = fields.Boolean()
+
+
+class ReviewerListSchema(Schema):
+    items = fields.List(fields.Nested(ReviewerSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class RubricListSchema(Schema):
+    items = fields.List(fields.Nested(RubricSchema), required=True)
+    total = fields.Integer(required=True)

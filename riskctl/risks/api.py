@@ -2,32 +2,62 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Response
+from marshmallow import fields
 
 from riskctl.accounts.queries import visible_unit_ids
 from riskctl.core import clock
+from riskctl.core.api import ApiBlueprint, errors, page_of, paginate
 from riskctl.core.auth.policy import allow, current_actor
-from riskctl.core.errors import BadRequest, ValidationFailed
-from riskctl.core.http import doc, json_body, page_args, paginate
+from riskctl.core.errors import ValidationFailed
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.risks import exports, operations, queries
 from riskctl.risks.access import READERS, WRITERS
 from riskctl.risks.filters import RiskFilter, list_query
 from riskctl.risks.imports import operations as imports
 from riskctl.risks.schemas import (
+    RiskImportIn,
     RiskImportResultOut,
+    RiskListArgs,
     RiskPointIn,
     RiskPointOut,
     RiskPointPatch,
+    RiskQualityArgs,
     RiskQualityOut,
     RiskRetireIn,
     RiskReviewIn,
     RiskVersionOut,
 )
 
-bp = Blueprint("risks_api", __name__, url_prefix="/api/v1/risk-points")
+bp = ApiBlueprint(
+    "risks_api",
+    __name__,
+    url_prefix="/api/v1/risk-points",
+    description="廉政风险点登记表",
+)
 
-TAGS = ("risk-points",)
+POINT_EXAMPLE = {
+    "unit": "ZD1-1",
+    "post": "中队长",
+    "power": "行政处罚",
+    "stage": "调查取证",
+    "title": "选择性执法",
+    "description": "对熟人违法行为不予立案",
+    "category": "执法办案",
+    "likelihood": 2,
+    "impact": 3,
+    "measures": [
+        {
+            "text": "双人执法、全程记录",
+            "owner": "张三",
+            "deadline": "2026-12-31",
+            "status": "planned",
+        }
+    ],
+    "responsible": "张三",
+    "supervisor": "李四",
+    "indicator": "投诉数",
+}
 
 
 def _visible() -> list[int] | None:
@@ -38,137 +68,128 @@ def _point(point_id: int):
     return queries.point_or_404(point_id, _visible())
 
 
-@bp.get("")
+@bp.route("", methods=["GET"])
 @allow(*READERS)
-@doc(
-    "廉政风险点列表（筛选：unit 含下级单位、level、status=active|retired|all、overdue、q）",
-    response=RiskPointOut,
-    tags=TAGS,
-)
-def list_points():
-    flt = RiskFilter.from_args(request.args)
-    return paginate(list_query(flt, _visible(), clock.today()), RiskPointOut())
+@bp.paginated(RiskPointOut, RiskListArgs)
+def list_points(args):
+    """廉政风险点列表（筛选：unit 含下级单位、level、status、overdue、q）"""
+    flt = RiskFilter.from_args(args)
+    return paginate(list_query(flt, _visible(), clock.today()), args)
 
 
-@bp.post("")
+@bp.route("", methods=["POST"])
 @allow(*WRITERS)
-@doc(
-    "登记风险点（风险等级由可能性×影响程度计算）",
-    body=RiskPointIn,
-    response=RiskPointOut,
-    status=201,
-    tags=TAGS,
-)
-def create_point():
-    point = operations.create_point(json_body(RiskPointIn()))
-    return RiskPointOut().dump(point), 201
+@errors(409)
+@bp.arguments(RiskPointIn, example=POINT_EXAMPLE)
+@bp.response(201, RiskPointOut)
+def create_point(data):
+    """登记风险点（风险等级由可能性×影响程度计算）"""
+    return operations.create_point(data)
 
 
-@bp.get("/<int:point_id>")
+@bp.route("/<int:point_id>", methods=["GET"])
 @allow(*READERS)
-@doc("风险点详情", response=RiskPointOut, tags=TAGS)
+@bp.response(200, RiskPointOut)
 def get_point(point_id: int):
-    return RiskPointOut().dump(_point(point_id))
+    """风险点详情"""
+    return _point(point_id)
 
 
-@bp.patch("/<int:point_id>")
+@bp.route("/<int:point_id>", methods=["PATCH"])
 @allow(*WRITERS)
-@doc(
-    "修改风险点（必须填写 reason；可带 version 防止覆盖他人修改）",
-    body=RiskPointPatch,
-    response=RiskPointOut,
-    tags=TAGS,
-)
-def patch_point(point_id: int):
-    data = json_body(RiskPointPatch())
+@errors(409)
+@bp.arguments(RiskPointPatch, example={"impact": 3, "reason": "年度复核上调影响程度", "version": 1})
+@bp.response(200, RiskPointOut)
+def patch_point(data, point_id: int):
+    """修改风险点（必须填写 reason；可带 version 防止覆盖他人修改）"""
     _point(point_id)
     point = queries.point_for_update(point_id)
     operations.change_point(point, data, data.pop("reason"), expected_version=data.pop("version"))
-    return RiskPointOut().dump(point)
+    return point
 
 
-@bp.post("/<int:point_id>/retire")
+@bp.route("/<int:point_id>/retire", methods=["POST"])
 @allow(*WRITERS)
-@doc("停用风险点（必须填写 reason；不会删除）", body=RiskRetireIn, response=RiskPointOut, tags=TAGS)
-def retire_point(point_id: int):
-    data = json_body(RiskRetireIn())
+@errors(409)
+@bp.arguments(RiskRetireIn, example={"reason": "职权已调整，该风险点不再适用"})
+@bp.response(200, RiskPointOut)
+def retire_point(data, point_id: int):
+    """停用风险点（必须填写 reason；不会删除）"""
     _point(point_id)
-    point = operations.retire_point(queries.point_for_update(point_id), data["reason"])
-    return RiskPointOut().dump(point)
+    return operations.retire_point(queries.point_for_update(point_id), data["reason"])
 
 
-@bp.post("/<int:point_id>/reviews")
+@bp.route("/<int:point_id>/reviews", methods=["POST"])
 @allow(*WRITERS)
-@doc(
-    "记录一次评估：按评估日期与等级重新计算下次评估日期",
-    body=RiskReviewIn,
-    response=RiskPointOut,
-    status=201,
-    tags=TAGS,
-)
-def record_review(point_id: int):
-    data = json_body(RiskReviewIn())
+@errors(409)
+@bp.arguments(RiskReviewIn, example={"note": "措施落实到位，维持等级", "reviewed_on": "2026-11-30"})
+@bp.response(201, RiskPointOut)
+def record_review(data, point_id: int):
+    """记录一次评估：按评估日期与等级重新计算下次评估日期"""
     _point(point_id)
-    point = operations.record_review(queries.point_for_update(point_id), data.pop("note"), **data)
-    return RiskPointOut().dump(point), 201
+    return operations.record_review(queries.point_for_update(point_id), data.pop("note"), **data)
 
 
-@bp.get("/<int:point_id>/history")
+@bp.route("/<int:point_id>/history", methods=["GET"])
 @allow(*READERS)
-@doc("风险点的全部版本（谁、何时、为何、改了什么），新版本在前", response=RiskVersionOut, tags=TAGS)
-def history(point_id: int):
-    return paginate(queries.history_query(_point(point_id)), RiskVersionOut())
+@bp.paginated(RiskVersionOut)
+def history(args, point_id: int):
+    """风险点的全部版本（谁、何时、为何、改了什么），新版本在前"""
+    return paginate(queries.history_query(_point(point_id)), args)
 
 
-@bp.post("/import")
+@bp.route("/import", methods=["POST"])
 @allow(*WRITERS)
-@doc(
-    "导入风险点登记表（multipart：file 为 .xlsx/.csv，reason 为修改原因，dry_run=1 只检查不写入）；"
-    "有任何问题则全部不导入",
-    response=RiskImportResultOut,
-    upload=True,
-    tags=TAGS,
-)
-def import_points():
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+@errors(409)
+@bp.arguments(RiskImportIn, location="files", content_type="multipart/form-data")
+@bp.response(200, RiskImportResultOut)
+def import_points(data):
+    """导入风险点登记表（file 为 .xlsx/.csv；dry_run 只检查不写入）；有任何问题则全部不导入"""
+    upload = data["file"]
+    if not upload.filename:
         raise ValidationFailed.field("file", "请上传 .xlsx 或 .csv 文件（字段名 file）")
-    dry_run = request.form.get("dry_run", "").strip().lower() in ("1", "true", "yes", "on")
     try:
-        result = imports.import_register(
-            upload.read(), upload.filename, reason=request.form.get("reason", ""), dry_run=dry_run
+        return imports.import_register(
+            upload.read(), upload.filename, reason=data["reason"], dry_run=data["dry_run"]
         )
     except ImportProblems as exc:
         raise ValidationFailed(exc.message, exc.as_details(limit=1000)) from exc
-    return RiskImportResultOut().dump(result)
 
 
-@bp.get("/export.xlsx")
+@bp.route("/export.xlsx", methods=["GET"])
 @allow(*READERS)
-@doc("导出风险点登记表（.xlsx，可原样导入；筛选同列表）", tags=TAGS)
-def export_points() -> Response:
-    flt = RiskFilter.from_args(request.args)
-    return exports.xlsx_response(flt, _visible())
+@bp.arguments(RiskListArgs, location="query")
+@bp.response(
+    200,
+    description="风险点登记表（.xlsx，可原样导入）",
+    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+def export_points(args) -> Response:
+    """导出风险点登记表（.xlsx，可原样导入；筛选同列表，page/per_page 不起作用）"""
+    return exports.xlsx_response(RiskFilter.from_args(args), _visible())
 
 
-@bp.get("/quality")
+@bp.route("/quality", methods=["GET"])
 @allow(*READERS)
-@doc("质量检查：不符合登记规则的风险点及原因（rule 可筛选）", response=RiskQualityOut, tags=TAGS)
-def quality():
-    rule = request.args.get("rule", "").strip()
-    if rule and rule not in queries.QUALITY_RULES:
-        raise BadRequest("rule 须为 " + "、".join(queries.QUALITY_RULES), {"rule": ["无效的规则"]})
-    page, per_page = page_args()
+@bp.paginated(
+    RiskQualityOut,
+    RiskQualityArgs,
+    extra={
+        "counts": fields.Dict(
+            keys=fields.String(),
+            values=fields.Integer(),
+            required=True,
+            metadata={"description": "每条规则的问题数"},
+        )
+    },
+)
+def quality(args):
+    """质量检查：不符合登记规则的风险点及原因（rule 可筛选）"""
+    rule, page, per_page = args["rule"], args["page"], args["per_page"]
     today, units = clock.today(), _visible()
     counts = queries.quality_counts(today, units)
     items = queries.quality_problems(
         today, units, rule, limit=per_page, offset=(page - 1) * per_page
     )
     total = counts[rule] if rule else sum(counts.values())
-    return {
-        "items": RiskQualityOut(many=True).dump(items),
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "counts": counts,
-    }
+    return page_of(items, total, args, counts=counts)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from flask_smorest.fields import Upload
+from marshmallow import fields, validate
 
-from riskctl.core.schema import BaseSchema, Text
-from riskctl.risks.models import FIELD_LABELS, MEASURE_STATUSES, STATUS_LABELS, RiskPoint
+from riskctl.core.api import PageArgs
+from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.risks.filters import OVERDUE_CHOICES, STATUS_CHOICES
+from riskctl.risks.models import (
+    FIELD_LABELS,
+    MEASURE_STATUSES,
+    STATUS_LABELS,
+    RiskMeasure,
+    RiskPoint,
+    RiskPointVersion,
+)
 from riskctl.risks.options import current_matrix, current_style
+from riskctl.risks.queries import QUALITY_RULES
 from riskctl.risks.rules import MAX_SCALE, level_label
 
 _SCALE = validate.Range(1, MAX_SCALE, error="应为 {min} 到 {max} 之间的整数")
@@ -73,11 +84,14 @@ class RiskReviewIn(BaseSchema):
     impact = fields.Integer(strict=True, validate=_SCALE, load_default=None, allow_none=True)
 
 
-class RiskMeasureOut(Schema):
+class RiskMeasureOut(OutSchema):
+    class Meta:
+        model = RiskMeasure
+
     text = fields.String()
     owner = fields.String()
     deadline = fields.Date()
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(MEASURE_STATUSES)})
     status_label = fields.Function(lambda m: MEASURE_STATUSES[m.status])
 
 
@@ -85,7 +99,10 @@ def _level(point: RiskPoint) -> str | None:
     return current_matrix().level(point.likelihood, point.impact)
 
 
-class RiskPointOut(Schema):
+class RiskPointOut(OutSchema):
+    class Meta:
+        model = RiskPoint
+
     id = fields.Integer()
     unit = fields.Function(lambda p: p.unit.code)
     unit_name = fields.Function(lambda p: p.unit.name)
@@ -97,15 +114,21 @@ class RiskPointOut(Schema):
     category = fields.String()
     likelihood = fields.Integer()
     impact = fields.Integer()
-    level = fields.Function(_level)
-    level_label = fields.Function(lambda p: level_label(_level(p), current_style()))
+    level = fields.Function(
+        _level,
+        allow_none=True,
+        metadata={"description": "风险等级（由可能性×影响程度计算）", "example": "高"},
+    )
+    level_label = fields.Function(
+        lambda p: level_label(_level(p), current_style()), allow_none=True
+    )
     measures = fields.List(fields.Nested(RiskMeasureOut))
     responsible = fields.String()
     supervisor = fields.String()
     indicator = fields.String()
     next_review = fields.Date()
     last_reviewed = fields.Date()
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(STATUS_LABELS)})
     status_label = fields.Function(lambda p: STATUS_LABELS[p.status])
     version = fields.Integer()
     retire_reason = fields.String()
@@ -114,14 +137,17 @@ class RiskPointOut(Schema):
     updated_at = fields.DateTime()
 
 
-class RiskChangeOut(Schema):
+class RiskChangeOut(OutSchema):
     field = fields.String()
     label = fields.Function(lambda c: FIELD_LABELS.get(c["field"], c["field"]))
-    before = fields.Raw()
-    after = fields.Raw()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
 
 
-class RiskVersionOut(Schema):
+class RiskVersionOut(OutSchema):
+    class Meta:
+        model = RiskPointVersion
+
     number = fields.Integer()
     action = fields.String()
     actor = fields.String()
@@ -131,7 +157,7 @@ class RiskVersionOut(Schema):
     snapshot = fields.Dict()
 
 
-class RiskImportResultOut(Schema):
+class RiskImportResultOut(OutSchema):
     rows = fields.Integer()
     created = fields.Integer()
     updated = fields.Integer()
@@ -139,11 +165,53 @@ class RiskImportResultOut(Schema):
     dry_run = fields.Boolean()
 
 
-class RiskQualityOut(Schema):
+class RiskQualityOut(OutSchema):
     point_id = fields.Integer()
     unit = fields.String(attribute="unit_code")
     unit_name = fields.String()
     title = fields.String()
-    level = fields.String()
-    rule = fields.String()
+    level = fields.String(allow_none=True)
+    rule = fields.String(metadata={"enum": list(QUALITY_RULES)})
     reason = fields.String()
+
+
+class RiskListArgs(PageArgs):
+    """The register's filters (page, API list and export alike)."""
+
+    unit = Text(max_length=40, load_default="", metadata={"description": "单位代码（含下级单位）"})
+    level = fields.String(
+        load_default="",
+        validate=validate.Length(max=10),
+        metadata={"description": "风险等级：高、中、低（或 一级、二级、三级）", "example": "高"},
+    )
+    status = fields.String(
+        load_default="active",
+        validate=validate.OneOf(tuple(STATUS_CHOICES), error="状态筛选须为 active、retired 或 all"),
+        metadata={"description": "在用、已停用或全部"},
+    )
+    overdue = fields.String(
+        load_default="",
+        validate=validate.OneOf(
+            ("", *OVERDUE_CHOICES), error="逾期筛选须为 review、measure 或 any"
+        ),
+        metadata={"description": "逾期：review 评估、measure 措施、any 任一"},
+    )
+    q = Text(max_length=100, load_default="", metadata={"description": "关键词"})
+
+
+class RiskQualityArgs(PageArgs):
+    rule = fields.String(
+        load_default="",
+        validate=validate.OneOf(
+            ("", *QUALITY_RULES), error="rule 须为 " + "、".join(QUALITY_RULES)
+        ),
+        metadata={"description": "只看这一条规则"},
+    )
+
+
+class RiskImportIn(BaseSchema):
+    """The multipart form of the import."""
+
+    file = Upload(required=True, metadata={"description": ".xlsx 或 .csv 登记表"})
+    reason = Text(max_length=500, load_default="", metadata={"description": "修改原因"})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "只检查不写入"})

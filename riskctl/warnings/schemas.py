@@ -5,10 +5,11 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from riskctl.accounts.queries import unit_by_code
+from riskctl.core.api import PageArgs
 from riskctl.core.errors import NotFound, ValidationFailed
-from riskctl.core.schema import BaseSchema, Text
+from riskctl.core.schema import BaseSchema, OutSchema, Text
 from riskctl.warnings.links import with_urls
-from riskctl.warnings.models import COLOURS, STATUSES
+from riskctl.warnings.models import COLOURS, STATUSES, Warning
 from riskctl.warnings.queries import OPEN, WarningFilter
 from riskctl.warnings.rules import RULES, rule_by_key
 
@@ -63,16 +64,19 @@ def _rule_label(warning) -> str:
     return rule.label if rule else warning.rule
 
 
-class WarningSchema(Schema):
+class WarningSchema(OutSchema):
+    class Meta:
+        model = Warning
+
     id = fields.Integer()
     rule = fields.String()
     rule_label = fields.Function(_rule_label)
-    colour = fields.String()
+    colour = fields.String(metadata={"enum": list(COLOURS)})
     colour_label = fields.String()
     title = fields.String()
-    unit = fields.Function(lambda w: w.unit.code if w.unit else None)
-    unit_name = fields.Function(lambda w: w.unit.name if w.unit else None)
-    status = fields.String()
+    unit = fields.Function(lambda w: w.unit.code if w.unit else None, allow_none=True)
+    unit_name = fields.Function(lambda w: w.unit.name if w.unit else None, allow_none=True)
+    status = fields.String(metadata={"enum": list(STATUSES)})
     status_label = fields.String()
     raised_at = fields.DateTime()
     last_seen_at = fields.DateTime()
@@ -85,7 +89,9 @@ class WarningSchema(Schema):
 class WarningDetailSchema(WarningSchema):
     subject_key = fields.String()
     rule_description = fields.Function(lambda w: getattr(rule_by_key(w.rule), "description", ""))
-    evidence = fields.Function(lambda w: with_urls(w.evidence))
+    evidence = fields.Function(
+        lambda w: with_urls(w.evidence), metadata={"type": "object", "description": "证据及链接"}
+    )
     acknowledged_at = fields.DateTime()
     acknowledged_by = fields.String()
     note = fields.String()
@@ -121,3 +127,61 @@ def unit_from(code: str | None):
         return unit_by_code(code)
     except NotFound as exc:
         raise ValidationFailed.field("rectification.unit", f"单位 {code} 不存在") from exc
+
+
+class WarningListArgs(PageArgs, WarningFilterSchema):
+    """The list's filters; a bad filter value is a 422 naming it, as it always was."""
+
+    QUERY_ERROR_STATUS = 422
+
+
+class _ColourCounts(Schema):
+    red = fields.Integer(required=True)
+    yellow = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class _UnitCounts(_ColourCounts):
+    unit = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True)
+
+
+class _RuleCounts(_ColourCounts):
+    rule = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class WarningSummarySchema(_ColourCounts):
+    by_unit = fields.List(fields.Nested(_UnitCounts), required=True)
+    by_rule = fields.List(fields.Nested(_RuleCounts), required=True)
+
+
+class _Threshold(Schema):
+    name = fields.String(required=True)
+    setting = fields.String(required=True)
+    label = fields.String(required=True)
+    value = fields.Raw(required=True, allow_none=True)
+    default = fields.Raw(required=True, allow_none=True)
+
+
+class WarningRuleSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    description = fields.String(required=True)
+    enabled = fields.Boolean(required=True)
+    enabled_setting = fields.String(required=True)
+    thresholds = fields.List(fields.Nested(_Threshold), required=True)
+
+
+class WarningRuleListSchema(Schema):
+    items = fields.List(fields.Nested(WarningRuleSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class ScanSchema(Schema):
+    day = fields.String(required=True, metadata={"format": "date"})
+    raised = fields.Integer(required=True)
+    still_open = fields.Integer(required=True)
+    skipped = fields.List(fields.String(), required=True)
+    rules = fields.List(fields.Dict(), required=True)
+    summary = fields.List(fields.String(), required=True)

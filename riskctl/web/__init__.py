@@ -10,5 +10,6 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api)
+    app.register_blueprint(views.health_api)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)

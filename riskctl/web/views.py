@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    send_from_directory,
+)
+from marshmallow import fields
 from sqlalchemy import func, select, text
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.roles import ALL_ROLES, AUDIT_READERS
+from riskctl.core.api import ApiBlueprint, errors
 from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import allow, current_actor, public
 from riskctl.core.contributions import register_card
 from riskctl.core.db import db
+from riskctl.core.headers import CONTENT_SECURITY_POLICY
 from riskctl.core.openapi import build_spec
+from riskctl.core.schema import OutSchema
 from riskctl.web.shell import cards_for
 
 bp = Blueprint("web", __name__)
 api = Blueprint("web_api", __name__)
+health_api = ApiBlueprint("health_api", __name__, description="服务状态")
+
+# Swagger UI, from the pinned swagger-ui-bundle package: no CDN, no inline script.
+SWAGGER_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png")
+# Swagger UI sets style attributes on the elements it renders: this page alone allows them.
+DOCS_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
 
 
 def _count(model) -> int:
@@ -38,9 +58,17 @@ def home():
     return render_template("home.html", cards=cards_for(user))
 
 
-@api.get("/api/v1/health")
+class HealthOut(OutSchema):
+    status = fields.String(metadata={"enum": ["ok", "error"]})
+    database = fields.String(metadata={"enum": ["ok", "error"]})
+
+
+@health_api.route("/api/v1/health", methods=["GET"])
 @public
+@errors(503)
+@health_api.response(200, HealthOut, example={"status": "ok", "database": "ok"})
 def health():
+    """服务与数据库状态（公开）"""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
@@ -57,5 +85,18 @@ def openapi_json():
 
 @bp.get("/api/docs")
 @public
-def api_docs():
-    return render_template("api_docs.html", spec=build_spec(current_app))
+def api_docs() -> Response:
+    page = render_template("api_docs.html", spec=build_spec(current_app))
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = DOCS_POLICY
+    return response
+
+
+@bp.get("/api/docs/assets/<name>")
+@public
+def api_docs_asset(name: str) -> Response:
+    if name not in SWAGGER_ASSETS:
+        abort(404)
+    import swagger_ui_bundle
+
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, name, max_age=3600)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from flask_smorest.fields import Upload
+from marshmallow import fields, validate
 
-from riskctl.core.schema import BaseSchema, Text
+from riskctl.core.api import PageArgs
+from riskctl.core.schema import BaseSchema, OutSchema, Text
 from riskctl.leniency.schemas import Code, local_time
 
 
@@ -24,7 +26,7 @@ class LeniencyItemChangeIn(BaseSchema):
     reason = Text(required=True, max_length=500)
 
 
-class LeniencyItemOut(BaseSchema):
+class LeniencyItemOut(OutSchema):
     code = fields.String()
     name = fields.String()
     legal_basis = fields.String()
@@ -33,16 +35,36 @@ class LeniencyItemOut(BaseSchema):
     version = fields.Integer()
 
 
-class LeniencyItemVersionOut(BaseSchema):
+class LeniencyItemVersionOut(OutSchema):
     version = fields.Integer()
     name = fields.String()
     legal_basis = fields.String()
     conditions = fields.String()
     active = fields.Boolean()
     reason = fields.String()
-    changed_at = fields.Function(lambda v: local_time(v.changed_at))
+    changed_at = fields.Function(
+        lambda v: local_time(v.changed_at), metadata={"description": "本地时间（北京时间）"}
+    )
     changed_by = fields.String()
 
 
 class LeniencyItemDetailOut(LeniencyItemOut):
     versions = fields.List(fields.Nested(LeniencyItemVersionOut))
+
+
+class LeniencyItemArgs(PageArgs):
+    active = fields.String(
+        load_default="",
+        validate=validate.OneOf(("", "0", "1", "true", "false")),
+        metadata={"description": "1 只看启用的事项"},
+    )
+
+
+class LeniencyItemImportIn(BaseSchema):
+    file = Upload(required=True, metadata={"description": "免罚清单 .xlsx"})
+
+
+class LeniencyItemImportOut(OutSchema):
+    create = fields.Integer(metadata={"description": "新增事项数"})
+    change = fields.Integer(metadata={"description": "修改事项数"})
+    same = fields.Integer(metadata={"description": "未变事项数"})

@@ -2,50 +2,78 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
-
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.api import ApiBlueprint, errors, paginate
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
-from riskctl.core.errors import BadRequest, NotFound, ValidationFailed
-from riskctl.core.http import doc, json_body, paginate, upload_limit
+from riskctl.core.errors import NotFound, ValidationFailed
+from riskctl.core.http import upload_limit
 from riskctl.core.tabular.problems import ImportProblems, TableError
 from riskctl.reviews import operations, queries
 from riskctl.reviews.filters import case_file_filters
 from riskctl.reviews.models import Reviewer
 from riskctl.reviews.registry import imports
 from riskctl.reviews.schemas import (
+    CaseFileArgs,
+    CaseFileImportIn,
+    CaseFileImportOut,
     CaseFileSchema,
+    DryRunArgs,
     ReviewerCreateSchema,
+    ReviewerListSchema,
     ReviewerPatchSchema,
     ReviewerSchema,
     RubricCreateSchema,
+    RubricListSchema,
     RubricSchema,
 )
 
-bp = Blueprint("reviews_register_api", __name__, url_prefix="/api/v1/reviews")
+bp = ApiBlueprint(
+    "reviews_register_api",
+    __name__,
+    url_prefix="/api/v1/reviews",
+    description="案卷评查：案卷登记、评查人员库、评查标准",
+)
 
 READERS = (LEGAL, DISCIPLINE, LEADER, OFFICER)
-TAGS = ("reviews",)
 PROBLEMS_SHOWN = 500
 
 
-@bp.get("/case-files")
+@bp.route("/case-files", methods=["GET"])
 @allow(*READERS)
-@doc("结案案卷登记（筛选：unit、start、end、q）", response=CaseFileSchema, tags=TAGS)
-def list_case_files():
-    query = queries.case_files_query(current_actor(), **case_file_filters(request.args))
-    return paginate(query, CaseFileSchema())
+@errors(400, 422)
+@bp.paginated(CaseFileSchema, CaseFileArgs)
+def list_case_files(args):
+    """结案案卷登记（筛选：unit、start、end、q）"""
+    filters = {
+        k: v.isoformat() if hasattr(v, "isoformat") else v
+        for k, v in args.items()
+        if k not in ("page", "per_page") and v is not None
+    }
+    query = queries.case_files_query(current_actor(), **case_file_filters(filters))
+    return paginate(query, args)
 
 
-def run_import(dry_run: bool):
-    """The uploaded register imported (or only checked); problems as a 422 with every row."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise BadRequest("请以 multipart/form-data 上传字段 file（.xlsx 或 .csv）")
+@bp.route("/case-files/import", methods=["POST"])
+@allow(LEGAL)
+@upload_limit("ROSTER_MAX_UPLOAD")
+@errors(409)
+@bp.arguments(DryRunArgs, location="query")
+@bp.arguments(CaseFileImportIn, location="files", content_type="multipart/form-data")
+@bp.response(200, CaseFileImportOut)
+def import_case_files(query, data):
+    """导入结案案卷（.xlsx/.csv；有任何问题则不导入；?dry_run=1 仅检查）"""
+    upload = data["file"]
+    if not upload.filename:
+        raise ValidationFailed.field(
+            "file", "请以 multipart/form-data 上传字段 file（.xlsx 或 .csv）"
+        )
     try:
         return imports.import_case_files(
-            upload.read(), upload.filename, current_actor(), dry_run=dry_run
+            upload.read(),
+            upload.filename,
+            current_actor(),
+            dry_run=query["dry_run"] in ("1", "true"),
         )
     except TableError as exc:
         raise ValidationFailed.field("file", exc.message) from exc
@@ -53,83 +81,63 @@ def run_import(dry_run: bool):
         raise ValidationFailed(exc.message, exc.as_details(PROBLEMS_SHOWN)) from exc
 
 
-@bp.post("/case-files/import")
-@allow(LEGAL)
-@upload_limit("ROSTER_MAX_UPLOAD")
-@doc("导入结案案卷（.xlsx/.csv；有任何问题则不导入；?dry_run=1 仅检查）", upload=True, tags=TAGS)
-def import_case_files():
-    result = run_import(request.args.get("dry_run") in ("1", "true"))
-    return {
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "dry_run": result.dry_run,
-    }
-
-
-@bp.get("/reviewers")
+@bp.route("/reviewers", methods=["GET"])
 @allow(LEGAL, DISCIPLINE, LEADER)
-@doc("评查人员库", response=ReviewerSchema, tags=TAGS)
+@bp.response(200, ReviewerListSchema)
 def list_reviewers():
+    """评查人员库（全部，不分页：{items, total}）"""
     items = queries.reviewers()
-    return {"items": ReviewerSchema(many=True).dump(items), "total": len(items)}
+    return {"items": items, "total": len(items)}
 
 
-@bp.post("/reviewers")
+@bp.route("/reviewers", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "将用户加入评查人员库（须填执法证号）",
-    body=ReviewerCreateSchema,
-    response=ReviewerSchema,
-    status=201,
-    tags=TAGS,
-)
-def add_reviewer():
-    data = json_body(ReviewerCreateSchema())
-    reviewer = operations.add_reviewer(data["username"], data["badge_no"], current_actor())
-    return ReviewerSchema().dump(reviewer), 201
+@errors(409)
+@bp.arguments(ReviewerCreateSchema, example={"username": "zhangsan", "badge_no": "33010012"})
+@bp.response(201, ReviewerSchema)
+def add_reviewer(data):
+    """将用户加入评查人员库（须填执法证号）"""
+    return operations.add_reviewer(data["username"], data["badge_no"], current_actor())
 
 
-@bp.patch("/reviewers/<int:reviewer_id>")
+@bp.route("/reviewers/<int:reviewer_id>", methods=["PATCH"])
 @allow(LEGAL)
-@doc("启用或停用评查人员", body=ReviewerPatchSchema, response=ReviewerSchema, tags=TAGS)
-def patch_reviewer(reviewer_id: int):
+@errors(409)
+@bp.arguments(ReviewerPatchSchema, example={"active": False})
+@bp.response(200, ReviewerSchema)
+def patch_reviewer(data, reviewer_id: int):
+    """启用或停用评查人员"""
     reviewer = db.session.get(Reviewer, reviewer_id)
     if reviewer is None:
         raise NotFound(f"评查人员 {reviewer_id} 不存在")
-    operations.set_reviewer_active(
-        reviewer, json_body(ReviewerPatchSchema())["active"], current_actor()
-    )
-    return ReviewerSchema().dump(reviewer)
+    operations.set_reviewer_active(reviewer, data["active"], current_actor())
+    return reviewer
 
 
-@bp.get("/rubrics")
+@bp.route("/rubrics", methods=["GET"])
 @allow(*READERS)
-@doc("评查标准各版本", response=RubricSchema, tags=TAGS)
+@bp.response(200, RubricListSchema)
 def list_rubrics():
+    """评查标准各版本（全部，不分页：{items, total}）"""
     items = queries.rubric_versions()
-    return {"items": RubricSchema(many=True).dump(items), "total": len(items)}
+    return {"items": items, "total": len(items)}
 
 
-@bp.get("/rubrics/<int:version>")
+@bp.route("/rubrics/<int:version>", methods=["GET"])
 @allow(*READERS)
-@doc("评查标准某一版本", response=RubricSchema, tags=TAGS)
+@bp.response(200, RubricSchema)
 def get_rubric(version: int):
-    return RubricSchema().dump(queries.rubric_by_version(version))
+    """评查标准某一版本"""
+    return queries.rubric_by_version(version)
 
 
-@bp.post("/rubrics")
+@bp.route("/rubrics", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "发布新版评查标准（已评分的案卷保留原版本）",
-    body=RubricCreateSchema,
-    response=RubricSchema,
-    status=201,
-    tags=TAGS,
-)
-def create_rubric():
-    data = json_body(RubricCreateSchema())
-    rubric = operations.create_rubric_version(
+@errors(409)
+@bp.arguments(RubricCreateSchema)
+@bp.response(201, RubricSchema)
+def create_rubric(data):
+    """发布新版评查标准（已评分的案卷保留原版本）"""
+    return operations.create_rubric_version(
         data["body"], data["name"], data["note"], current_actor()
     )
-    return RubricSchema().dump(rubric), 201

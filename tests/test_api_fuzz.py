@@ -1,0 +1,209 @@
+"""The API as an outside client sees it: a valid document, honoured by every answer.
+
+openapi-spec-validator checks ``/api/openapi.json``; schemathesis then generates
+schema-valid requests for every operation of the document, in process (WSGI), on
+the demo data set, with each role's token and with none. Every answer must be no
+server error, carry a status the operation documents, and match the schema the
+document declares for that status. Bounded and derandomized: ``FUZZ_EXAMPLES`` (20)
+examples per operation for its first allowed role, fewer for the others.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import OpenAPIV30SpecValidator
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy import select
+
+import riskctl
+from riskctl.accounts import operations as accounts
+from riskctl.accounts.models import Unit
+from riskctl.accounts.roles import ALL_ROLES
+from riskctl.core.api import build_spec
+from riskctl.core.db import db
+from tests.factories import PASSWORD
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+# The first role allowed an operation gets EXAMPLES, each further allowed role (another
+# unit scope, another view of the same data) OTHER_ROLE_EXAMPLES, and a role the
+# operation refuses REFUSED_EXAMPLES: its 401/403 must be documented too.
+OTHER_ROLE_EXAMPLES = 5
+REFUSED_EXAMPLES = 2
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# Operations whose every example builds a PDF or a workbook: fewer examples, same checks.
+SLOW = {("POST", "/api/v1/reports/quarterly"): 3}
+# Operations that would end the run's own credentials or wipe what later operations read.
+SKIPPED = {
+    ("POST", "/api/v1/tokens/{token_id}/revoke"),
+}
+
+
+def test_the_document_is_valid_openapi(client, tmp_path):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    errors = [e.message for e in OpenAPIV30SpecValidator(response.get_json()).iter_errors()]
+    assert errors == []
+    assert response.get_json()["openapi"] == "3.0.3"
+    # Schema names are resolved when an app registers its blueprints: build a fresh one.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fresh = riskctl.create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                "SECRET_KEY": "x",
+                "PII_KEY": "y",
+                "ENV": "testing",
+                "INSTANCE_PATH": str(tmp_path),
+            }
+        )
+        with fresh.app_context():
+            build_spec(fresh)
+    assert [str(w.message) for w in caught if "schema" in str(w.message).lower()] == []
+
+
+def test_every_operation_declares_its_answers(client):
+    spec = client.get("/api/openapi.json").get_json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters" or _legacy(operation):
+                continue
+            responses = operation["responses"]
+            assert "default" not in responses, (method, path)
+            assert any(code.startswith("2") for code in responses), (method, path)
+            if operation["security"]:
+                assert "401" in responses, (method, path)
+            for parameter in operation.get("parameters", ()):
+                assert "type" in parameter["schema"], (method, path, parameter["name"])
+    lists = spec["components"]["schemas"]["RiskPointPage"]
+    assert set(lists["required"]) == {"items", "total", "page", "per_page"}
+
+
+def test_json_answers_carry_real_characters(client):
+    body = client.get("/api/v1/risk-points").get_data(as_text=True)
+    assert "未登录" in body and "\\u" not in body
+
+
+def _users() -> dict[str | None, str | None]:
+    squad = db.session.scalar(select(Unit.code).where(Unit.code.like("%-%")).limit(1))
+    tokens: dict[str | None, str | None] = {None: None}
+    for role in ALL_ROLES:
+        accounts.create_user(
+            f"fuzz_{role}", role, role, PASSWORD, squad if role == "officer" else None
+        )
+        tokens[role] = accounts.issue_token(f"fuzz_{role}")
+    db.session.commit()
+    return tokens
+
+
+def _legacy(operation: dict[str, Any]) -> bool:
+    """Still documented by the older ``@doc`` layer (a catch-all ``default`` answer)."""
+    return "default" in operation.get("responses", {})
+
+
+def _operations(schema) -> list[Any]:
+    found = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if _legacy(operation.definition.raw):
+            continue
+        only = tuple(p for p in os.environ.get("FUZZ_ONLY", "").split(",") if p)
+        if only and not operation.path.startswith(only):
+            continue
+        if (operation.method.upper(), operation.path) not in SKIPPED:
+            found.append(operation)
+    return found
+
+
+def test_schemathesis_finds_no_failure(app):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    tokens = _users()
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    operations = _operations(schema)
+    policies = {
+        (r.rule, m): getattr(app.view_functions[r.endpoint], "policy", None)
+        for r in app.url_map.iter_rules()
+        for m in r.methods or ()
+    }
+    started, examples, failures = time.monotonic(), 0, {}
+    fully_fuzzed: set[str] = set()
+    for role, token in tokens.items():
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        for operation in operations:
+            label = f"{operation.method} {operation.path}"
+            if not _allowed(policies, operation, role):
+                budget = REFUSED_EXAMPLES
+            elif label in fully_fuzzed:
+                budget = OTHER_ROLE_EXAMPLES
+            else:
+                budget = EXAMPLES
+                fully_fuzzed.add(label)
+            budget = min(budget, SLOW.get((operation.method.upper(), operation.path), budget))
+            examples += _fuzz(operation, role, headers, budget, failures)
+    elapsed = time.monotonic() - started
+    print(f"schemathesis: {len(operations)} operations, {examples} examples, {elapsed:.0f} s")
+    for key, text in sorted(failures.items(), key=str):
+        print(*key, text, sep=" | ")
+    assert failures == {}
+
+
+def _fuzz(operation, role, headers: dict[str, str], budget: int, failures: dict) -> int:
+    sent = 0
+
+    @settings(
+        max_examples=budget,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def run(case) -> None:
+        nonlocal sent
+        sent += 1
+        response = case.call(headers=headers)
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:
+            key = (operation.method.upper(), operation.path, role)
+            failures.setdefault(key, f"{response.status_code}: {str(exc)[:600]}")
+
+    run()
+    return sent
+
+
+def _allowed(policies, operation, role: str | None) -> bool:
+    import re
+
+    rule = re.sub(r"\{([a-z_]+)\}", r"<\1>", operation.path)
+    for (candidate, method), policy in policies.items():
+        if method != operation.method.upper() or policy is None:
+            continue
+        if re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"<\1>", candidate) == rule:
+            return policy.public or (role is not None and role in policy.roles)
+    return False
+
+
+@pytest.fixture
+def fuzz_examples() -> int:
+    return EXAMPLES
