@@ -121,6 +121,8 @@ def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 
 
 def scenarios() -> list[Row]:
+    # A SIGTERM to the bench unwinds through the finally blocks that stop the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not shutil.which("ab"):
         raise SystemExit("ab is missing: apt-get install apache2-utils")
     with tempfile.TemporaryDirectory(prefix="riskctl-bench-api-") as tmp:

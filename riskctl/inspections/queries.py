@@ -53,7 +53,7 @@ def targets(
     status: str = "active",
 ) -> Select:
     """The target roster, searched by code, name or credit code (officers: their units)."""
-    query = select(Target).order_by(Target.code)
+    query = select(Target).options(joinedload(Target.unit)).order_by(Target.code)
     scope = visible_unit_ids(user)
     if scope is not None:
         query = query.where(Target.unit_id.in_(scope))
