@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskctl.accounts.models import UNIT_KINDS, ApiToken, Unit, User
@@ -222,7 +223,11 @@ def revoke_token(token_id: int, actor: str, owner: User | None = None) -> ApiTok
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    row = db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))  # one statement per API request, not two
+        .where(ApiToken.token_hash == _token_digest(token))
+    )
     if row is None or not row.usable or not row.user.active:
         return None
     return row.user

@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 
 from flask import request
 from marshmallow import Schema
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
+from riskctl.core.counting import count_rows
 from riskctl.core.db import db
 from riskctl.core.errors import BadRequest
 
@@ -56,14 +57,17 @@ def int_arg(
 def paginate(query: Select, schema: Schema) -> dict[str, Any]:
     """The api.md list shape for ``query``."""
     page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total, estimated = count_rows(query)
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return {
+    body = {
         "items": schema.dump(rows, many=True),
         "total": total,
         "page": page,
         "per_page": per_page,
     }
+    if estimated:  # more than counting.EXACT_UP_TO matches: "about total"
+        body["total_estimated"] = True
+    return body
 
 
 def doc(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import g, has_request_context
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,8 +54,17 @@ def definitions() -> list[SettingDef]:
 
 def get(key: str) -> Any:
     definition = _DEFS[key]
+    # A setting never changed has no row, and the session's identity map cannot
+    # remember a miss: remember it for the request, so a list asks once, not per use.
+    absent = g.setdefault("settings_absent", set()) if has_request_context() else None
+    if absent is not None and key in absent:
+        return definition.default
     row = db.session.get(Setting, key)
-    return json.loads(row.value) if row is not None else definition.default
+    if row is None:
+        if absent is not None:
+            absent.add(key)
+        return definition.default
+    return json.loads(row.value)
 
 
 def change(key: str, raw: Any, actor: str) -> Any:
@@ -91,6 +101,8 @@ def refuse(key: str, message: str) -> ValidationFailed:
 def store(key: str, raw: Any, actor: str) -> Any:
     value = clean(key, raw)
     before = get(key)
+    if has_request_context():
+        g.get("settings_absent", set()).discard(key)
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value, row.updated_at, row.updated_by = (
         json.dumps(value, ensure_ascii=False),

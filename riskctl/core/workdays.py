@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -57,26 +58,39 @@ class WorkCalendar:
     ) -> None:
         self._overrides = dict(overrides or {})
         self._loaded = frozenset(loaded_years) | {day.year for day in self._overrides}
+        # year -> (cumulative working days: cum[i] counts days 1..i of the year, known);
+        # built once per year on first use, so every call below is O(1) in the days
+        # it spans (O(years) when it spans several).
+        self._years: dict[int, tuple[list[int], bool]] = {}
 
     def is_working_day(self, day: date) -> bool:
-        return self._status(day)[0]
+        cum, _ = self._year(day.year)
+        index = day.timetuple().tm_yday
+        return cum[index] != cum[index - 1]
 
     def is_known(self, day: date) -> bool:
         """Whether a loaded schedule or the package knows the day's year."""
-        return self._status(day)[1]
+        return self._year(day.year)[1]
 
     def add_working_days(self, start: date, n: int) -> Deadline:
         """The n-th working day after `start` (`start` itself is not counted)."""
         if n < 0:
             raise ValueError("n must not be negative")
-        day, provisional = start, False
-        while n:
-            day += _ONE_DAY
-            working, known = self._status(day)
+        if n == 0:
+            return Deadline(start, False)
+        year = start.year
+        cum, known = self._year(year)
+        target = cum[start.timetuple().tm_yday] + n
+        # Only the days after `start` count towards "provisional": from Dec 31 on,
+        # the first of them is in the next year.
+        provisional = not known and start != date(year, 12, 31)
+        while target > cum[-1]:
+            target -= cum[-1]
+            year += 1
+            cum, known = self._year(year)
             provisional = provisional or not known
-            if working:
-                n -= 1
-        return Deadline(day, provisional)
+        index = bisect_left(cum, target)
+        return Deadline(date(year, 1, 1) + timedelta(days=index - 1), provisional)
 
     def working_days_between(self, a: date, b: date) -> int:
         """Working days after `a` up to and including `b`; negative when b < a.
@@ -87,15 +101,29 @@ class WorkCalendar:
         """
         if b < a:
             return -self.working_days_between(b, a)
-        count, day = 0, a
-        while day < b:
-            day += _ONE_DAY
-            if self._status(day)[0]:
-                count += 1
-        return count
+        count = sum(self._year(year)[0][-1] for year in range(a.year, b.year))
+        return (
+            count
+            + self._year(b.year)[0][b.timetuple().tm_yday]
+            - self._year(a.year)[0][a.timetuple().tm_yday]
+        )
+
+    def _year(self, year: int) -> tuple[list[int], bool]:
+        entry = self._years.get(year)
+        if entry is None:
+            day, cum, known = date(year, 1, 1), [0], True
+            while day.year == year:
+                working, day_known = self._status(day)
+                cum.append(cum[-1] + working)
+                known = known and day_known
+                if day == date.max:
+                    break
+                day += _ONE_DAY
+            entry = self._years[year] = (cum, known)
+        return entry
 
     def _status(self, day: date) -> tuple[bool, bool]:
-        """(working, known) for one day."""
+        """(working, known) for one day: the slow path that builds a year's index."""
         if day.year in self._loaded:
             return self._overrides.get(day, day.weekday() < 5), True
         try:

@@ -107,6 +107,8 @@ class Target(db.Model):
     __table_args__ = (
         CheckConstraint(_one_of("kind", TARGET_KINDS), name="kind"),
         CheckConstraint(_one_of("credit_class", CREDIT_CLASSES), name="credit_class"),
+        # The roster list at province scale: a unit's active targets in code order.
+        Index("ix_inspection_targets_unit_active_code", "unit_id", "active", "code"),
     )
 
 
@@ -293,6 +295,8 @@ class Task(db.Model):
         ),
         CheckConstraint("published_at IS NULL OR result_code IS NOT NULL", name="published_result"),
         Index("ix_inspection_tasks_result", "result_code", "inspected_on"),
+        # A plan's task list in draw order.
+        Index("ix_inspection_tasks_plan_position", "plan_id", "superseded", "position"),
     )
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from riskctl.accounts.models import User
 from riskctl.accounts.queries import visible_unit_ids
@@ -53,7 +54,7 @@ def targets(
     status: str = "active",
 ) -> Select:
     """The target roster, searched by code, name or credit code (officers: their units)."""
-    query = select(Target).order_by(Target.code)
+    query = select(Target).options(joinedload(Target.unit)).order_by(Target.code)
     scope = visible_unit_ids(user)
     if scope is not None:
         query = query.where(Target.unit_id.in_(scope))
@@ -193,7 +194,18 @@ def tasks(
     include_superseded: bool = False,
 ) -> Select:
     """Tasks (抽中对象) in draw order; officers see those whose team has one of their units."""
-    query = select(Task).join(Target).order_by(Task.plan_id.desc(), Task.position)
+    query = (
+        select(Task)
+        .join(Target)
+        .order_by(Task.plan_id.desc(), Task.position)
+        # One statement per relation for a whole page, not one per task.
+        .options(
+            contains_eager(Task.target),
+            joinedload(Task.plan),
+            selectinload(Task.inspectors).joinedload(Inspector.unit),
+            selectinload(Task.attachments),
+        )
+    )
     if plan is not None:
         query = query.where(Task.plan_id == plan.id)
     if not include_superseded:

@@ -167,6 +167,8 @@ class LeniencyRecord(db.Model):
         ),
         Index("ix_leniency_records_unit_occurred", "unit_id", "occurred_on"),
         Index("ix_leniency_records_followup", "status", "followup_due"),
+        # The list at province scale: a unit's records of one status over a period.
+        Index("ix_leniency_records_unit_status_occurred", "unit_id", "status", "occurred_on"),
     )
 
     @property

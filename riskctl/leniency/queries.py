@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
@@ -85,9 +85,10 @@ def records_query(user: User | None, flt: RecordFilter, today: date | None = Non
         select(LeniencyRecord)
         .options(
             selectinload(LeniencyRecord.officers),
-            selectinload(LeniencyRecord.unit),
-            selectinload(LeniencyRecord.item),
-            selectinload(LeniencyRecord.item_version),
+            # Many-to-one: joined into the page's own statement, no extra round trip.
+            joinedload(LeniencyRecord.unit),
+            joinedload(LeniencyRecord.item),
+            joinedload(LeniencyRecord.item_version),
         )
         .order_by(LeniencyRecord.occurred_on.desc(), LeniencyRecord.id.desc())
     )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
@@ -65,7 +65,7 @@ def items_query(
     q: str | None = None,
 ) -> Select:
     """Ledger items the user may see, filtered; most urgent first."""
-    query = scoped(select(Item).options(selectinload(Item.unit)), user)
+    query = scoped(select(Item).options(joinedload(Item.unit)), user)
     if unit is not None:
         query = query.join(Unit, Unit.id == Item.unit_id).where(Unit.path.startswith(unit.path))
     if status:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
@@ -33,7 +33,7 @@ def case_files_query(
     end: date | None = None,
     q: str | None = None,
 ) -> Select:
-    query = select(CaseFile).options(selectinload(CaseFile.unit))
+    query = select(CaseFile).options(joinedload(CaseFile.unit))
     ids = visible_unit_ids(user)
     if ids is not None:
         query = query.where(CaseFile.unit_id.in_(ids))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
@@ -35,7 +35,7 @@ def scoped(query: Select, unit_ids: list[int] | None) -> Select:
 
 def warnings_query(user: User | None, flt: WarningFilter) -> Select:
     """Warnings the user may see (officers: their units), red first, then the oldest."""
-    query = scoped(select(Warning).options(selectinload(Warning.unit)), visible_unit_ids(user))
+    query = scoped(select(Warning).options(joinedload(Warning.unit)), visible_unit_ids(user))
     if flt.status == OPEN:
         query = query.where(Warning.status != CLOSED)
     elif flt.status:

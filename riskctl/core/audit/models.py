@@ -26,7 +26,11 @@ class AuditEntry(db.Model):
     # before the chain was keyed that migration 0011 could not re-sign.
     key_id: Mapped[str | None] = mapped_column(String(16))
 
-    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_entries_object", "object_type", "object_id"),
+        # The log filtered by action, newest first.
+        Index("ix_audit_entries_action_seq", "action", "seq"),
+    )
 
 
 class AuditCheckpoint(db.Model):
