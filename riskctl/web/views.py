@@ -36,6 +36,13 @@ def home():
     return render_template("home.html", cards=cards_for(user))
 
 
+@bp.get("/public")
+@public
+def public_home():
+    """The public portal: every page the bureau publishes, one click away."""
+    return render_template("public_home.html")
+
+
 @api.get("/api/v1/health")
 @public
 def health():
