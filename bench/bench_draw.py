@@ -17,7 +17,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench._common import Row, measure, print_table  # noqa: E402
-from riskctl.draws.engine import compute_digests, parse_manifest, run_draw  # noqa: E402
+from riskctl.draws.engine.draw import compute_digests, run_draw  # noqa: E402
+from riskctl.draws.engine.manifest import parse_manifest  # noqa: E402
 
 TARGETS = 1_000_000
 INSPECTORS = 2_000

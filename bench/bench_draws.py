@@ -23,9 +23,9 @@ from bench._common import Row, backend, bench_app, measure, print_table  # noqa:
 from bench.bench_draw import SIZE, build_manifest  # noqa: E402
 from riskctl.core.db import db  # noqa: E402
 from riskctl.draws import operations, queries  # noqa: E402
-from riskctl.draws.compute import recompute  # noqa: E402
 from riskctl.draws.models import Draw, DrawManifest  # noqa: E402
 from riskctl.draws.publication import published  # noqa: E402
+from riskctl.draws.runner import recompute  # noqa: E402
 from riskctl.draws.schemas import PublishedDrawSchema  # noqa: E402
 
 SOURCE = "2026-11-20 省体彩排列5 第 26310 期开奖号码"

@@ -38,13 +38,14 @@ from riskctl.accounts import operations as accounts  # noqa: E402
 from riskctl.accounts.queries import user_by_username  # noqa: E402
 from riskctl.core.db import db  # noqa: E402
 from riskctl.core.ids import credit_code_check_char  # noqa: E402
-from riskctl.core.tabular import write_xlsx  # noqa: E402
-from riskctl.draws.compute import recompute  # noqa: E402
+from riskctl.core.tabular.writing import write_xlsx  # noqa: E402
 from riskctl.draws.models import Draw  # noqa: E402
 from riskctl.draws.queries import manifest_document  # noqa: E402
-from riskctl.inspections import operations, plan_operations  # noqa: E402
+from riskctl.draws.runner import recompute  # noqa: E402
+from riskctl.inspections import operations  # noqa: E402
 from riskctl.inspections.models import ConflictDeclaration, Inspector, Plan, Target  # noqa: E402
-from riskctl.inspections.rosters import INSPECTORS, TARGETS  # noqa: E402
+from riskctl.inspections.plans import operations as plan_operations  # noqa: E402
+from riskctl.inspections.rosters.imports import INSPECTORS, TARGETS  # noqa: E402
 
 CSV_ROWS = 1_000_000
 XLSX_ROWS = 100_000

@@ -32,8 +32,10 @@ from riskctl.core.db import db, is_postgres  # noqa: E402
 from riskctl.core.errors import Conflict  # noqa: E402
 from riskctl.core.ids import credit_code_check_char, mask_party_id, party_key  # noqa: E402
 from riskctl.inspections.models import Inspector  # noqa: E402
-from riskctl.leniency import items, operations, queries, rules, stats  # noqa: E402
+from riskctl.leniency import operations, queries, rules  # noqa: E402
+from riskctl.leniency.items import operations as items  # noqa: E402
 from riskctl.leniency.models import LeniencyItem, LeniencyRecord, RecordOfficer  # noqa: E402
+from riskctl.leniency.stats import queries as stats  # noqa: E402
 
 RECORDS = 1_000_000
 PARTIES = 300_000

@@ -28,8 +28,8 @@ from sqlalchemy import insert, text  # noqa: E402
 from bench._common import Row, backend, bench_app, measure, print_table  # noqa: E402
 from riskctl.accounts import operations as accounts  # noqa: E402
 from riskctl.core.db import db  # noqa: E402
-from riskctl.core.tabular import write_xlsx  # noqa: E402
-from riskctl.risks.imports import import_register  # noqa: E402
+from riskctl.core.tabular.writing import write_xlsx  # noqa: E402
+from riskctl.risks.imports.operations import import_register  # noqa: E402
 from riskctl.risks.models import RiskMeasure, RiskPoint, RiskPointVersion  # noqa: E402
 from riskctl.risks.spreadsheet import HEADERS  # noqa: E402
 

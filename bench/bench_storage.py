@@ -34,7 +34,7 @@ from riskctl.core.db import db  # noqa: E402
 from riskctl.core.storage.models import Blob, BlobChunk  # noqa: E402
 from riskctl.inspections import operations as inspections  # noqa: E402
 from riskctl.inspections.models import Target  # noqa: E402
-from riskctl.inspections.rosters import TARGETS  # noqa: E402
+from riskctl.inspections.rosters.imports import TARGETS  # noqa: E402
 from riskctl.rectification import attachments  # noqa: E402
 from riskctl.rectification import operations as ledger  # noqa: E402
 from riskctl.reporting import operations as reporting  # noqa: E402

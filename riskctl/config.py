@@ -56,7 +56,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         LOGIN_MAX_FAILURES_PER_ADDRESS=int(_env("RISKCTL_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         LOGIN_WINDOW_MINUTES=int(_env("RISKCTL_LOGIN_WINDOW_MINUTES", "15")),
         # Public draw verification: requests and work per address per window, work per
-        # request (units: about one SHA-256 each, see draws/cost.py), runs at once in
+        # request (units: about one SHA-256 each, see draws/engine/cost.py), runs at once in
         # the whole service, and seconds per run (under gunicorn's worker timeout).
         VERIFY_MAX_REQUESTS=int(_env("RISKCTL_VERIFY_MAX_REQUESTS", "10")),
         VERIFY_WINDOW_MINUTES=int(_env("RISKCTL_VERIFY_WINDOW_MINUTES", "10")),

@@ -12,8 +12,8 @@ import json
 import pytest
 
 from riskctl.core.xlsx_bounds import MAX_COLUMNS
-from riskctl.leniency.items import COLUMNS as ITEM_COLUMNS
-from riskctl.reviews.imports import HEADERS as CASE_HEADERS
+from riskctl.leniency.items.operations import COLUMNS as ITEM_COLUMNS
+from riskctl.reviews.registry.imports import HEADERS as CASE_HEADERS
 from riskctl.risks.spreadsheet import COLUMNS as RISK_COLUMNS
 from tests.hostile import far_corner_xlsx
 from tests.inspections.conftest import INSPECTOR_HEADER, TARGET_HEADER

@@ -6,7 +6,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from riskctl.admin import api, public, views
-    from riskctl.web.shell import register_nav
+    from riskctl.core.contributions import register_nav
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

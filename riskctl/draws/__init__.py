@@ -8,8 +8,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from riskctl.core.contributions import register_nav
     from riskctl.draws import api, cli, views
-    from riskctl.web.shell import register_nav
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

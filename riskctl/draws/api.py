@@ -19,7 +19,7 @@ from riskctl.core.auth.policy import (
 from riskctl.core.errors import BadRequest
 from riskctl.core.http import doc, upload_limit
 from riskctl.draws import operations, queries, verification
-from riskctl.draws.engine import result_as_dict
+from riskctl.draws.engine.draw import result_as_dict
 from riskctl.draws.publication import published
 from riskctl.draws.schemas import (
     DrawDetailSchema,

@@ -9,8 +9,8 @@ import click
 from flask.cli import AppGroup
 
 from riskctl.core.errors import ValidationFailed
-from riskctl.draws.compute import recompute
-from riskctl.draws.engine import result_as_dict
+from riskctl.draws.engine.draw import result_as_dict
+from riskctl.draws.runner import recompute
 
 draws_cli = AppGroup("draws", help="公开随机抽取（双随机、案卷评查）")
 

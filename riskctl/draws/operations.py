@@ -7,7 +7,6 @@ audit chain. They flush and never commit: a failed request leaves nothing behind
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
@@ -22,29 +21,21 @@ from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.core.ids import IdError, mask_party_id, validate_id_card
 from riskctl.draws.changes import is_empty, manifest_changes
-from riskctl.draws.compute import parse, recompute
-from riskctl.draws.engine import Selection, compute_digests, manifest_as_dict
+from riskctl.draws.engine.draw import compute_digests
+from riskctl.draws.engine.manifest import manifest_as_dict
 from riskctl.draws.models import (
     ENTROPY_FAILURE,
     KINDS,
     REDRAW_KINDS,
     Draw,
     DrawManifest,
-    DrawSelection,
     pack_document,
 )
 from riskctl.draws.queries import latest_round, manifest_for, rounds
+from riskctl.draws.runner import parse, recompute
+from riskctl.draws.selections import save_selections
 
 _SOURCE_MAX = 300
-_SELECTION_COLUMNS = (
-    "draw_id",
-    "position",
-    "target_id",
-    "stratum",
-    "key",
-    "inspectors",
-    "public_label",
-)
 # 18 characters shaped like a 居民身份证号; validate_id_card then checks the
 # birth date and check digit, so most credit codes of that shape fall away.
 _ID_CARD_SHAPE = re.compile(r"^\d{17}[\dXx]$", re.MULTILINE)
@@ -356,7 +347,7 @@ def _draw(
     db.session.add(draw)
     subject = f"{manifest.kind_label} {manifest.subject}"
     _flush_or_conflict(f"{subject} 的第 {round_} 轮抽取已由另一请求完成，不能再次抽取")
-    _save_selections(draw.id, result.selected, personal)
+    save_selections(draw.id, result.selected, personal)
     summary = {
         "manifest_id": manifest.id,
         "kind": manifest.kind,
@@ -379,35 +370,6 @@ def _draw(
     action = "draw.run" if previous is None else "draw.redraw"
     audit.record(action, "draw", draw.id, summary, actor=draw.drawn_by)
     return draw
-
-
-def _save_selections(draw_id: int, selected: Sequence[Selection], personal: set[str]) -> None:
-    """One row per selected target, in one driver-level executemany.
-
-    50,000 rows through the ORM or even Core's per-row parameter processing cost
-    seconds; the rows are plain values (the team pre-encoded as JSON), so the
-    driver takes them as they are, inside the session's transaction.
-    """
-    rows = [
-        (
-            draw_id,
-            n,
-            s.target,
-            s.stratum,
-            s.key,
-            json.dumps(s.inspectors, ensure_ascii=False),
-            mask_party_id(s.target) if s.target in personal else None,
-        )
-        for n, s in enumerate(selected, start=1)
-    ]
-    if rows:
-        connection = db.session.connection()
-        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        sql = (
-            f"INSERT INTO {DrawSelection.__tablename__} ({', '.join(_SELECTION_COLUMNS)}) "
-            f"VALUES ({', '.join([mark] * len(_SELECTION_COLUMNS))})"
-        )
-        connection.exec_driver_sql(sql, rows)
 
 
 def record_full_view(draw: Draw, what: str, actor: User | str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from flask import url_for
 
 from riskctl.accounts.queries import user_by_username
-from riskctl.draws.engine import ALGORITHM
+from riskctl.draws.engine.manifest import ALGORITHM
 from riskctl.draws.models import DIGEST_FIELDS, Draw, DrawManifest
 from riskctl.draws.queries import rounds, selection_rows
 

@@ -8,7 +8,7 @@ burn the service's CPU. Every limit is a counter in the database
    ``VERIFY_MAX_REQUESTS`` requests in ``VERIFY_WINDOW_MINUTES`` (429), the service
    may be running at most ``VERIFY_CONCURRENT`` verifications (503), and reading
    the body (about one unit per 32 bytes) is charged to the address's budget;
-2. once parsed, the manifest's work is estimated (:mod:`riskctl.draws.cost`); above
+2. once parsed, the manifest's work is estimated (:mod:`riskctl.draws.engine.cost`); above
    ``VERIFY_MAX_WORK`` it is refused without running (503), else charged to the
    address's ``VERIFY_ADDRESS_WORK`` per window (429);
 3. the run itself stops when that work, or ``VERIFY_MAX_SECONDS``, is spent (503),
@@ -31,9 +31,9 @@ from flask import current_app
 
 from riskctl.core import clock, throttle
 from riskctl.core.errors import ServiceUnavailable, TooManyRequests
-from riskctl.draws import cost
-from riskctl.draws.compute import parse, run
-from riskctl.draws.engine import DrawResult
+from riskctl.draws.engine import cost
+from riskctl.draws.engine.draw import DrawResult
+from riskctl.draws.runner import parse, run
 
 BYTES_PER_UNIT = 32  # reading and validating JSON costs about one unit per 32 bytes
 BUSY_RETRY_SECONDS = 10

@@ -30,29 +30,25 @@ def _drawn_card(user):
 
 
 def register(app: Flask) -> None:
+    from riskctl.core.contributions import register_card, register_demo, register_nav
     from riskctl.draws.publication import register_subject
     from riskctl.extensions import csrf
-    from riskctl.inspections import (
-        api,
-        api_plans,
-        cli,
-        demo,
-        public,
-        views,
-        views_conflicts,
-        views_plans,
-        views_results,
-        views_rosters,
-    )
-    from riskctl.web.demo import register_demo
-    from riskctl.web.shell import register_card, register_nav
+    from riskctl.inspections import api, cli, demo, public, views
+    from riskctl.inspections.conflicts import api as conflicts_api
+    from riskctl.inspections.conflicts import views as conflicts_views
+    from riskctl.inspections.plans import api as plans_api
+    from riskctl.inspections.plans import views as plans_views
+    from riskctl.inspections.results import api as results_api
+    from riskctl.inspections.results import views as results_views
+    from riskctl.inspections.rosters import api as rosters_api
+    from riskctl.inspections.rosters import views as rosters_views
 
-    pages = (views, views_rosters, views_conflicts, views_plans, views_results, public)
+    pages = (views, rosters_views, conflicts_views, plans_views, results_views, public)
     for blueprint in (module.bp for module in pages):
         app.register_blueprint(blueprint)
-    for blueprint in (api.bp, api_plans.bp):
-        app.register_blueprint(blueprint)
-        csrf.exempt(blueprint)
+    for module in (api, rosters_api, conflicts_api, plans_api, results_api):
+        app.register_blueprint(module.bp)
+        csrf.exempt(module.bp)
     register_subject("inspection", page=public.subject_page, results=public.results_for_draw)
     app.cli.add_command(cli.inspection_cli)
     register_nav("双随机抽查", "inspections.index", order=20)

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from riskctl.core.cli import run_command
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict
-from riskctl.core.tabular import ImportProblems
+from riskctl.core.tabular.problems import ImportProblems
 from riskctl.inspections import operations
 
 inspection_cli = AppGroup("inspection", help="双随机抽查（名录库导入）")

@@ -11,9 +11,11 @@ from riskctl.accounts.queries import user_by_username
 from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.ids import credit_code_check_char
-from riskctl.inspections import operations, plan_operations, result_operations
+from riskctl.inspections import operations
 from riskctl.inspections.models import InspectionItem, Plan, Task
-from riskctl.inspections.rosters import INSPECTORS, TARGETS
+from riskctl.inspections.plans import operations as plan_operations
+from riskctl.inspections.results import operations as result_operations
+from riskctl.inspections.rosters.imports import INSPECTORS, TARGETS
 
 ITEMS = [
     (

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from riskctl.core import audit, clock
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, NotFound, ValidationFailed
-from riskctl.inspections import rosters
 from riskctl.inspections.models import (
     ConflictDeclaration,
     InspectionItem,
@@ -20,6 +19,7 @@ from riskctl.inspections.models import (
     RosterImport,
     Target,
 )
+from riskctl.inspections.rosters import imports as rosters
 
 ITEM_FIELDS = ("name", "legal_basis", "ratio", "frequency", "category", "active")
 

@@ -25,14 +25,18 @@ def _pending_review_card(user) -> tuple[int, str, str] | None:
 
 
 def register(app: Flask) -> None:
+    from riskctl.core.contributions import register_card, register_demo, register_nav
     from riskctl.extensions import csrf
-    from riskctl.leniency import api, demo, item_views, options, stats_views, views  # noqa: F401
-    from riskctl.web.demo import register_demo
-    from riskctl.web.shell import register_card, register_nav
+    from riskctl.leniency import api, demo, options, views  # noqa: F401 (options defines settings)
+    from riskctl.leniency.items import api as items_api
+    from riskctl.leniency.items import views as items_views
+    from riskctl.leniency.stats import api as stats_api
+    from riskctl.leniency.stats import views as stats_views
 
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)
-    for blueprint in (views.bp, item_views.bp, stats_views.bp, stats_views.public_bp):
+    for module in (api, items_api, stats_api):
+        app.register_blueprint(module.bp)
+        csrf.exempt(module.bp)
+    for blueprint in (views.bp, items_views.bp, stats_views.bp, stats_views.public_bp):
         app.register_blueprint(blueprint)
     register_nav("首违不罚", "leniency.records", order=40)
     register_nav("免罚清单", "leniency_items.index", order=41)

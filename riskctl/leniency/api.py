@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from flask import Blueprint, Response, request
 
-from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
 from riskctl.core.errors import ValidationFailed
 from riskctl.core.http import doc, json_body, paginate
-from riskctl.leniency import attachments, items, operations, options, params, queries, stats
-from riskctl.leniency.export import export_records
+from riskctl.leniency import attachments, filters, full_ids, operations, queries
+from riskctl.leniency.exports import export_records
 from riskctl.leniency.schemas import (
     LeniencyAttachmentIn,
     LeniencyAttachmentOut,
     LeniencyCloseIn,
     LeniencyCommitmentIn,
     LeniencyFollowupIn,
-    LeniencyItemChangeIn,
-    LeniencyItemDetailOut,
-    LeniencyItemIn,
-    LeniencyItemOut,
     LeniencyRecordIn,
     LeniencyRecordListOut,
     LeniencyRecordOut,
@@ -56,59 +49,6 @@ def xlsx_response(content: bytes, filename: str) -> Response:
 # 免罚清单 ---------------------------------------------------------------------------------
 
 
-@bp.get("/items")
-@allow(*READERS)
-@doc("免罚清单（?active=1 只看启用的事项）", response=LeniencyItemOut, tags=TAGS)
-def list_items():
-    active_only = request.args.get("active") in ("1", "true")
-    return paginate(queries.items_query(active_only), LeniencyItemOut())
-
-
-@bp.post("/items")
-@allow(LEGAL)
-@doc("新增免罚清单事项", body=LeniencyItemIn, response=LeniencyItemOut, status=201, tags=TAGS)
-def create_item():
-    item = items.create_item(json_body(LeniencyItemIn()), require_actor())
-    return LeniencyItemOut().dump(item), 201
-
-
-@bp.get("/items/<code>")
-@allow(*READERS)
-@doc("免罚清单事项及其全部版本", response=LeniencyItemDetailOut, tags=TAGS)
-def get_item(code: str):
-    return LeniencyItemDetailOut().dump(queries.get_item(code))
-
-
-@bp.patch("/items/<code>")
-@allow(LEGAL)
-@doc(
-    "修改事项（生成新版本，需填写 reason）",
-    body=LeniencyItemChangeIn,
-    response=LeniencyItemOut,
-    tags=TAGS,
-)
-def change_item(code: str):
-    item = items.change_item(
-        queries.get_item(code), json_body(LeniencyItemChangeIn()), require_actor()
-    )
-    return LeniencyItemOut().dump(item)
-
-
-@bp.post("/items/import")
-@allow(LEGAL)
-@doc("导入免罚清单 .xlsx（全部成功或全部不导入）", upload=True, tags=TAGS)
-def import_items():
-    filename, content = upload()
-    return items.import_items(content, filename, require_actor())
-
-
-@bp.get("/items/export.xlsx")
-@allow(*READERS)
-@doc("导出免罚清单 .xlsx（可再导入）", tags=TAGS)
-def export_items():
-    return xlsx_response(items.export_items(), "leniency-items.xlsx")
-
-
 # Records -------------------------------------------------------------------------------------
 
 
@@ -137,7 +77,7 @@ def create_record():
 )
 def list_records():
     actor = require_actor()
-    query = queries.records_query(actor, operations.record_search(request.args, actor))
+    query = queries.records_query(actor, full_ids.record_search(request.args, actor))
     return paginate(query, LeniencyRecordListOut())
 
 
@@ -146,7 +86,7 @@ def list_records():
 @doc("导出免罚记录 .xlsx（证件号脱敏，筛选条件同列表）", tags=TAGS)
 def export_record_list():
     actor = require_actor()
-    query = queries.records_query(actor, operations.record_search(request.args, actor))
+    query = queries.records_query(actor, full_ids.record_search(request.args, actor))
     return xlsx_response(export_records(query), "leniency-records.xlsx")
 
 
@@ -162,7 +102,7 @@ def get_record(record_id: int):
 @doc("查看完整证件号（每次查看均记入审计日志）", tags=TAGS)
 def reveal_party_id(record_id: int):
     record = queries.get_record(record_id, require_actor())
-    return {"id": record.id, "party_id": operations.reveal_party_id(record)}
+    return {"id": record.id, "party_id": full_ids.reveal_party_id(record)}
 
 
 def _lifecycle(record_id: int, step, schema, *extra) -> dict:
@@ -265,27 +205,5 @@ def get_attachment(record_id: int, attachment_id: int):
 @allow(LEGAL, DISCIPLINE, LEADER)
 @doc("被拒绝的重复首违申请（from、to）", response=LeniencyRefusalOut, tags=TAGS)
 def list_refusals():
-    period = params.period(request.args)
+    period = filters.period(request.args)
     return paginate(queries.refusals_query(period.start, period.end), LeniencyRefusalOut())
-
-
-@bp.get("/stats")
-@allow(LEGAL, DISCIPLINE, LEADER)
-@doc(
-    "统计：按事项、单位、执法人员计数，整改率，重复申请被拒数，免罚率与全局中位数"
-    "（year+quarter 或 from+to，默认本季度）",
-    tags=TAGS,
-)
-def statistics():
-    summary = stats.summary(
-        params.period(request.args), clock.today(), options.rate_warning_ratio()
-    )
-    body = asdict(summary)
-    body["period"] = {
-        "from": summary.period.start.isoformat(),
-        "to": summary.period.end.isoformat(),
-    }
-    body["refused_by_unit"] = [
-        {"unit": c, "unit_name": n, "count": k} for c, n, k in summary.refused_by_unit
-    ]
-    return body

@@ -17,7 +17,8 @@ from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict
 from riskctl.core.ids import credit_code_check_char, id_card_check_char
-from riskctl.leniency import items, operations, party, queries, rules
+from riskctl.leniency import operations, party, queries, rules
+from riskctl.leniency.items import operations as items
 from riskctl.leniency.models import LeniencyItem, LeniencyRecord
 
 ITEMS = [

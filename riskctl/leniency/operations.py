@@ -6,7 +6,6 @@ Verbs flush and write the audit entry in the caller's transaction; the request (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,11 +20,10 @@ from riskctl.core.auth.policy import DISCIPLINE, LEGAL
 from riskctl.core.calendar import add_working_days
 from riskctl.core.db import db, is_postgres
 from riskctl.core.errors import Conflict, Forbidden, ValidationFailed
-from riskctl.core.ids import mask_party_id
 from riskctl.inspections.models import Inspector
-from riskctl.leniency import options, params, party, rules
+from riskctl.leniency import options, party, rules
 from riskctl.leniency.models import LeniencyItem, LeniencyRecord, LeniencyRefusal, RecordOfficer
-from riskctl.leniency.queries import RecordFilter, item_by_code, priors, roster_entries
+from riskctl.leniency.queries import item_by_code, priors, roster_entries
 
 # Clocks of field devices run a little fast; a few minutes ahead is not "the future".
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -390,34 +388,6 @@ def review_held(record: LeniencyRecord, data: dict[str, Any], actor: User) -> No
         "leniency.review",
         {"approve": data["approve"], "note": note, "earlier_record": record.review_prior_id},
     )
-
-
-def record_search(args: Mapping[str, str], actor: User) -> RecordFilter:
-    """The list filters of a request. A search by full party id (``party_id``) is for the
-    roles that read full ids only, and is an audit entry each time: to anyone else the
-    list would confirm or deny a guessed id (403, before the id is even looked at)."""
-    raw = (args.get("party_id") or "").strip()
-    if raw and actor.role not in FULL_ID_ROLES:
-        raise Forbidden("只有法制科和机关纪委可以按完整证件号查询免罚记录")
-    flt = params.record_filter(args)
-    if flt.party_key is not None:
-        normalised, _ = party.check(raw)
-        audit.record(
-            "leniency.party_id.search",
-            "leniency_party",
-            flt.party_key[:16],
-            {"party": mask_party_id(normalised)},
-            actor=actor.username,
-        )
-    return flt
-
-
-def reveal_party_id(record: LeniencyRecord) -> str:
-    """The full party id; every view is an audit entry."""
-    audit.record(
-        "leniency.party_id.view", "leniency_record", record.id, {"party": record.party_masked}
-    )
-    return party.reveal(record.party_cipher)
 
 
 def _audit(record: LeniencyRecord, action: str, summary: dict[str, Any]) -> None:

@@ -65,22 +65,6 @@ def _choice(values: tuple[str, ...], labels: dict[str, str]) -> OneOf:
 # Input ------------------------------------------------------------------------------
 
 
-class LeniencyItemIn(BaseSchema):
-    code = Code(required=True)
-    name = Text(required=True, max_length=200)
-    legal_basis = Text(required=True, max_length=2000)
-    conditions = Text(required=True, max_length=2000)
-    active = fields.Boolean(load_default=True)
-
-
-class LeniencyItemChangeIn(BaseSchema):
-    name = Text(max_length=200)
-    legal_basis = Text(max_length=2000)
-    conditions = Text(max_length=2000)
-    active = fields.Boolean()
-    reason = Text(required=True, max_length=500)
-
-
 class LeniencyRecordIn(BaseSchema):
     party_id = Text(required=True, max_length=40)
     party_name = Text(required=True, max_length=100)
@@ -163,32 +147,8 @@ def overdue_working_days(record) -> int | None:
     return current_calendar().working_days_between(record.followup_due, today)
 
 
-def _local(value) -> str | None:
+def local_time(value) -> str | None:
     return clock.iso(value, "minutes")
-
-
-class LeniencyItemOut(BaseSchema):
-    code = fields.String()
-    name = fields.String()
-    legal_basis = fields.String()
-    conditions = fields.String()
-    active = fields.Boolean()
-    version = fields.Integer()
-
-
-class LeniencyItemVersionOut(BaseSchema):
-    version = fields.Integer()
-    name = fields.String()
-    legal_basis = fields.String()
-    conditions = fields.String()
-    active = fields.Boolean()
-    reason = fields.String()
-    changed_at = fields.Function(lambda v: _local(v.changed_at))
-    changed_by = fields.String()
-
-
-class LeniencyItemDetailOut(LeniencyItemOut):
-    versions = fields.List(fields.Nested(LeniencyItemVersionOut))
 
 
 class LeniencyAttachmentOut(BaseSchema):
@@ -198,7 +158,7 @@ class LeniencyAttachmentOut(BaseSchema):
     content_type = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
-    uploaded_at = fields.Function(lambda a: _local(a.uploaded_at))
+    uploaded_at = fields.Function(lambda a: local_time(a.uploaded_at))
     uploaded_by = fields.String()
 
 
@@ -211,7 +171,7 @@ class LeniencyRecordListOut(BaseSchema):
     item_name = fields.Function(lambda r: r.item_version.name)
     ground = fields.String()
     ground_label = fields.Function(lambda r: GROUND_LABELS[r.ground])
-    occurred_at = fields.Function(lambda r: _local(r.occurred_at))
+    occurred_at = fields.Function(lambda r: local_time(r.occurred_at))
     unit = fields.Function(lambda r: r.unit.code)
     unit_name = fields.Function(lambda r: r.unit.name)
     officers = fields.Function(lambda r: r.officer_numbers)
@@ -248,7 +208,7 @@ class LeniencyRecordOut(LeniencyRecordListOut):
     )
     signoff = fields.Function(
         lambda r: {
-            "signed_off_at": _local(r.signed_off_at),
+            "signed_off_at": local_time(r.signed_off_at),
             "signed_off_by": r.signed_off_by,
             "opinion": r.signoff_opinion,
         }
@@ -263,15 +223,15 @@ class LeniencyRecordOut(LeniencyRecordListOut):
     review = fields.Function(
         lambda r: {
             "earlier_record": r.review_prior_id,
-            "reviewed_at": _local(r.reviewed_at),
+            "reviewed_at": local_time(r.reviewed_at),
             "reviewed_by": r.reviewed_by,
             "note": r.review_note,
         }
     )
-    closed_at = fields.Function(lambda r: _local(r.closed_at))
+    closed_at = fields.Function(lambda r: local_time(r.closed_at))
     closed_by = fields.String()
     closing_note = fields.String()
-    created_at = fields.Function(lambda r: _local(r.created_at))
+    created_at = fields.Function(lambda r: local_time(r.created_at))
     created_by = fields.String()
     attachments = fields.List(fields.Nested(LeniencyAttachmentOut))
 
@@ -284,5 +244,5 @@ class LeniencyRefusalOut(BaseSchema):
     earlier_record_id = fields.Integer()
     occurred_on = fields.Date()
     officers = fields.Function(lambda r: r.officers.split(","))
-    attempted_at = fields.Function(lambda r: _local(r.attempted_at))
+    attempted_at = fields.Function(lambda r: local_time(r.attempted_at))
     attempted_by = fields.String()

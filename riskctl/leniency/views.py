@@ -9,10 +9,11 @@ from riskctl.core import clock
 from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, require_actor
 from riskctl.core.errors import AppError
 from riskctl.core.ids import IdError, mask_party_id, validate_party_id
-from riskctl.leniency import attachments, operations, params, queries, rules
+from riskctl.leniency import attachments, filters, full_ids, operations, queries, rules
 from riskctl.leniency.api import FULL_ID_ROLES, READERS, xlsx_response
-from riskctl.leniency.export import export_records
+from riskctl.leniency.exports import export_records
 from riskctl.leniency.models import ATTACHMENT_KINDS
+from riskctl.leniency.pages import Failure, list_page, submit
 from riskctl.leniency.party import KIND_LABELS
 from riskctl.leniency.schemas import (
     LeniencyAttachmentIn,
@@ -25,7 +26,6 @@ from riskctl.leniency.schemas import (
     LeniencySignoffIn,
     overdue_working_days,
 )
-from riskctl.leniency.web import Failure, list_page, submit
 
 bp = Blueprint("leniency", __name__, url_prefix="/leniency", template_folder="templates")
 
@@ -35,7 +35,7 @@ bp = Blueprint("leniency", __name__, url_prefix="/leniency", template_folder="te
 def records():
     actor = require_actor()
     try:
-        flt = operations.record_search(request.args, actor)
+        flt = full_ids.record_search(request.args, actor)
     except AppError as exc:
         if exc.status == 403:
             raise
@@ -80,7 +80,7 @@ def _units(actor) -> list:
 @allow(*READERS)
 def export():
     actor = require_actor()
-    query = queries.records_query(actor, operations.record_search(request.args, actor))
+    query = queries.records_query(actor, full_ids.record_search(request.args, actor))
     return xlsx_response(export_records(query), "leniency-records.xlsx")
 
 
@@ -267,7 +267,7 @@ def attachment(record_id: int, attachment_id: int):
 def reveal(record_id: int):
     """Shows the full id once, on this response only; the view is audited."""
     target = queries.get_record(record_id, require_actor())
-    return _detail(record_id, full_party_id=operations.reveal_party_id(target))
+    return _detail(record_id, full_party_id=full_ids.reveal_party_id(target))
 
 
 # Refused repeat attempts ----------------------------------------------------------------------
@@ -277,10 +277,10 @@ def reveal(record_id: int):
 @allow(LEGAL, DISCIPLINE, LEADER)
 def refusals():
     try:
-        period = params.period(request.args)
+        period = filters.period(request.args)
     except AppError as exc:
         flash(exc.message, "error")
-        period = params.period({})
+        period = filters.period({})
     return list_page(
         "leniency/refusals.html", queries.refusals_query(period.start, period.end), period=period
     )

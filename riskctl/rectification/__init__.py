@@ -19,9 +19,8 @@ def _red_card(user):
 
 
 def register(app: Flask) -> None:
+    from riskctl.core.contributions import register_card, register_demo, register_nav
     from riskctl.rectification import api, demo, views
-    from riskctl.web.demo import register_demo
-    from riskctl.web.shell import register_card, register_nav
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

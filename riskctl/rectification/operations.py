@@ -9,8 +9,8 @@ from riskctl.core.calendar import add_working_days
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.rectification.models import SOURCES, RectificationEvent, RectificationItem
+from riskctl.rectification.options import DEFAULT_DAYS
 from riskctl.rectification.queries import open_item_for
-from riskctl.rectification.rules import DEFAULT_DAYS
 
 MAX_DAYS = 250
 

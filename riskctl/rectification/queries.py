@@ -15,7 +15,8 @@ from riskctl.core.calendar import current_calendar
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.rectification.models import RectificationItem
-from riskctl.rectification.rules import YELLOW_DAYS, colour_for, yellow_cutoff
+from riskctl.rectification.options import YELLOW_DAYS
+from riskctl.rectification.rules import colour_for, yellow_cutoff
 
 Item = RectificationItem
 

@@ -6,9 +6,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from riskctl.core.contributions import register_demo, register_nav
     from riskctl.reporting import api, cli, demo, views
-    from riskctl.web.demo import register_demo
-    from riskctl.web.shell import register_nav
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from riskctl.core.tabular import safe_cell
+from riskctl.core.tabular.writing import safe_cell
 from riskctl.reporting.pdf import (
     BarChart,
     Block,

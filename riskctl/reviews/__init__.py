@@ -15,13 +15,16 @@ def _pending_card(user):
 
 
 def register(app: Flask) -> None:
-    from riskctl.reviews import api, api_register, demo, views, views_files, views_register
-    from riskctl.web.demo import register_demo
-    from riskctl.web.shell import register_card, register_nav
+    from riskctl.core.contributions import register_card, register_demo, register_nav
+    from riskctl.reviews import api, demo, views
+    from riskctl.reviews.files import api as files_api
+    from riskctl.reviews.files import views as files_views
+    from riskctl.reviews.registry import api as registry_api
+    from riskctl.reviews.registry import views as registry_views
 
-    for blueprint in (views.bp, views_files.bp, views_register.bp):
+    for blueprint in (views.bp, files_views.bp, registry_views.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (api.bp, api_register.bp):
+    for blueprint in (api.bp, files_api.bp, registry_api.bp):
         app.register_blueprint(blueprint)
     register_nav("案卷评查", "reviews.campaigns", order=40)
     register_card("待我评查的案卷", _pending_card, order=35)

@@ -16,7 +16,7 @@ from riskctl.core.auth.policy import DISCIPLINE, LEGAL, OFFICER
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.reviews import defaults
-from riskctl.reviews.drawing import manifest_inputs
+from riskctl.reviews.campaign_manifest import manifest_inputs
 from riskctl.reviews.models import (
     Assignment,
     Campaign,

@@ -13,7 +13,7 @@ from riskctl.core.errors import Conflict, NotFound
 from riskctl.draws import redraws
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.draws.queries import selections
-from riskctl.reviews.drawing import manifest_inputs
+from riskctl.reviews.campaign_manifest import manifest_inputs
 from riskctl.reviews.models import Assignment, Campaign, CampaignRedraw, ReviewFile, ScoreSheet
 from riskctl.reviews.operations import assign_drawn, freeze_campaign
 

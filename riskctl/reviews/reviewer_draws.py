@@ -18,7 +18,7 @@ from riskctl.core.errors import Conflict, NotFound, ValidationFailed
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.draws.operations import freeze_manifest, perform_draw
 from riskctl.draws.queries import selections
-from riskctl.reviews.drawing import conflict_reason
+from riskctl.reviews.campaign_manifest import conflict_reason
 from riskctl.reviews.models import Assignment, Reviewer, ReviewerDraw, ReviewFile
 
 SHORT = {"replace": "更换", "third": "增抽"}

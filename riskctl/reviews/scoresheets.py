@@ -14,7 +14,7 @@ from riskctl.core import audit, clock
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from riskctl.rectification.operations import open_item
-from riskctl.reviews.drawing import conflict_reason
+from riskctl.reviews.campaign_manifest import conflict_reason
 from riskctl.reviews.models import (
     Campaign,
     CaseFile,
@@ -23,13 +23,13 @@ from riskctl.reviews.models import (
     ReviewFile,
     ScoreSheet,
 )
+from riskctl.reviews.options import grade_bands, rectification_days, third_reviewer_margin
 from riskctl.reviews.reviewer_draws import (
     has_third,
     lock_file,
     pending_draw,
     request_third_reviewer,
 )
-from riskctl.reviews.rules import grade_bands, rectification_days, third_reviewer_margin
 from riskctl.reviews.scoring import (
     ScoringError,
     Vote,

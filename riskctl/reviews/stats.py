@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from riskctl.accounts.models import Unit
 from riskctl.core.db import db
 from riskctl.reviews.models import Campaign, CaseFile, Finding, ReviewFile
-from riskctl.reviews.rules import grade_bands
+from riskctl.reviews.options import grade_bands
 from riskctl.reviews.scoring import failing_grade
 
 Scope = ColumnElement[bool]

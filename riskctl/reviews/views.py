@@ -14,11 +14,11 @@ from riskctl.core.errors import AppError, summarise
 from riskctl.core.http import page_args
 from riskctl.draws.models import REDRAW_KINDS
 from riskctl.reviews import operations, queries, redraws, stats
-from riskctl.reviews.drawing import eligible_counts
+from riskctl.reviews.campaign_manifest import eligible_counts
 from riskctl.reviews.filters import file_filters
 from riskctl.reviews.forms import CampaignForm, DrawForm
 from riskctl.reviews.models import FILE_STATUSES, Campaign
-from riskctl.reviews.rules import grade_bands
+from riskctl.reviews.options import grade_bands
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews", template_folder="templates")
 

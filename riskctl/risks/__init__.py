@@ -6,10 +6,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from riskctl.risks import api, cli, import_views, views  # noqa: F401 (import_views: routes)
+    from riskctl.core.contributions import register_card, register_demo, register_nav
+    from riskctl.risks import api, cli, views
     from riskctl.risks.demo import load_demo
-    from riskctl.web.demo import register_demo
-    from riskctl.web.shell import register_card, register_nav
+    from riskctl.risks.imports import views as import_views  # noqa: F401 (its routes)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -9,10 +9,11 @@ from riskctl.core import clock
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import BadRequest, ValidationFailed
 from riskctl.core.http import doc, json_body, page_args, paginate
-from riskctl.core.tabular import ImportProblems
-from riskctl.risks import exports, imports, operations, queries
+from riskctl.core.tabular.problems import ImportProblems
+from riskctl.risks import exports, operations, queries
 from riskctl.risks.access import READERS, WRITERS
 from riskctl.risks.filters import RiskFilter, list_query
+from riskctl.risks.imports import operations as imports
 from riskctl.risks.schemas import (
     RiskImportResultOut,
     RiskPointIn,

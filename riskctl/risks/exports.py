@@ -16,7 +16,7 @@ from sqlalchemy import select
 from riskctl.accounts.models import Unit
 from riskctl.core import clock
 from riskctl.core.db import db
-from riskctl.core.tabular import write_xlsx
+from riskctl.core.tabular.writing import write_xlsx
 from riskctl.risks.filters import RiskFilter, filtered
 from riskctl.risks.models import RiskMeasure, RiskPoint
 from riskctl.risks.rules import current_matrix, current_style

@@ -14,14 +14,9 @@ from datetime import date
 from typing import Any
 
 from riskctl.accounts.models import Unit
-from riskctl.core.tabular import (
-    CellError,
-    Column,
-    ProblemCollector,
-    clean_text,
-    parse_date,
-    parse_int,
-)
+from riskctl.core.tabular.cells import clean_text, parse_date, parse_int
+from riskctl.core.tabular.problems import CellError, ProblemCollector
+from riskctl.core.tabular.reading import Column
 from riskctl.risks.models import MEASURE_STATUSES
 from riskctl.risks.rules import Matrix, level_label, parse_level
 

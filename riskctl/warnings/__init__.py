@@ -18,10 +18,9 @@ def _open_card(user) -> tuple[int, str, str] | None:
 
 
 def register(app: Flask) -> None:
+    from riskctl.core.contributions import register_card, register_demo, register_nav
     from riskctl.warnings import api, demo, views
     from riskctl.warnings.cli import warnings_cli
-    from riskctl.web.demo import register_demo
-    from riskctl.web.shell import register_card, register_nav
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -1,12 +1,11 @@
 """``flask demo``: a realistic demo bureau, loaded idempotently.
 
 The foundation loads the unit tree and one user per role; each module registers a
-loader for its own demo records with :func:`register_demo`.
+loader for its own demo records with :func:`riskctl.core.contributions.register_demo`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -16,6 +15,7 @@ from flask.cli import with_appcontext
 from riskctl.accounts import operations
 from riskctl.accounts.models import Unit
 from riskctl.accounts.queries import user_by_username
+from riskctl.core import contributions
 from riskctl.core.db import db
 
 UNITS = [
@@ -40,14 +40,6 @@ USERS = [
     ("shenji", "审计管理员 周审", "auditor", "BGS"),
 ]
 
-_LOADERS: list[tuple[int, str, Callable[[], str | None]]] = []
-
-
-def register_demo(order: int, name: str, loader: Callable[[], str | None]) -> None:
-    """``loader()`` adds a module's demo records unless they exist; returns a line to print."""
-    if all(existing != name for _, existing, _ in _LOADERS):
-        _LOADERS.append((order, name, loader))
-
 
 def load_units_and_users() -> list[tuple[str, str, str]]:
     for code, name, parent, kind in UNITS:
@@ -68,7 +60,7 @@ def demo_command() -> None:
     """载入演示数据（可重复执行，不会重复创建）。"""
     created = load_units_and_users()
     db.session.commit()
-    for _, name, loader in sorted(_LOADERS):
+    for _, name, loader in contributions.demo_loaders():
         line = loader()
         db.session.commit()
         if line:

@@ -1,53 +1,18 @@
-"""The web shell: navigation by role and home-page cards that modules contribute."""
+"""The web shell: navigation by role and home-page cards, from what modules contribute
+(:mod:`riskctl.core.contributions`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from flask import Flask, url_for
 
+from riskctl.core import contributions
 from riskctl.core.auth.policy import ROLE_LABELS, current_actor, policy_of
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    endpoint: str
-    order: int
-
-
-@dataclass(frozen=True)
-class HomeCard:
-    """A figure on the home page.
-
-    ``compute(user)`` returns None (not for this user) or ``(value, endpoint or None)``,
-    optionally with a third element, the tone: "red", "yellow" or "green".
-    """
-
-    label: str
-    compute: Callable
-    order: int
-
-
-_NAV: list[NavItem] = []
-_CARDS: list[HomeCard] = []
-
-
-def register_nav(label: str, endpoint: str, order: int = 50) -> None:
-    if all(item.endpoint != endpoint for item in _NAV):
-        _NAV.append(NavItem(label, endpoint, order))
-
-
-def register_card(label: str, compute: Callable, order: int = 50) -> None:
-    if all(card.label != label for card in _CARDS):
-        _CARDS.append(HomeCard(label, compute, order))
 
 
 def nav_for(role: str | None) -> list[dict]:
     """Menu entries the role may open: read from each endpoint's own policy."""
     items = []
-    for item in sorted(_NAV, key=lambda i: i.order):
+    for item in contributions.nav_items():
         policy = policy_of(item.endpoint)
         if policy is not None and policy.allows(role):
             items.append(
@@ -58,7 +23,7 @@ def nav_for(role: str | None) -> list[dict]:
 
 def cards_for(user) -> list[dict]:
     cards = []
-    for card in sorted(_CARDS, key=lambda c: c.order):
+    for card in contributions.home_cards():
         result = card.compute(user)
         if result is not None:
             value, endpoint, *tone = result

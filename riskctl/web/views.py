@@ -8,9 +8,10 @@ from sqlalchemy import func, select, text
 from riskctl.accounts.models import Unit, User
 from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import ALL_ROLES, AUDIT_READERS, allow, current_actor, public
+from riskctl.core.contributions import register_card
 from riskctl.core.db import db
 from riskctl.core.openapi import build_spec
-from riskctl.web.shell import cards_for, register_card
+from riskctl.web.shell import cards_for
 
 bp = Blueprint("web", __name__)
 api = Blueprint("web_api", __name__)

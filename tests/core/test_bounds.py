@@ -134,7 +134,8 @@ def test_the_register_export_with_the_extreme_dates_always_reimports(api):
 
 
 def test_an_imported_date_outside_2000_to_2100_names_row_and_column():
-    from riskctl.core.tabular import CellError, parse_date
+    from riskctl.core.tabular.cells import parse_date
+    from riskctl.core.tabular.problems import CellError
 
     for text in ("0001-01-01", "2101-1-1", "1999年12月31日"):
         with pytest.raises(CellError) as caught:

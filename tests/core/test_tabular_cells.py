@@ -3,16 +3,8 @@ from datetime import date, datetime
 
 import pytest
 
-from riskctl.core.tabular import (
-    CellError,
-    ImportProblems,
-    ProblemCollector,
-    RowProblem,
-    clean_text,
-    parse_choice,
-    parse_date,
-    parse_int,
-)
+from riskctl.core.tabular.cells import clean_text, parse_choice, parse_date, parse_int
+from riskctl.core.tabular.problems import CellError, ImportProblems, ProblemCollector, RowProblem
 
 
 @pytest.mark.parametrize(

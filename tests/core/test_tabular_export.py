@@ -6,7 +6,8 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from riskctl.core.tabular import Column, read_table, safe_cell, write_csv, write_xlsx
+from riskctl.core.tabular.reading import Column, read_table
+from riskctl.core.tabular.writing import safe_cell, write_csv, write_xlsx
 
 HEADERS = ["单位", "风险点", "可能性", "下次评估日期", "防控措施"]
 COLUMNS = [

@@ -4,7 +4,9 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from riskctl.core.tabular import Column, TableError, parse_date, read_table
+from riskctl.core.tabular.cells import parse_date
+from riskctl.core.tabular.problems import TableError
+from riskctl.core.tabular.reading import Column, read_table
 
 COLUMNS = [
     Column("unit", "单位"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from riskctl.core import xlsx_bounds
-from riskctl.core.tabular import Column, TableError, read_table, write_csv, write_xlsx
+from riskctl.core.tabular.problems import TableError
+from riskctl.core.tabular.reading import Column, read_table
+from riskctl.core.tabular.writing import write_csv, write_xlsx
 from tests.hostile import cell, column_letters, far_corner_xlsx, header_cells, package, sheet_xml
 
 COLUMNS = [Column("code", "编号"), Column("name", "名称")]

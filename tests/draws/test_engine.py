@@ -14,16 +14,13 @@ from typing import Any
 
 import pytest
 
-from riskctl.draws.engine import (
-    Digests,
+from riskctl.draws.engine.draw import Digests, compute_digests, result_as_dict, run_draw
+from riskctl.draws.engine.manifest import (
     DrawError,
     DrawSpecError,
     ManifestError,
-    compute_digests,
     manifest_as_dict,
     parse_manifest,
-    result_as_dict,
-    run_draw,
 )
 
 VECTORS = json.loads(Path(__file__).with_name("draw-vectors.json").read_text("utf-8"))["vectors"]

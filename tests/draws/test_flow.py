@@ -11,9 +11,10 @@ from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.draws import operations, queries
-from riskctl.draws.compute import recompute
-from riskctl.draws.engine import manifest_as_dict, parse_manifest, result_as_dict
+from riskctl.draws.engine.draw import result_as_dict
+from riskctl.draws.engine.manifest import manifest_as_dict, parse_manifest
 from riskctl.draws.models import Draw, DrawManifest, DrawSelection
+from riskctl.draws.runner import recompute
 from tests.draws.conftest import (
     BAD,
     ID_CARD,

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from riskctl.core import throttle
 from riskctl.core.db import db
 from riskctl.core.throttle import ThrottleCounter
-from riskctl.draws import cost, verification
-from riskctl.draws.engine import Manifest
+from riskctl.draws import verification
+from riskctl.draws.engine import cost
+from riskctl.draws.engine.manifest import Manifest
 from tests.draws.conftest import vector
 
 TINY = "tiny-two-strata"

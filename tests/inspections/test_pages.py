@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.workdays import Deadline
-from riskctl.inspections import result_operations
 from riskctl.inspections.models import InspectionItem, Plan, RecusalRequest, Target, Task
+from riskctl.inspections.results import operations as result_operations
 from tests.conftest import csrf_token
 from tests.inspections.conftest import ENTROPY, SOURCE, TARGET_HEADER, csv_bytes, target_row
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from riskctl.core import clock
 from riskctl.core.db import db
-from riskctl.draws.engine import compute_digests, parse_manifest
+from riskctl.draws.engine.draw import compute_digests
+from riskctl.draws.engine.manifest import parse_manifest
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.draws.queries import get_manifest
 from riskctl.inspections import operations

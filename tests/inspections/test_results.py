@@ -12,8 +12,8 @@ from sqlalchemy import select
 from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.workdays import Deadline
-from riskctl.inspections import result_operations
 from riskctl.inspections.models import Attachment, Plan, Target, Task
+from riskctl.inspections.results import operations as result_operations
 from riskctl.rectification.models import RectificationItem
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from riskctl.core import storage
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
-from riskctl.core.tabular import write_xlsx
-from riskctl.inspections import rosters
+from riskctl.core.tabular.writing import write_xlsx
 from riskctl.inspections.models import Inspector, RosterImport, Target
+from riskctl.inspections.rosters import imports as rosters
 from tests.inspections.conftest import (
     INSPECTOR_HEADER,
     TARGET_HEADER,

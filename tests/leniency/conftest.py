@@ -13,7 +13,8 @@ from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.ids import credit_code_check_char, id_card_check_char
 from riskctl.inspections.models import Inspector
-from riskctl.leniency import items, operations
+from riskctl.leniency import operations
+from riskctl.leniency.items import operations as items
 from riskctl.leniency.models import LeniencyRecord
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD

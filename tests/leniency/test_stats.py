@@ -9,7 +9,8 @@ import pytest
 
 from riskctl.core import clock
 from riskctl.core.db import db
-from riskctl.leniency import operations, stats
+from riskctl.leniency import operations
+from riskctl.leniency.stats import queries as stats
 from tests.leniency.conftest import body, credit_code, days_ago, id_card, random_credit_code
 
 # Dates count from the bureau's today: run at moments where UTC and Beijing disagree.

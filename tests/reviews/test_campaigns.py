@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from riskctl.core.db import db
-from riskctl.draws.engine import parse_manifest, run_draw
+from riskctl.draws.engine.draw import run_draw
+from riskctl.draws.engine.manifest import parse_manifest
 from riskctl.draws.models import Draw, DrawManifest
-from riskctl.reviews.drawing import conflict_reason, manifest_inputs
+from riskctl.reviews.campaign_manifest import conflict_reason, manifest_inputs
 from riskctl.reviews.models import Campaign, ReviewFile
 from tests.reviews.conftest import make_campaign, make_case, make_pool, make_register
 

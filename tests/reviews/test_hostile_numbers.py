@@ -44,8 +44,8 @@ def test_a_campaign_cap_of_10_to_the_30_is_refused(api, bureau):
 
 
 def test_a_penalty_of_1e30_in_the_case_file_register_names_the_row(api, bureau):
-    from riskctl.core.tabular import write_csv
-    from riskctl.reviews.imports import HEADERS
+    from riskctl.core.tabular.writing import write_csv
+    from riskctl.reviews.registry.imports import HEADERS
 
     row = ["城管罚决字〔2026〕第0101号", "ZD1-1", "占道经营", "一般", "张勇", "ZF-1101"]
     row += ["马建国", "ZF-1001", "2026-03-02", "1e30"]

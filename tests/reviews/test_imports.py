@@ -7,9 +7,9 @@ import io
 from sqlalchemy import func, select
 
 from riskctl.core.db import db
-from riskctl.core.tabular import write_csv, write_xlsx
-from riskctl.reviews.imports import HEADERS
+from riskctl.core.tabular.writing import write_csv, write_xlsx
 from riskctl.reviews.models import CaseFile
+from riskctl.reviews.registry.imports import HEADERS
 from tests.reviews.conftest import make_campaign, make_pool, make_register
 
 URL = "/api/v1/reviews/case-files/import"

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from riskctl.accounts.queries import user_by_username
 from riskctl.core.db import db
-from riskctl.core.tabular import write_xlsx
+from riskctl.core.tabular.writing import write_xlsx
 from riskctl.rectification.models import RectificationItem
 from riskctl.reviews import scoresheets
 from riskctl.reviews.defaults import default_rubric_body
-from riskctl.reviews.imports import HEADERS
 from riskctl.reviews.models import Campaign, CaseFile, ScoreSheet
+from riskctl.reviews.registry.imports import HEADERS
 from tests.conftest import csrf_token
 from tests.reviews.conftest import make_pool, make_register, score_all
 

@@ -11,11 +11,11 @@ from riskctl.core import settings
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.core.errors import ValidationFailed
-from riskctl.core.tabular import ImportProblems
+from riskctl.core.tabular.problems import ImportProblems
 from riskctl.risks import operations
 from riskctl.risks.exports import register_xlsx
 from riskctl.risks.filters import RiskFilter
-from riskctl.risks.imports import import_register
+from riskctl.risks.imports.operations import import_register
 from riskctl.risks.models import RiskMeasure, RiskPoint, RiskPointVersion
 from riskctl.risks.rules import STYLE_GRADED, STYLE_KEY
 from riskctl.risks.spreadsheet import HEADERS, format_measure, parse_measures

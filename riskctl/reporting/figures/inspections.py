@@ -13,7 +13,7 @@ from riskctl.core.db import db
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.inspections import stats
 from riskctl.inspections.models import PROBLEM_CODES, Plan, Task
-from riskctl.inspections.rules import PUBLICATION_DAYS
+from riskctl.inspections.options import PUBLICATION_DAYS
 from riskctl.reporting.figures.common import KeyFigure
 from riskctl.reporting.periods import Quarter
 

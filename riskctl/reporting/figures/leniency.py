@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from riskctl.core.db import db
-from riskctl.leniency import stats
 from riskctl.leniency.models import LeniencyRecord, LeniencyRefusal
 from riskctl.leniency.options import rate_warning_ratio
 from riskctl.leniency.rules import FIRST_OFFENCE
+from riskctl.leniency.stats import queries as stats
 from riskctl.reporting.figures.common import KeyFigure, share
 from riskctl.reporting.periods import Quarter
 

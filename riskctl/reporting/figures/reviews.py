@@ -13,7 +13,7 @@ from riskctl.reporting.figures.common import KeyFigure, share
 from riskctl.reporting.periods import Quarter
 from riskctl.reviews import stats
 from riskctl.reviews.models import ReviewFile
-from riskctl.reviews.rules import grade_bands
+from riskctl.reviews.options import grade_bands
 from riskctl.reviews.scoring import failing_grade
 
 TITLE = "案卷评查"

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from riskctl.accounts.models import Unit
 from riskctl.core.db import db
-from riskctl.leniency import stats
 from riskctl.leniency.models import LeniencyRecord, RecordOfficer
+from riskctl.leniency.stats import queries as stats
 from riskctl.warnings.rules.base import (
     MAX_EVIDENCE,
     RED,

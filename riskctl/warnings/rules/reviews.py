@@ -13,7 +13,7 @@ from sqlalchemy import select
 from riskctl.core.db import db
 from riskctl.reviews import stats
 from riskctl.reviews.models import Campaign, ReviewFile
-from riskctl.reviews.rules import grade_bands
+from riskctl.reviews.options import grade_bands
 from riskctl.warnings.rules.base import (
     RED,
     YELLOW,

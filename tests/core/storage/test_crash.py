@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from riskctl.core import storage
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
-from riskctl.inspections import rosters
 from riskctl.inspections.models import RosterImport, Target
+from riskctl.inspections.rosters import imports as rosters
 from riskctl.reporting import archive
 from riskctl.reporting.models import QuarterlyReport
 from tests.core.storage.conftest import blob_count, chunk_count, files_under, incoming

@@ -12,7 +12,7 @@ import pytest
 
 from riskctl.core import storage
 from riskctl.core.db import db
-from riskctl.core.tabular import write_xlsx
+from riskctl.core.tabular.writing import write_xlsx
 from riskctl.rectification import attachments
 from tests.rectification.conftest import make_item
 

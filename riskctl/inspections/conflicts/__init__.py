@@ -1,0 +1,1 @@
+"""Conflict declarations and recusal requests (回避)."""

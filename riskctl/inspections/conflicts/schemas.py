@@ -1,0 +1,56 @@
+"""Conflict and recusal schemas."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from riskctl.core.schema import BaseSchema, Text
+from riskctl.inspections.models import (
+    DECISIONS,
+)
+
+
+class InspectionConflictInSchema(BaseSchema):
+    inspector = Text(required=True, max_length=40)
+    target = Text(required=True, max_length=64)
+    relation = Text(required=True, max_length=60)
+    reason = Text(required=True, max_length=1000)
+
+
+class RecusalInSchema(BaseSchema):
+    inspector = Text(required=True, max_length=40)
+    target = Text(required=True, max_length=64)
+    applicant = Text(required=True, max_length=100)
+    reason = Text(required=True, max_length=1000)
+    filed_on = fields.Date(required=True)
+
+
+class RecusalDecisionSchema(BaseSchema):
+    grant = fields.Boolean(required=True)
+    note = Text(load_default="", max_length=1000)
+
+
+class InspectionConflictSchema(Schema):
+    id = fields.Integer()
+    inspector = fields.Function(lambda c: c.inspector.code)
+    target = fields.Function(lambda c: c.target.code)
+    relation = fields.String()
+    reason = fields.String()
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
+    ended_at = fields.DateTime()
+    end_reason = fields.String()
+
+
+class RecusalSchema(Schema):
+    id = fields.Integer()
+    inspector = fields.Function(lambda r: r.inspector.code)
+    target = fields.Function(lambda r: r.target.code)
+    applicant = fields.String()
+    reason = fields.String()
+    filed_on = fields.Date()
+    status = fields.String()
+    status_label = fields.Function(lambda r: DECISIONS[r.status])
+    decided_by = fields.String()
+    decided_at = fields.DateTime()
+    decision_note = fields.String()

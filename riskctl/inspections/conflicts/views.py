@@ -1,0 +1,128 @@
+"""回避 pages: declared relationships and parties' recusal requests with a leader's decision."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from riskctl.core.auth.policy import LEADER, LEGAL, allow, current_actor
+from riskctl.core.db import db
+from riskctl.core.errors import AppError
+from riskctl.inspections import operations, queries
+from riskctl.inspections.forms import ConflictForm, DecisionForm, ReasonForm, RecusalForm
+from riskctl.inspections.models import DECISIONS
+from riskctl.inspections.views import READERS, page_of, show_errors
+
+bp = Blueprint(
+    "inspection_conflicts", __name__, url_prefix="/inspections", template_folder="../templates"
+)
+
+
+def _render_conflicts(status: int = 200, **forms):
+    forms.setdefault("conflict_form", ConflictForm(prefix="conflict"))
+    forms.setdefault("recusal_form", RecusalForm(prefix="recusal"))
+    show_ended = request.args.get("all") == "1"
+    conflicts, total, page, per_page = page_of(
+        queries.conflicts(current_only=not show_ended, q=request.args.get("q", "").strip())
+    )
+    return render_template(
+        "inspections/conflicts.html",
+        conflicts=conflicts,
+        total=total,
+        page=page,
+        per_page=per_page,
+        recusals=db.session.scalars(queries.recusals().limit(100)).all(),
+        decisions=DECISIONS,
+        role=current_actor().role,
+        show_ended=show_ended,
+        end_form=ReasonForm(prefix="end"),
+        decision_form=DecisionForm(prefix="decision"),
+        **forms,
+    ), status
+
+
+@bp.get("/conflicts")
+@allow(*READERS)
+def conflicts():
+    return _render_conflicts()
+
+
+@bp.post("/conflicts")
+@allow(LEGAL)
+def declare_conflict():
+    form = ConflictForm(prefix="conflict")
+    if form.validate_on_submit():
+        try:
+            operations.declare_conflict(
+                form.inspector.data.strip(),
+                form.target.data.strip(),
+                form.relation.data,
+                form.reason.data.strip(),
+                current_actor().username,
+            )
+        except AppError as exc:
+            show_errors(form, exc)
+        else:
+            flash("已登记回避关系", "success")
+            return redirect(url_for(".conflicts"))
+    return _render_conflicts(422, conflict_form=form)
+
+
+@bp.post("/conflicts/<int:conflict_id>/end")
+@allow(LEGAL)
+def end_conflict(conflict_id: int):
+    declaration = queries.conflict_by_id(conflict_id)
+    form = ReasonForm(prefix="end")
+    if not form.validate_on_submit():
+        flash("解除回避关系须写明理由", "error")
+        return _render_conflicts(422)
+    try:
+        operations.end_conflict(declaration, form.reason.data.strip(), current_actor().username)
+    except AppError as exc:
+        flash(exc.message, "error")
+        return _render_conflicts(exc.status)
+    flash(f"已解除回避关系第 {conflict_id} 号", "success")
+    return redirect(url_for(".conflicts"))
+
+
+@bp.post("/recusals")
+@allow(LEGAL)
+def file_recusal():
+    form = RecusalForm(prefix="recusal")
+    if form.validate_on_submit():
+        try:
+            operations.file_recusal(
+                form.inspector.data.strip(),
+                form.target.data.strip(),
+                form.applicant.data.strip(),
+                form.reason.data.strip(),
+                form.filed_on.data,
+                current_actor().username,
+            )
+        except AppError as exc:
+            show_errors(form, exc)
+        else:
+            flash("已登记回避申请，待局领导决定", "success")
+            return redirect(url_for(".conflicts"))
+    return _render_conflicts(422, recusal_form=form)
+
+
+@bp.post("/recusals/<int:request_id>/decision")
+@allow(LEADER)
+def decide_recusal(request_id: int):
+    found = queries.recusal_by_id(request_id)
+    form = DecisionForm(prefix="decision")
+    if not form.validate_on_submit():
+        flash("请选择批准或不批准", "error")
+        return _render_conflicts(422)
+    try:
+        operations.decide_recusal(
+            found,
+            form.decision.data == "grant",
+            (form.note.data or "").strip(),
+            current_actor().username,
+        )
+    except AppError as exc:
+        flash(exc.message, "error")
+        return _render_conflicts(exc.status)
+    flash(f"回避申请第 {request_id} 号已{DECISIONS[found.status]}", "success")
+    return redirect(url_for(".conflicts"))

@@ -1,0 +1,1 @@
+"""Inspection plans: rules, preview, lock, draw and redraws."""

@@ -1,0 +1,117 @@
+"""Plan schemas: the plan's rules in, the plan and its redraws out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+
+from riskctl.core import settings
+from riskctl.core.schema import BaseSchema, Text
+from riskctl.draws.schemas import RedrawRequestOutSchema
+from riskctl.inspections import options
+from riskctl.inspections.models import (
+    CREDIT_CLASSES,
+    PLAN_STATUSES,
+)
+from riskctl.inspections.schemas import Code, OneLine, Ratio
+
+
+class InspectionPlanInSchema(BaseSchema):
+    code = Code()
+    name = Text(required=True, max_length=200)
+    items = fields.List(Text(max_length=40), load_default=list)
+    ratios = fields.Dict(keys=fields.String(), values=Ratio(), load_default=None)
+    quotas = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(strict=True, validate=validate.Range(min=0, error="配额不能为负数")),
+        load_default=None,
+    )
+    team_size = fields.Integer(strict=True, load_default=2)
+    cap = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, error="每人上限至少为 1"),
+    )
+    exclude_recent_months = fields.Integer(
+        strict=True,
+        load_default=0,
+        validate=validate.Range(0, 120, error="应为 0 到 120 之间的整数（月）"),
+    )
+    lookback_months = fields.Integer(
+        strict=True,
+        load_default=None,
+        validate=validate.Range(0, 120, error="应为 0 到 120 之间的整数（月）"),
+    )
+    cross_unit = fields.Boolean(load_default=False)
+    units = fields.List(Text(max_length=40), load_default=None)
+
+    @validates("team_size")
+    def _team_size(self, value: int, **kwargs: Any) -> None:
+        if value < 2:
+            raise ValidationError("每组检查人员不得少于 2 人（《行政处罚法》第四十二条）")
+        if value > 10:
+            raise ValidationError("每组检查人员不超过 10 人")
+
+    @validates("ratios")
+    def _ratio_keys(self, value: dict | None, **kwargs: Any) -> None:
+        _check_classes(value, "ratios")
+
+    @validates("quotas")
+    def _quota_keys(self, value: dict | None, **kwargs: Any) -> None:
+        _check_classes(value, "quotas")
+
+    @post_load
+    def _defaults(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if not data.get("ratios"):
+            data["ratios"] = {
+                k: options.parse_ratio(v, k)
+                for k, v in settings.get(options.DEFAULT_RATIOS.key).items()
+            }
+        if data.get("lookback_months") is None:
+            data["lookback_months"] = settings.get(options.LOOKBACK_MONTHS.key)
+        return data
+
+
+def _check_classes(value: dict | None, field: str) -> None:
+    bad = [k for k in value or {} if k not in CREDIT_CLASSES]
+    if bad:
+        raise ValidationError(f"信用等级“{bad[0]}”无效，应为 A、B、C、D 之一")
+
+
+class PlanDrawInSchema(BaseSchema):
+    entropy = OneLine(required=True)
+    entropy_source = Text(required=True, max_length=200)
+
+
+class PlanRedrawDecisionSchema(BaseSchema):
+    approve = fields.Boolean(required=True)
+    note = Text(load_default="", max_length=1000)
+
+
+class InspectionPlanSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    items = fields.Function(lambda p: [i.code for i in p.items])
+    ratios = fields.Function(lambda p: {k: float(v) for k, v in p.ratios.items()})
+    quotas = fields.Dict()
+    team_size = fields.Integer()
+    cap = fields.Integer()
+    exclude_recent_months = fields.Integer()
+    lookback_months = fields.Integer()
+    cross_unit = fields.Boolean()
+    units = fields.List(fields.String())
+    status = fields.String()
+    status_label = fields.Function(lambda p: PLAN_STATUSES[p.status])
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    locked_at = fields.DateTime()
+    manifest_id = fields.Integer()
+    draw_id = fields.Integer()
+    drawn_at = fields.DateTime()
+    frame = fields.Dict()
+
+
+class PlanRedrawSchema(RedrawRequestOutSchema):
+    plan = fields.Function(lambda r: r.plan.code)

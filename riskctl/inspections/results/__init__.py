@@ -1,0 +1,1 @@
+"""Inspection tasks and their results, attachments and publication."""

@@ -1,0 +1,161 @@
+"""Result pages: a plan's tasks, result entry and attachments, publication, overdue, statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from riskctl.core import clock, settings
+from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.calendar import current_calendar
+from riskctl.core.errors import AppError, NotFound
+from riskctl.inspections import options, queries, stats
+from riskctl.inspections.forms import AttachmentForm, ResultForm
+from riskctl.inspections.models import RESULT_CODES, Task
+from riskctl.inspections.results import operations as result_operations
+from riskctl.inspections.results.api import period_args
+from riskctl.inspections.views import page_of, show_errors
+
+bp = Blueprint(
+    "inspection_results", __name__, url_prefix="/inspections", template_folder="../templates"
+)
+
+READERS = (LEGAL, LEADER, DISCIPLINE)
+EVERYONE = (LEGAL, LEADER, DISCIPLINE, OFFICER)
+STATES = {"": "全部", "todo": "待录入", "entered": "已录入待公示", "published": "已公示"}
+
+
+@bp.get("/plans/<code>/tasks")
+@allow(*EVERYONE)
+def tasks(code: str):
+    plan = queries.plan_by_code(code)
+    state = request.args.get("state", "")
+    rows, total, page, per_page = page_of(queries.tasks(current_actor(), plan=plan, state=state))
+    return render_template(
+        "inspections/tasks.html",
+        plan=plan,
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=per_page,
+        states=STATES,
+        today=clock.today(),
+        can_publish=current_actor().role == LEGAL,
+    )
+
+
+def _render_task(task: Task, status: int = 200, **forms):
+    user = current_actor()
+    form = forms.get("form") or ResultForm(obj=task, result=task.result_code or "no_problem")
+    calendar = current_calendar()
+    left = (
+        calendar.working_days_between(clock.today(), task.publish_due) if task.publish_due else None
+    )
+    return render_template(
+        "inspections/task.html",
+        task=task,
+        form=form,
+        attachment_form=forms.get("attachment_form") or AttachmentForm(prefix="attachment"),
+        can_enter=user.role in (LEGAL, OFFICER) and not task.superseded and not task.published_at,
+        days_left=left,
+        attachment_limit=settings.get(options.ATTACHMENT_MAX_MB.key),
+        today=clock.today(),
+        results=RESULT_CODES,
+    ), status
+
+
+@bp.get("/tasks/<int:task_id>")
+@allow(*EVERYONE)
+def task(task_id: int):
+    return _render_task(queries.task_for(current_actor(), task_id))
+
+
+@bp.post("/tasks/<int:task_id>/result")
+@allow(LEGAL, OFFICER)
+def record_result(task_id: int):
+    found = queries.task_for(current_actor(), task_id)
+    form = ResultForm()
+    if form.validate_on_submit():
+        try:
+            result_operations.record_result(
+                found,
+                form.result.data,
+                form.inspected_on.data,
+                (form.note.data or "").strip(),
+                current_actor().username,
+            )
+        except AppError as exc:
+            show_errors(form, exc)
+            return _render_task(found, exc.status, form=form)
+        flash(f"已录入检查结果，须在 {found.publish_due:%Y-%m-%d} 前公示", "success")
+        return redirect(url_for(".task", task_id=task_id))
+    return _render_task(found, 422, form=form)
+
+
+@bp.post("/tasks/<int:task_id>/attachments")
+@allow(LEGAL, OFFICER)
+def add_attachment(task_id: int):
+    found = queries.task_for(current_actor(), task_id)
+    form = AttachmentForm(prefix="attachment")
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result_operations.add_attachment(
+                found, upload.filename or "", upload.read(), current_actor().username
+            )
+        except AppError as exc:
+            show_errors(form, exc)
+            return _render_task(found, exc.status, attachment_form=form)
+        flash("附件已上传", "success")
+        return redirect(url_for(".task", task_id=task_id))
+    return _render_task(found, 422, attachment_form=form)
+
+
+@bp.get("/tasks/<int:task_id>/attachments/<int:attachment_id>")
+@allow(*EVERYONE)
+def attachment(task_id: int, attachment_id: int):
+    found = queries.task_for(current_actor(), task_id)
+    item = next((a for a in found.attachments if a.id == attachment_id), None)
+    if item is None:
+        raise NotFound(f"附件 {attachment_id} 不存在")
+    return result_operations.send_attachment(item)
+
+
+@bp.post("/plans/<code>/publish")
+@allow(LEGAL)
+def publish(code: str):
+    plan = queries.plan_by_code(code)
+    chosen = [int(v) for v in request.form.getlist("task") if v.isdigit()]
+    try:
+        count = result_operations.publish_results(plan, chosen or None, current_actor().username)
+    except AppError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".tasks", code=code, state="entered"))
+    flash(f"已公示 {count} 条检查结果", "success")
+    return redirect(url_for(".tasks", code=code, state="published"))
+
+
+@bp.get("/overdue")
+@allow(*EVERYONE)
+def overdue():
+    rows, total, page, per_page = page_of(queries.overdue(current_actor()))
+    return render_template(
+        "inspections/overdue.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=per_page,
+        today=clock.today(),
+    )
+
+
+@bp.get("/statistics")
+@allow(*READERS)
+def statistics():
+    try:
+        start, end = period_args()
+    except AppError as exc:
+        flash(exc.message, "error")
+        start, end = date(clock.today().year, 1, 1), clock.today()
+    return render_template("inspections/stats.html", data=stats.summary(start, end))

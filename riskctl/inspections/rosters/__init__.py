@@ -1,0 +1,1 @@
+"""Inspection rosters: targets and inspectors, their import and export."""

@@ -1,0 +1,177 @@
+"""Roster pages (一单两库): search, export, and import with a preview of every problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from riskctl.core.auth.policy import LEGAL, allow, current_actor
+from riskctl.core.db import db
+from riskctl.core.errors import AppError
+from riskctl.core.http import int_arg, upload_limit
+from riskctl.core.storage import staging
+from riskctl.core.tabular.problems import ImportProblems
+from riskctl.inspections import operations, queries
+from riskctl.inspections.forms import ConfirmImportForm, UploadForm
+from riskctl.inspections.models import CREDIT_CLASSES, TARGET_KINDS
+from riskctl.inspections.rosters import imports as rosters
+from riskctl.inspections.rosters.api import export_response
+from riskctl.inspections.views import EVERYONE, READERS, page_of, show_errors, visible_units
+
+bp = Blueprint(
+    "inspection_rosters", __name__, url_prefix="/inspections", template_folder="../templates"
+)
+
+PREVIEW_PROBLEMS = 500
+
+
+def _filters() -> dict[str, Any]:
+    args = request.args
+    return {
+        "q": args.get("q", "").strip(),
+        "unit_id": int_arg("unit_id"),
+        "status": args.get("status", "active"),
+    }
+
+
+@bp.get("/targets")
+@allow(*EVERYONE)
+def targets():
+    filters = {
+        **_filters(),
+        "credit_class": request.args.get("class", ""),
+        "kind": request.args.get("kind", ""),
+    }
+    rows, total, page, per_page = page_of(queries.targets(current_actor(), **filters))
+    return render_template(
+        "inspections/targets.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=per_page,
+        units=visible_units(),
+        classes=CREDIT_CLASSES,
+        kinds=TARGET_KINDS,
+        can_import=current_actor().role == LEGAL,
+        can_export=current_actor().role in READERS,
+    )
+
+
+@bp.get("/inspectors")
+@allow(*EVERYONE)
+def inspectors():
+    rows, total, page, per_page = page_of(queries.inspectors(current_actor(), **_filters()))
+    return render_template(
+        "inspections/inspectors.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=per_page,
+        units=visible_units(),
+        can_import=current_actor().role == LEGAL,
+        can_export=current_actor().role in READERS,
+    )
+
+
+@bp.get("/<any(targets, inspectors):roster>/export.<any(xlsx, csv):fmt>")
+@allow(*READERS)
+def export(roster: str, fmt: str):
+    args = request.args
+    if roster == "targets":
+        query = queries.targets(
+            current_actor(),
+            **_filters(),
+            credit_class=args.get("class", ""),
+            kind=args.get("kind", ""),
+        )
+    else:
+        query = queries.inspectors(current_actor(), **_filters())
+    try:
+        return export_response(roster, fmt, query)
+    except AppError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(f".{roster}", **args))
+
+
+def _render_import(roster: str, status: int = 200, **context):
+    context.setdefault("form", UploadForm())
+    history = db.session.scalars(queries.imports(roster).limit(10)).all()
+    return render_template(
+        "inspections/import.html",
+        roster=roster,
+        spec=rosters.ROSTERS[roster],
+        history=history,
+        **context,
+    ), status
+
+
+@bp.get("/<any(targets, inspectors):roster>/import")
+@allow(LEGAL)
+def import_page(roster: str):
+    return _render_import(roster)
+
+
+@bp.post("/<any(targets, inspectors):roster>/import")
+@allow(LEGAL)
+@upload_limit("ROSTER_MAX_UPLOAD")
+def import_preview(roster: str):
+    """Check the file and show what it would change; nothing is written yet."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _render_import(roster, 422, form=form)
+    upload = form.file.data
+    data = upload.read()
+    try:
+        analysis = rosters.analyse(rosters.ROSTERS[roster], data, upload.filename)
+    except ImportProblems as exc:
+        return _render_import(
+            roster,
+            422,
+            form=form,
+            problems=exc.problems[:PREVIEW_PROBLEMS],
+            problem_total=len(exc.problems),
+            filename=upload.filename,
+        )
+    except AppError as exc:
+        show_errors(form, exc)
+        return _render_import(roster, 422, form=form)
+    token = staging.stage(f"roster:{roster}", data, upload.filename, current_actor().id)
+    return _render_import(
+        roster,
+        form=form,
+        analysis=analysis,
+        summary=analysis.summary(),
+        missing=analysis.missing_sample(),
+        confirm=ConfirmImportForm(token=token),
+    )
+
+
+@bp.post("/<any(targets, inspectors):roster>/import/confirm")
+@allow(LEGAL)
+def import_confirm(roster: str):
+    confirm = ConfirmImportForm()
+    if not confirm.validate_on_submit():
+        flash("确认信息不完整，请重新上传文件", "error")
+        return _render_import(roster, 422)
+    purpose, token = f"roster:{roster}", confirm.token.data
+    data, filename = staging.fetch(token, purpose, current_actor().id)
+    try:
+        _, record = operations.import_roster(
+            roster, data, filename, confirm.missing.data == "deactivate", current_actor().username
+        )
+    except ImportProblems as exc:
+        return _render_import(
+            roster,
+            422,
+            problems=exc.problems[:PREVIEW_PROBLEMS],
+            problem_total=len(exc.problems),
+            filename=filename,
+        )
+    staging.consume(token, purpose, current_actor().id)
+    flash(
+        f"导入完成：新增 {record.created}，更新 {record.updated}，恢复 {record.reactivated}，"
+        f"移出 {record.deactivated}，保留未列出的 {record.kept_missing}",
+        "success",
+    )
+    return redirect(url_for(f".{roster}"))

@@ -1,0 +1,136 @@
+"""Pages of the 免罚清单: the list, an item with its versions, the .xlsx import with preview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from riskctl.core.auth.policy import LEGAL, allow, require_actor
+from riskctl.core.errors import NotFound
+from riskctl.core.storage import staging
+from riskctl.core.tabular.problems import ImportProblems
+from riskctl.leniency import queries
+from riskctl.leniency.api import READERS, xlsx_response
+from riskctl.leniency.items import operations as items
+from riskctl.leniency.items.schemas import LeniencyItemChangeIn, LeniencyItemIn
+from riskctl.leniency.pages import Failure, submit
+
+bp = Blueprint(
+    "leniency_items", __name__, url_prefix="/leniency/items", template_folder="../templates"
+)
+
+_PURPOSE = "leniency-items"
+_ACTION_LABELS = {"create": "新增", "change": "修改（生成新版本）", "same": "无变化"}
+
+
+@bp.get("")
+@allow(*READERS)
+def index(failure: Failure | None = None):
+    page = render_template(
+        "leniency/items.html",
+        items=queries.all_items(),
+        failure=failure,
+        form=request.form if failure else {},
+    )
+    return page, failure.status if failure else 200
+
+
+@bp.post("")
+@allow(LEGAL)
+def create():
+    item, failure = submit(LeniencyItemIn(), lambda data: items.create_item(data, require_actor()))
+    if failure is not None:
+        return index(failure)
+    flash(f"已新增事项 {item.code}", "success")
+    return redirect(url_for("leniency_items.item", code=item.code))
+
+
+@bp.get("/<code>")
+@allow(*READERS)
+def item(code: str, failure: Failure | None = None):
+    page = render_template(
+        "leniency/item.html",
+        item=queries.get_item(code),
+        failure=failure,
+        form=request.form if failure else {},
+    )
+    return page, failure.status if failure else 200
+
+
+@bp.post("/<code>")
+@allow(LEGAL)
+def change(code: str):
+    target = queries.get_item(code)
+    # An unticked checkbox sends nothing: the form always states whether the item is active.
+    active = {"active": bool(request.form.get("active"))}
+    _, failure = submit(
+        LeniencyItemChangeIn(),
+        lambda d: items.change_item(target, d, require_actor()),
+        extra=active,
+    )
+    if failure is not None:
+        return item(code, failure)
+    flash(f"事项 {code} 已更新为第 {target.version} 版", "success")
+    return redirect(url_for("leniency_items.item", code=code))
+
+
+@bp.get("/export.xlsx")
+@allow(*READERS)
+def export():
+    return xlsx_response(items.export_items(), "leniency-items.xlsx")
+
+
+# Import: upload → preview (problems or changes) → confirm ----------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@allow(LEGAL)
+def import_page():
+    if request.method == "GET":
+        return render_template("leniency/import.html")
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return render_template("leniency/import.html", message="请选择要导入的 .xlsx 文件"), 422
+    content = file.read()
+    try:
+        plan = items.plan_import(content, file.filename)
+    except ImportProblems as exc:
+        return render_template(
+            "leniency/import.html",
+            problems=exc.problems,
+            message=exc.message,
+            filename=file.filename,
+        ), 422
+    token = staging.stage(_PURPOSE, content, file.filename, require_actor().id)
+    return render_template(
+        "leniency/import.html",
+        plan=plan,
+        token=token,
+        filename=file.filename,
+        labels=_ACTION_LABELS,
+    )
+
+
+@bp.post("/import/confirm")
+@allow(LEGAL)
+def import_confirm():
+    token = request.form.get("token", "")
+    try:
+        content, filename = staging.fetch(token, _PURPOSE, require_actor().id)
+    except NotFound:
+        return render_template(
+            "leniency/import.html", message="预览已失效，请重新选择文件导入"
+        ), 422
+    try:
+        plan = items.plan_import(content, filename)
+    except ImportProblems as exc:
+        return render_template(
+            "leniency/import.html", problems=exc.problems, message=exc.message
+        ), 422
+    counts = items.apply_import(plan, require_actor())
+    staging.consume(token, _PURPOSE, require_actor().id)
+    flash(
+        f"导入完成：新增 {counts['create']} 项，修改 {counts['change']} 项，"
+        f"无变化 {counts['same']} 项",
+        "success",
+    )
+    return redirect(url_for("leniency_items.index"))

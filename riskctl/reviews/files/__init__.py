@@ -1,0 +1,1 @@
+"""Drawn review files: their sheets, confirmation, referral and reviewer draws."""

@@ -1,0 +1,184 @@
+"""Register pages: case files (结案案卷), reviewer pool (评查人员库), rubric (评查标准)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.core import bounds
+from riskctl.core.auth.policy import DISCIPLINE, LEADER, LEGAL, OFFICER, allow, current_actor
+from riskctl.core.db import db
+from riskctl.core.errors import AppError, NotFound, summarise
+from riskctl.core.http import page_args, upload_limit
+from riskctl.core.tabular.problems import ImportProblems, TableError
+from riskctl.reviews import operations, queries
+from riskctl.reviews.filters import case_file_filters
+from riskctl.reviews.forms import ImportForm, ReviewerForm, RubricForm
+from riskctl.reviews.models import Reviewer
+from riskctl.reviews.registry import imports
+from riskctl.reviews.scoring import parse_rubric
+
+bp = Blueprint("review_register", __name__, url_prefix="/reviews", template_folder="../templates")
+
+READERS = (LEGAL, DISCIPLINE, LEADER, OFFICER)
+PROBLEMS_SHOWN = 500
+
+
+def _case_files_page(status: int = 200, **extra):
+    problem = None
+    filters: dict = {}
+    try:
+        filters = case_file_filters(request.args)
+    except ValidationError as exc:
+        problem = summarise(exc.normalized_messages())
+    except AppError as exc:
+        problem = exc.message
+    query = queries.case_files_query(current_actor(), **filters)
+    page, per_page = page_args()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    files = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    ids = visible_unit_ids(current_actor())
+    units = [u for u in units_tree() if ids is None or u.id in ids]
+    return render_template(
+        "reviews/case_files.html",
+        files=files,
+        total=total,
+        page=page,
+        per_page=per_page,
+        units=units,
+        filter_problem=problem,
+        headers=imports.HEADERS,
+        can_import=current_actor().role == LEGAL,
+        form=extra.pop("form", None) or ImportForm(),
+        **extra,
+    ), status
+
+
+@bp.get("/case-files")
+@allow(*READERS)
+def case_files():
+    return _case_files_page()
+
+
+@bp.post("/case-files")
+@allow(LEGAL)
+@upload_limit("ROSTER_MAX_UPLOAD")
+def import_case_files():
+    form = ImportForm()
+    upload = request.files.get("file")
+    dry_run = request.form.get("dry_run") == "1"
+    if not form.validate_on_submit() or upload is None or not upload.filename:
+        form.file.errors = ["请选择要导入的 .xlsx 或 .csv 文件"]
+        return _case_files_page(422, form=form)
+    try:
+        result = imports.import_case_files(
+            upload.read(), upload.filename, current_actor(), dry_run=dry_run
+        )
+    except TableError as exc:
+        form.file.errors = [exc.message]
+        return _case_files_page(422, form=form)
+    except ImportProblems as exc:
+        return _case_files_page(
+            422, form=form, problems=exc.problems[:PROBLEMS_SHOWN], problem_total=len(exc.problems)
+        )
+    verb = "检查通过（未导入）：可新增" if dry_run else "导入完成：新增"
+    flash(
+        f"{verb} {result.created} 件，更新 {result.updated} 件，未变化 {result.unchanged} 件",
+        "success",
+    )
+    return redirect(url_for(".case_files"))
+
+
+def _reviewers_page(form: ReviewerForm | None = None, status: int = 200):
+    return render_template(
+        "reviews/reviewers.html",
+        form=form or ReviewerForm(),
+        reviewers=queries.reviewers(),
+        candidates=queries.reviewer_candidates(),
+        can_manage=current_actor().role == LEGAL,
+    ), status
+
+
+@bp.get("/reviewers")
+@allow(LEGAL, DISCIPLINE, LEADER)
+def reviewers():
+    return _reviewers_page()
+
+
+@bp.post("/reviewers")
+@allow(LEGAL)
+def add_reviewer():
+    form = ReviewerForm()
+    if not form.validate_on_submit():
+        return _reviewers_page(form, 422)
+    try:
+        reviewer = operations.add_reviewer(form.username.data, form.badge_no.data, current_actor())
+    except AppError as exc:
+        form.badge_no.errors = [exc.message]
+        return _reviewers_page(form, exc.status)
+    flash(f"{reviewer.user.display_name} 已加入评查人员库", "success")
+    return redirect(url_for(".reviewers"))
+
+
+@bp.post("/reviewers/<int:reviewer_id>/active")
+@allow(LEGAL)
+def toggle_reviewer(reviewer_id: int):
+    reviewer = db.session.get(Reviewer, reviewer_id)
+    if reviewer is None:
+        raise NotFound(f"评查人员 {reviewer_id} 不存在")
+    operations.set_reviewer_active(reviewer, not reviewer.active, current_actor())
+    flash(f"{reviewer.user.display_name} 已{'启用' if reviewer.active else '停用'}", "success")
+    return redirect(url_for(".reviewers"))
+
+
+def _rubric_page(form: RubricForm | None = None, status: int = 200, problems: dict | None = None):
+    current = operations.current_rubric()
+    if form is None:
+        form = RubricForm()
+        if current is not None:
+            form.name.data = current.name
+            form.body.data = json.dumps(current.body, ensure_ascii=False, indent=2)
+    return render_template(
+        "reviews/rubric.html",
+        form=form,
+        current=current,
+        rubric=parse_rubric(current.body) if current else None,
+        problems=problems or {},
+        versions=queries.rubric_versions(),
+        can_manage=current_actor().role == LEGAL,
+    ), status
+
+
+@bp.get("/rubric")
+@allow(*READERS)
+def rubric():
+    return _rubric_page()
+
+
+@bp.post("/rubric")
+@allow(LEGAL)
+def save_rubric():
+    form = RubricForm()
+    if not form.validate_on_submit():
+        return _rubric_page(form, 422)
+    try:
+        body = bounds.loads(form.body.data)
+    except json.JSONDecodeError as exc:
+        form.body.errors = [f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列"]
+        return _rubric_page(form, 422)
+    except AppError as exc:
+        form.body.errors = [exc.message]
+        return _rubric_page(form, exc.status)
+    try:
+        created = operations.create_rubric_version(
+            body, form.name.data, form.note.data or "", current_actor()
+        )
+    except AppError as exc:
+        form.body.errors = [exc.message]
+        return _rubric_page(form, exc.status, exc.details)
+    flash(f"已发布评查标准第 {created.version} 版；已评分的案卷保留原版本", "success")
+    return redirect(url_for(".rubric"))

@@ -1,0 +1,1 @@
+"""Importing the risk register from .xlsx/.csv: the operation and its pages."""
