@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
+from riskctl.accounts.models import User
 from riskctl.accounts.queries import all_tokens, units_tree
 from riskctl.admin import operations
 from riskctl.admin.queries import audit_query, users_query
-from riskctl.core import bounds, calendar, settings
+from riskctl.core import bounds, calendar, clock, settings
+from riskctl.core.audit import labels as audit_labels
 from riskctl.core.audit import verify
 from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.auth.policy import (
@@ -214,16 +217,20 @@ def load_calendar():
 @allow(*AUDIT_READERS)
 def audit_log():
     args = request.args
+    since, before, problems = _audit_dates(args)
     query = audit_query(
-        args.get("action", ""),
-        args.get("actor", ""),
-        args.get("object_type", ""),
-        args.get("object_id", ""),
+        args.get("action", "")[:80],
+        args.get("actor", "")[:60],
+        args.get("object_type", "")[:40],
+        args.get("object_id", "")[:80],
+        since,
+        before,
     )
     page, per_page = page_args()
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
     entries = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     verification = verify() if args.get("verify") else None
+    people = {u.username: u.display_name for u in db.session.scalars(db.select(User)).all()}
     return render_template(
         "admin/audit.html",
         entries=entries,
@@ -231,7 +238,38 @@ def audit_log():
         page=page,
         per_page=per_page,
         verification=verification,
+        people=people,
+        problems=problems,
+        actions=audit_labels.action_choices(),
+        groups=audit_labels.ACTION_GROUPS,
+        action_label=audit_labels.action_label,
+        object_label=audit_labels.object_label,
+        object_url=audit_labels.object_url,
+        object_names={"user": people, "warning_rule": _rule_names()},
     )
+
+
+def _rule_names() -> dict[str, str]:
+    from riskctl.warnings.rules import RULES
+
+    return {rule.key: rule.label for rule in RULES}
+
+
+def _audit_dates(args) -> tuple[datetime | None, datetime | None, list[str]]:
+    """从/到 dates (the bureau's days) as instants; a bad date is named, not a 500."""
+    problems: list[str] = []
+    days: list[date | None] = []
+    for name, label in (("from", "起始日期"), ("to", "截止日期")):
+        raw = args.get(name, "").strip()[:10]
+        try:
+            days.append(date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            problems.append(f"{label}须为 年-月-日 格式，如 2026-11-01")
+            days.append(None)
+    start, end = days
+    since = clock.day_start(start) if start else None
+    before = clock.day_start(end + timedelta(days=1)) if end else None
+    return since, before, problems
 
 
 @bp.post("/audit/checkpoint")
