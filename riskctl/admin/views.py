@@ -158,10 +158,34 @@ def create_unit():
 @bp.get("/admin/settings")
 @allow(ADMIN)
 def settings_page():
-    rows = [
-        (d, json.dumps(settings.get(d.key), ensure_ascii=False)) for d in settings.definitions()
-    ]
-    return render_template("admin/settings.html", rows=rows)
+    groups: dict[str, list] = {}
+    for d in settings.definitions():
+        module = SETTING_GROUPS.get(d.key.split(".", 1)[0], "其他")
+        groups.setdefault(module, []).append((d, _json(settings.get(d.key)), _json(d.default)))
+    return render_template("admin/settings.html", groups=groups)
+
+
+def _setting_label(key: str) -> str:
+    definition = next((d for d in settings.definitions() if d.key == key), None)
+    return definition.label if definition else "（不存在的设置项）"
+
+
+SETTING_GROUPS = {
+    "accounts": "账号与登录",
+    "risks": "廉政风险点",
+    "inspection": "双随机抽查",
+    "reviews": "案卷评查",
+    "leniency": "首违不罚",
+    "rectification": "整改台账",
+    "warnings": "预警规则",
+}
+
+
+def _json(value) -> str:
+    """A value as typed in the form: JSON, with Chinese as Chinese (never \\u escapes)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
 
 
 @bp.post("/admin/settings/<key>")
@@ -171,14 +195,18 @@ def change_setting(key: str):
     try:
         value = bounds.loads(raw)
     except (json.JSONDecodeError, AppError):
-        flash(f"设置项 {key} 的值不是合法的 JSON：{raw}", "error")
+        flash(
+            f"设置项“{_setting_label(key)}”的值格式不对："
+            "数字直接填写，文本加英文双引号，是/否填 true/false",
+            "error",
+        )
         return redirect(url_for("admin.settings_page"))
     try:
         settings.change(key, value, require_actor().username)
     except AppError as exc:
         _flash_error(exc)
         return redirect(url_for("admin.settings_page"))
-    flash(f"已更新设置项 {key}", "success")
+    flash(f"已更新设置项“{_setting_label(key)}”", "success")
     return redirect(url_for("admin.settings_page"))
 
 

@@ -205,6 +205,12 @@ def object_url(object_type: str, object_id: str) -> str | None:
     endpoint, name, kind = page
     if kind is int and not str(object_id).isdigit():
         return None
+    from riskctl.core.auth.policy import current_actor, policy_of
+
+    actor = current_actor()
+    policy = policy_of(endpoint)
+    if actor is None or policy is None or not policy.allows(actor.role):
+        return None  # the reader may not open that page: named, not linked
     try:
         return url_for(endpoint, **{name: kind(object_id)})
     except BuildError:
