@@ -170,8 +170,13 @@ class Walk:
                 )
 
 
+EXTRA = {
+    "legal": ["/inspections/plans/new"],
+}
+
+
 def _flow(walk: Walk) -> None:
-    """Home, every to-do tile, every menu entry."""
+    """Home, every to-do tile, every menu entry, and the first plan a list links to."""
     walk.visit("/")
     tiles = walk.page.eval_on_selector_all(
         "main a.stat[href], main .todo a[href]", "links => links.map(a => a.getAttribute('href'))"
@@ -180,10 +185,15 @@ def _flow(walk: Walk) -> None:
         ".mainnav a[href]", "links => links.map(a => a.getAttribute('href'))"
     )
     seen = {"/"}
-    for path in [*tiles, *menu]:
+    for path in [*tiles, *menu, *EXTRA.get(walk.who, [])]:
         if path not in seen:
             seen.add(path)
-            walk.visit(path)
+            hrefs = walk.visit(path)
+            if path.rstrip("/") == "/inspections":
+                plans = [h for h in hrefs if h.startswith("/inspections/plans/SJ-")]
+                if plans and plans[-1] not in seen:
+                    seen.add(plans[-1])
+                    walk.visit(plans[-1])
 
 
 def test_every_roles_daily_flow_fits_the_screen_speaks_chinese_and_links_only_to_live_pages(
