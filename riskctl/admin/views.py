@@ -42,14 +42,23 @@ def _flash_error(exc: AppError) -> None:
 @bp.get("/admin/users")
 @allow(ADMIN)
 def users():
-    return render_template(
-        "admin/users.html",
-        users=db.session.scalars(users_query()).all(),
-        units=units_tree(),
-        roles=[r for r in ALL_ROLES if r != AUDITOR],
-        role_labels=ROLE_LABELS,
-        auditor=AUDITOR,
-        locks=login.locks(),
+    return _users_page()
+
+
+def _users_page(values: dict | None = None, errors: list[str] | None = None, status: int = 200):
+    return (
+        render_template(
+            "admin/users.html",
+            users=db.session.scalars(users_query()).all(),
+            units=units_tree(),
+            roles=[r for r in ALL_ROLES if r != AUDITOR],
+            role_labels=ROLE_LABELS,
+            auditor=AUDITOR,
+            locks=login.locks(),
+            values=values or {},
+            errors=errors or [],
+        ),
+        status,
     )
 
 
@@ -57,6 +66,9 @@ def users():
 @allow(ADMIN)
 def create_user():
     form = request.form
+    values = {k: form.get(k, "")[:100] for k in ("username", "display_name", "role", "unit")}
+    if not values["role"]:
+        return _users_page(values, ["请选择角色"], 422)
     try:
         user = operations.create_user(
             form.get("username", ""),
@@ -66,8 +78,9 @@ def create_user():
             form.get("unit") or None,
         )
     except AppError as exc:
-        _flash_error(exc)
-        return redirect(url_for("admin.users"))
+        db.session.rollback()
+        details = [m for v in exc.details.values() if isinstance(v, list) for m in v]
+        return _users_page(values, details or [exc.message], 422)
     flash(f"已创建用户 {user.username}", "success")
     return redirect(url_for("admin.users"))
 
