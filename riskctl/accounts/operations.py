@@ -103,7 +103,7 @@ def create_user(
         except NotFound as exc:
             raise ValidationFailed.field("unit", f"单位 {unit_code} 不存在") from exc
     if role == OFFICER and unit is None:
-        raise ValidationFailed.field("unit", "执法队员必须指定所属单位（--unit）")
+        raise ValidationFailed.field("unit", "执法队员必须指定所属单位")
     check_password_strength(password)
     user = User(
         username=username,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, select
 
 from riskctl.accounts.models import User
@@ -13,8 +15,14 @@ def users_query() -> Select:
 
 
 def audit_query(
-    action: str = "", actor: str = "", object_type: str = "", object_id: str = ""
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: datetime | None = None,
+    before: datetime | None = None,
 ) -> Select:
+    """Entries newest first; ``action`` is a key prefix (``login`` finds every login.*)."""
     query = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if action:
         query = query.where(AuditEntry.action.startswith(action))
@@ -24,4 +32,8 @@ def audit_query(
         query = query.where(AuditEntry.object_type == object_type)
     if object_id:
         query = query.where(AuditEntry.object_id == object_id)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if before is not None:
+        query = query.where(AuditEntry.at < before)
     return query

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
+from riskctl.accounts.models import User
 from riskctl.accounts.queries import all_tokens, units_tree
 from riskctl.accounts.roles import ADMIN, ALL_ROLES, AUDIT_READERS, AUDITOR, ROLE_LABELS
 from riskctl.admin import operations
 from riskctl.admin.queries import audit_query, users_query
-from riskctl.core import bounds, calendar, settings
+from riskctl.core import bounds, calendar, clock, settings
+from riskctl.core.audit import labels as audit_labels
 from riskctl.core.audit import verify
 from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.auth.policy import allow, require_actor
@@ -32,14 +35,23 @@ def _flash_error(exc: AppError) -> None:
 @bp.get("/admin/users")
 @allow(ADMIN)
 def users():
-    return render_template(
-        "admin/users.html",
-        users=db.session.scalars(users_query()).all(),
-        units=units_tree(),
-        roles=[r for r in ALL_ROLES if r != AUDITOR],
-        role_labels=ROLE_LABELS,
-        auditor=AUDITOR,
-        locks=login.locks(),
+    return _users_page()
+
+
+def _users_page(values: dict | None = None, errors: list[str] | None = None, status: int = 200):
+    return (
+        render_template(
+            "admin/users.html",
+            users=db.session.scalars(users_query()).all(),
+            units=units_tree(),
+            roles=[r for r in ALL_ROLES if r != AUDITOR],
+            role_labels=ROLE_LABELS,
+            auditor=AUDITOR,
+            locks=login.locks(),
+            values=values or {},
+            errors=errors or [],
+        ),
+        status,
     )
 
 
@@ -47,6 +59,9 @@ def users():
 @allow(ADMIN)
 def create_user():
     form = request.form
+    values = {k: form.get(k, "")[:100] for k in ("username", "display_name", "role", "unit")}
+    if not values["role"]:
+        return _users_page(values, ["请选择角色"], 422)
     try:
         user = operations.create_user(
             form.get("username", ""),
@@ -56,8 +71,9 @@ def create_user():
             form.get("unit") or None,
         )
     except AppError as exc:
-        _flash_error(exc)
-        return redirect(url_for("admin.users"))
+        db.session.rollback()
+        details = [m for v in exc.details.values() if isinstance(v, list) for m in v]
+        return _users_page(values, details or [exc.message], 422)
     flash(f"已创建用户 {user.username}", "success")
     return redirect(url_for("admin.users"))
 
@@ -148,10 +164,34 @@ def create_unit():
 @bp.get("/admin/settings")
 @allow(ADMIN)
 def settings_page():
-    rows = [
-        (d, json.dumps(settings.get(d.key), ensure_ascii=False)) for d in settings.definitions()
-    ]
-    return render_template("admin/settings.html", rows=rows)
+    groups: dict[str, list] = {}
+    for d in settings.definitions():
+        module = SETTING_GROUPS.get(d.key.split(".", 1)[0], "其他")
+        groups.setdefault(module, []).append((d, _json(settings.get(d.key)), _json(d.default)))
+    return render_template("admin/settings.html", groups=groups)
+
+
+def _setting_label(key: str) -> str:
+    definition = next((d for d in settings.definitions() if d.key == key), None)
+    return definition.label if definition else "（不存在的设置项）"
+
+
+SETTING_GROUPS = {
+    "accounts": "账号与登录",
+    "risks": "廉政风险点",
+    "inspection": "双随机抽查",
+    "reviews": "案卷评查",
+    "leniency": "首违不罚",
+    "rectification": "整改台账",
+    "warnings": "预警规则",
+}
+
+
+def _json(value) -> str:
+    """A value as typed in the form: JSON, with Chinese as Chinese (never \\u escapes)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
 
 
 @bp.post("/admin/settings/<key>")
@@ -161,14 +201,18 @@ def change_setting(key: str):
     try:
         value = bounds.loads(raw)
     except (json.JSONDecodeError, AppError):
-        flash(f"设置项 {key} 的值不是合法的 JSON：{raw}", "error")
+        flash(
+            f"设置项“{_setting_label(key)}”的值格式不对："
+            "数字直接填写，文本加英文双引号，是/否填 true/false",
+            "error",
+        )
         return redirect(url_for("admin.settings_page"))
     try:
         settings.change(key, value, require_actor().username)
     except AppError as exc:
         _flash_error(exc)
         return redirect(url_for("admin.settings_page"))
-    flash(f"已更新设置项 {key}", "success")
+    flash(f"已更新设置项“{_setting_label(key)}”", "success")
     return redirect(url_for("admin.settings_page"))
 
 
@@ -207,16 +251,20 @@ def load_calendar():
 @allow(*AUDIT_READERS)
 def audit_log():
     args = request.args
+    since, before, problems = _audit_dates(args)
     query = audit_query(
-        args.get("action", ""),
-        args.get("actor", ""),
-        args.get("object_type", ""),
-        args.get("object_id", ""),
+        args.get("action", "")[:80],
+        args.get("actor", "")[:60],
+        args.get("object_type", "")[:40],
+        args.get("object_id", "")[:80],
+        since,
+        before,
     )
     page, per_page = page_args()
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
     entries = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     verification = verify() if args.get("verify") else None
+    people = {u.username: u.display_name for u in db.session.scalars(db.select(User)).all()}
     return render_template(
         "admin/audit.html",
         entries=entries,
@@ -224,7 +272,38 @@ def audit_log():
         page=page,
         per_page=per_page,
         verification=verification,
+        people=people,
+        problems=problems,
+        actions=audit_labels.action_choices(),
+        groups=audit_labels.ACTION_GROUPS,
+        action_label=audit_labels.action_label,
+        object_label=audit_labels.object_label,
+        object_url=audit_labels.object_url,
+        object_names={"user": people, "warning_rule": _rule_names()},
     )
+
+
+def _rule_names() -> dict[str, str]:
+    from riskctl.warnings.rules import RULES
+
+    return {rule.key: rule.label for rule in RULES}
+
+
+def _audit_dates(args) -> tuple[datetime | None, datetime | None, list[str]]:
+    """从/到 dates (the bureau's days) as instants; a bad date is named, not a 500."""
+    problems: list[str] = []
+    days: list[date | None] = []
+    for name, label in (("from", "起始日期"), ("to", "截止日期")):
+        raw = args.get(name, "").strip()[:10]
+        try:
+            days.append(date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            problems.append(f"{label}须为 年-月-日 格式，如 2026-11-01")
+            days.append(None)
+    start, end = days
+    since = clock.day_start(start) if start else None
+    before = clock.day_start(end + timedelta(days=1)) if end else None
+    return since, before, problems
 
 
 @bp.post("/audit/checkpoint")

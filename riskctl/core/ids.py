@@ -134,6 +134,32 @@ def mask_party_id(s: str) -> str:
     return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
 
 
+INDIVIDUAL_BUSINESS_PREFIX = "92"  # 统一社会信用代码: 9 工商, 2 个体工商户
+
+
+def is_individual_business(credit_code: str) -> bool:
+    """A 个体工商户's credit code (or its mask, which keeps the first characters)."""
+    return normalise_party_id(credit_code).startswith(INDIVIDUAL_BUSINESS_PREFIX)
+
+
+def mask_person_name(name: str) -> str:
+    """A natural person's name on public pages: 张三 → 张* , 欧阳娜娜 → 欧***."""
+    if not name:
+        return name
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_business_name(name: str) -> str:
+    """An individual business's name: 张三烧烤店 → 张**烤店 (the person in it is not shown).
+
+    One rule for every public page (inspection results, leniency decisions).
+    """
+    if len(name) <= 2:
+        return name[:1] + "*"
+    keep = 2 if len(name) >= 5 else 1
+    return name[:1] + "*" * (len(name) - 1 - keep) + name[-keep:]
+
+
 def party_key(normalised: str, secret: bytes) -> str:
     """HMAC-SHA256 of the id: finds the same party without storing the id in clear."""
     if not secret:

@@ -136,7 +136,7 @@ class PlanForm(FlaskForm):
         "每人最多分配对象数",
         validators=[Optional(), NumberRange(min=1)],
         invalid_value_message=NOT_INTEGER,
-        description="留空则自动计算：ceil(每组人数 × 抽取数 ÷ 在岗人数) + 1",
+        description="留空则自动计算：每组人数 × 抽取数 ÷ 在岗检查人员数，向上取整后再加 1",
     )
     exclude_recent_months = IntegerField(
         "排除近 N 个月已查且未发现问题的对象",

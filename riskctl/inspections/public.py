@@ -17,7 +17,7 @@ from riskctl.core.auth.policy import public
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.core.http import page_args
-from riskctl.core.ids import mask_party_id
+from riskctl.core.ids import mask_business_name, mask_party_id
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.draws.queries import rounds
 from riskctl.inspections import queries
@@ -30,10 +30,7 @@ bp = Blueprint(
 
 def mask_name(name: str) -> str:
     """张三烧烤店 → 张**烤店: the person in an individual business's name is not shown."""
-    if len(name) <= 2:
-        return name[:1] + "*"
-    keep = 2 if len(name) >= 5 else 1
-    return name[:1] + "*" * (len(name) - 1 - keep) + name[-keep:]
+    return mask_business_name(name)
 
 
 def public_target(
@@ -144,13 +141,22 @@ def results_for_draw(draw: Draw) -> dict[str, str]:
 @public
 def index():
     plans = db.session.scalars(queries.plans("drawn").limit(200)).all()
-    return render_template("inspections/public_index.html", plans=plans)
+    locked = db.session.scalars(queries.plans("locked").limit(200)).all()
+    return render_template("inspections/public_index.html", plans=plans, locked=locked)
 
 
 @bp.get("/<code>")
 @public
 def plan_page(code: str):
     plan = queries.plan_by_code(code)
+    if plan.status == "locked":
+        # Locked, not yet drawn: the manifest's digests are public, the draw is to come.
+        return render_template(
+            "inspections/public_plan_locked.html",
+            plan=plan,
+            manifest=db.session.get(DrawManifest, plan.manifest_id),
+            locked_at=clock.display(plan.locked_at),
+        )
     page, per_page = page_args()
     data = published_plan(plan, ((page - 1) * per_page, per_page))
     total = db.session.scalar(select(func.count()).where(Task.draw_id == plan.draw_id))

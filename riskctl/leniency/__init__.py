@@ -11,7 +11,7 @@ def _overdue_card(user) -> tuple[int, str] | None:
 
     if user.role not in READERS:
         return None
-    return overdue_count(user), "leniency.records"
+    return overdue_count(user), ("leniency.records", {"overdue": 1})
 
 
 def _pending_review_card(user) -> tuple[int, str, str] | None:

@@ -16,7 +16,10 @@ from riskctl.core.ids import (
     CREDIT_CODE,
     IdError,
     PartyIdCipher,
+    is_individual_business,
+    mask_business_name,
     mask_party_id,
+    mask_person_name,
     party_key,
     validate_party_id,
 )
@@ -64,8 +67,16 @@ def reveal(cipher: str) -> str:
     return PartyIdCipher(_secret()).decrypt(cipher)
 
 
-def mask_name(name: str, kind: str) -> str:
-    """A natural person's name is personal data too on public pages: 张** ."""
-    if kind == CREDIT_CODE or not name:
+def mask_name(name: str, kind: str, masked_id: str = "") -> str:
+    """A party's name as the public sees it, by the rule every public page uses.
+
+    A natural person (居民身份证号) is 张** ; a 个体工商户 (credit code 92…) is masked like
+    on the inspection results, 张**烤店; other organisations are shown in full.
+    """
+    if not name:
         return name
-    return name[0] + "*" * max(1, len(name) - 1)
+    if kind != CREDIT_CODE:
+        return mask_person_name(name)
+    if masked_id and is_individual_business(masked_id):
+        return mask_business_name(name)
+    return name

@@ -14,7 +14,26 @@ def _open_card(user) -> tuple[int, str, str] | None:
         return None
     counts = open_counts(visible_unit_ids(user))
     tone = "red" if counts["red"] else "yellow" if counts["yellow"] else "green"
-    return counts["total"], "warnings.board", tone
+    return counts["total"], ("warnings.board", {"status": "open"}), tone
+
+
+def _unacknowledged_card(user) -> tuple[int, tuple, str] | None:
+    """纪委's to-do: warnings raised and not yet acknowledged."""
+    from sqlalchemy import func, select
+
+    from riskctl.accounts.queries import visible_unit_ids
+    from riskctl.core.auth.policy import DISCIPLINE
+    from riskctl.core.db import db
+    from riskctl.warnings.models import RAISED, Warning
+
+    if user.role != DISCIPLINE:
+        return None
+    query = select(func.count()).select_from(Warning).where(Warning.status == RAISED)
+    units = visible_unit_ids(user)
+    if units is not None:
+        query = query.where(Warning.unit_id.in_(units))
+    count = db.session.scalar(query)
+    return count, ("warnings.board", {"status": RAISED}), "red" if count else "green"
 
 
 def register(app: Flask) -> None:
@@ -28,4 +47,5 @@ def register(app: Flask) -> None:
     register_nav("预警", "warnings.board", order=70)
     register_nav("预警规则", "warnings.rules", order=71)
     register_card("未关闭预警", _open_card, order=10)
+    register_card("待确认的预警", _unacknowledged_card, order=9)
     register_demo(80, "预警", demo.load)

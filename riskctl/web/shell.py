@@ -23,19 +23,30 @@ def nav_for(role: str | None) -> list[dict]:
 
 
 def cards_for(user) -> list[dict]:
+    """The role's home tiles; a tile whose list the role may not open is not shown.
+
+    ``compute(user)`` returns ``(value, endpoint)`` or ``(value, endpoint, tone)``; the
+    endpoint may be ``(endpoint, {query arguments})`` to open a filtered list.
+    """
     cards = []
     for card in contributions.home_cards():
         result = card.compute(user)
-        if result is not None:
-            value, endpoint, *tone = result
-            cards.append(
-                {
-                    "label": card.label,
-                    "value": value,
-                    "url": url_for(endpoint) if endpoint else None,
-                    "tone": tone[0] if tone else None,
-                }
-            )
+        if result is None:
+            continue
+        value, target, *tone = result
+        endpoint, arguments = target if isinstance(target, tuple) else (target, {})
+        if endpoint:
+            policy = policy_of(endpoint)
+            if policy is None or not policy.allows(user.role):
+                continue  # it would lead to a 403
+        cards.append(
+            {
+                "label": card.label,
+                "value": value,
+                "url": url_for(endpoint, **arguments) if endpoint else None,
+                "tone": tone[0] if tone else None,
+            }
+        )
     return cards
 
 

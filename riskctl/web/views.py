@@ -42,12 +42,37 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-register_card("单位", lambda user: (_count(Unit), None), order=90)
-register_card("用户", lambda user: (_count(User), None) if user.role == "admin" else None, order=91)
+register_card(
+    "单位", lambda user: (_count(Unit), "admin.units") if user.role == "admin" else None, order=90
+)
+register_card(
+    "用户", lambda user: (_count(User), "admin.users") if user.role == "admin" else None, order=91
+)
 register_card(
     "审计日志条目",
     lambda user: (_count(AuditEntry), "admin.audit_log") if user.role in AUDIT_READERS else None,
     order=92,
+)
+
+
+def _next_calendar_card(user):
+    """From November, the administrator is asked to load next year's 放假安排."""
+    from riskctl.core import clock
+    from riskctl.core.calendar import CalendarYear
+
+    today = clock.today()
+    if user.role != "admin" or today.month < 11:
+        return None
+    if db.session.get(CalendarYear, today.year + 1) is not None:
+        return None
+    return f"{today.year + 1} 年", "admin.calendar_page", "red"
+
+
+register_card("节假日安排尚未载入", _next_calendar_card, order=5)
+register_card(
+    "录入免罚决定",
+    lambda user: ("＋", "leniency.new_record") if user.role == "officer" else None,
+    order=6,
 )
 
 
@@ -56,6 +81,13 @@ register_card(
 def home():
     user = current_actor()
     return render_template("home.html", cards=cards_for(user))
+
+
+@bp.get("/public")
+@public
+def public_home():
+    """The public portal: every page the bureau publishes, one click away."""
+    return render_template("public_home.html")
 
 
 class HealthOut(OutSchema):

@@ -99,7 +99,18 @@ def test_admin_creates_and_deactivates_users_through_the_pages(client, bureau):
         },
         follow_redirects=True,
     )
-    assert "执法队员必须指定所属单位" in missing_unit.get_data(as_text=True)
+    page = missing_unit.get_data(as_text=True)
+    assert missing_unit.status_code == 422 and "执法队员必须指定所属单位" in page
+    assert "--unit" not in page
+    # The form keeps what was typed (never the password) and the chosen role.
+    assert 'name="username" required maxlength="60" value="li"' in page
+    assert '<option value="officer" selected>' in page
+    no_role = client.post(
+        "/admin/users",
+        data={"username": "zhou", "password": "a-long-password-9", "csrf_token": token},
+    )
+    assert no_role.status_code == 422 and "请选择角色" in no_role.get_data(as_text=True)
+    assert '<option value="">请选择角色</option>' in no_role.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.username == "li")) is None
     wang = db.session.scalar(select(User).where(User.username == "wang"))
     client.post(f"/admin/users/{wang.id}/active", data={"active": "0", "csrf_token": token})

@@ -261,6 +261,31 @@ def test_a_draft_plan_has_no_public_page(client, api, roster):
     assert response.status_code == 404 and "尚未抽取" in response.get_json()["error"]["message"]
 
 
+def test_a_locked_plan_not_yet_drawn_says_so_on_its_public_page(client, api, roster):
+    from tests.inspections.conftest import create_plan, lock
+
+    create_plan(api("legal"))
+    assert lock(api("legal")).status_code == 200
+    plan = db.session.scalar(select(Plan).where(Plan.code == "SJ-T-01"))
+    page = client.get("/public/inspections/SJ-T-01")
+    assert page.status_code == 200
+    html = _html(page)
+    assert "已锁定，尚未抽取" in html
+    assert f"/public/draws/manifests/{plan.manifest_id}" in html
+    assert client.get(f"/public/draws/manifests/{plan.manifest_id}").status_code == 200
+
+
+def test_the_public_portal_links_every_public_page(client):
+    html = _html(client.get("/public"))
+    for path in ("/public/draws", "/public/inspections", "/public/leniency", "/public/draws/spec"):
+        assert f'href="{path}"' in html
+        assert client.get(path).status_code == 200
+    assert 'href="/public/audit"' in html
+    assert 'href="/public"' in _html(client.get("/login"))
+    # Every public page carries the same navigation.
+    assert 'aria-label="公开信息"' in _html(client.get("/public/leniency"))
+
+
 def test_long_lists_page_with_their_path_kept(login, drawn, client):
     signed_in = login("legal")
     second = signed_in.get("/inspections/plans/SJ-T-01/tasks?per_page=10&page=2")

@@ -311,3 +311,17 @@ def test_the_home_page_counts_overdue_followups(login, make_record):
     make_record(occurred_at=days_ago(60))
     page = login("officer").get("/").get_data(as_text=True)
     assert "首违不罚复查逾期" in page
+
+
+def test_the_public_list_masks_an_individual_business_as_the_inspection_results_do(
+    client, make_record
+):
+    from riskctl.inspections.public import mask_name as inspection_mask
+
+    shop = credit_code("92410105MA44XXXX0"[:17])
+    make_record(party_id=shop, party_name="张三烧烤店", item_code="CG-002")
+    make_record(party_name="金水区老街坊烩面馆")  # a company (91…): shown in full
+    page = client.get("/public/leniency").get_data(as_text=True)
+    assert inspection_mask("张三烧烤店") == "张**烤店"
+    assert "张**烤店" in page and "张三烧烤店" not in page
+    assert "金水区老街坊烩面馆" in page and shop not in page
