@@ -284,9 +284,10 @@ def audit_log():
 
 
 def _rule_names() -> dict[str, str]:
-    from riskctl.warnings.rules import RULES
+    from riskctl.core.contributions import namer
 
-    return {rule.key: rule.label for rule in RULES}
+    rule_names = namer("warning_rules")
+    return rule_names() if rule_names else {}
 
 
 def _audit_dates(args) -> tuple[datetime | None, datetime | None, list[str]]:

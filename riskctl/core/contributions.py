@@ -35,6 +35,7 @@ class HomeCard:
 _NAV: list[NavItem] = []
 _CARDS: list[HomeCard] = []
 _LOADERS: list[tuple[int, str, Callable[[], str | None]]] = []
+_NAMERS: dict[str, Callable] = {}
 
 
 def register_nav(label: str, endpoint: str, order: int = 50) -> None:
@@ -51,6 +52,19 @@ def register_demo(order: int, name: str, loader: Callable[[], str | None]) -> No
     """``loader()`` adds a module's demo records unless they exist; returns a line to print."""
     if all(existing != name for _, existing, _ in _LOADERS):
         _LOADERS.append((order, name, loader))
+
+
+def register_namer(kind: str, namer: Callable) -> None:
+    """How a module names its objects for pages of other modules (audit log, ledger sources).
+
+    ``namer``'s signature belongs to ``kind``: see its callers. A module that reads a name
+    looks it up with :func:`namer` and does without when the owning module is not loaded.
+    """
+    _NAMERS.setdefault(kind, namer)
+
+
+def namer(kind: str) -> Callable | None:
+    return _NAMERS.get(kind)
 
 
 def nav_items() -> list[NavItem]:

@@ -29,8 +29,25 @@ def _drawn_card(user):
     return count, "inspections.index"
 
 
+def _task_name(actor, task_id: int) -> tuple[str, str]:
+    """A task as the ledger names it: plan code and target, linked (NotFound outside the units)."""
+    from flask import url_for
+
+    from riskctl.inspections.queries import task_for
+
+    task = task_for(actor, task_id)
+    return f"{task.plan.code} · {task.target.name}", url_for(
+        "inspection_results.task", task_id=task.id
+    )
+
+
 def register(app: Flask) -> None:
-    from riskctl.core.contributions import register_card, register_demo, register_nav
+    from riskctl.core.contributions import (
+        register_card,
+        register_demo,
+        register_namer,
+        register_nav,
+    )
     from riskctl.draws.publication import register_subject
     from riskctl.inspections import api, cli, demo, public, views
     from riskctl.inspections.conflicts import api as conflicts_api
@@ -49,6 +66,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     register_subject("inspection", page=public.subject_page, results=public.results_for_draw)
     app.cli.add_command(cli.inspection_cli)
+    register_namer("inspection_task", _task_name)
     register_nav("双随机抽查", "inspections.index", order=20)
     register_card("已抽取的双随机计划", _drawn_card, order=20)
     register_card("双随机结果逾期未公示", _overdue_card, order=21)

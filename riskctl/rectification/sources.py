@@ -7,6 +7,8 @@ import re
 from flask import url_for
 from werkzeug.routing import BuildError
 
+from riskctl.core.contributions import namer
+
 _TASK = re.compile(r"inspection-task:(\d+)$")
 _WARNING = re.compile(r"预警#(\d+)$")
 
@@ -14,17 +16,14 @@ _WARNING = re.compile(r"预警#(\d+)$")
 def source_view(source: str, ref: str) -> tuple[str, str | None]:
     """(what people read, the page) of a source reference; unknown ones are shown as typed."""
     try:
-        if match := _TASK.match(ref):
+        if (match := _TASK.match(ref)) and (name_task := namer("inspection_task")):
             from riskctl.core.auth.policy import current_actor
             from riskctl.core.errors import NotFound
-            from riskctl.inspections.queries import task_for
 
             try:
-                task = task_for(current_actor(), int(match.group(1)))
+                return name_task(current_actor(), int(match.group(1)))
             except NotFound:  # outside the reader's units: named, not linked
                 return f"检查任务 {match[1]}", None
-            text = f"{task.plan.code} · {task.target.name}"
-            return text, url_for("inspection_results.task", task_id=task.id)
         if match := _WARNING.match(ref):
             from riskctl.core.auth.policy import current_actor, policy_of
 

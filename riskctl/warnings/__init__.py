@@ -36,8 +36,19 @@ def _unacknowledged_card(user) -> tuple[int, tuple, str] | None:
     return count, ("warnings.board", {"status": RAISED}), "red" if count else "green"
 
 
+def _rule_names() -> dict[str, str]:
+    from riskctl.warnings.rules import RULES
+
+    return {rule.key: rule.label for rule in RULES}
+
+
 def register(app: Flask) -> None:
-    from riskctl.core.contributions import register_card, register_demo, register_nav
+    from riskctl.core.contributions import (
+        register_card,
+        register_demo,
+        register_namer,
+        register_nav,
+    )
     from riskctl.warnings import api, demo, views
     from riskctl.warnings.cli import warnings_cli
 
@@ -49,3 +60,4 @@ def register(app: Flask) -> None:
     register_card("未关闭预警", _open_card, order=10)
     register_card("待确认的预警", _unacknowledged_card, order=9)
     register_demo(80, "预警", demo.load)
+    register_namer("warning_rules", _rule_names)
