@@ -1,1 +1,1 @@
-"""The review register (registry): case files (结案案卷), the reviewer pool (评查人员库), rubric versions."""
+"""The review register: case files (结案案卷), reviewer pool (评查人员库), rubric versions."""
