@@ -291,9 +291,16 @@ def audit_log():
 
 
 def _rule_names() -> dict[str, str]:
-    from riskctl.warnings.rules import RULES
+    """预警规则 names from their settings (``warnings.<rule>.enabled``: 预警规则「名称」…).
 
-    return {rule.key: rule.label for rule in RULES}
+    Read through the settings (core) so that administration does not import warnings.
+    """
+    names = {}
+    for d in settings.definitions():
+        parts = d.key.split(".")
+        if parts[0] == "warnings" and parts[-1] == "enabled" and "「" in d.label:
+            names[parts[1]] = d.label.split("「", 1)[1].split("」", 1)[0]
+    return names
 
 
 def _audit_dates(args) -> tuple[datetime | None, datetime | None, list[str]]:
