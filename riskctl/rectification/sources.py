@@ -7,30 +7,37 @@ import re
 from flask import url_for
 from werkzeug.routing import BuildError
 
+from riskctl.core.auth.policy import current_actor, policy_of
 from riskctl.core.contributions import namer
+from riskctl.core.errors import NotFound
 
 _TASK = re.compile(r"inspection-task:(\d+)$")
 _WARNING = re.compile(r"预警#(\d+)$")
 
 
+def _may_open(endpoint: str) -> bool:
+    actor = current_actor()
+    policy = policy_of(endpoint)
+    return actor is not None and policy is not None and policy.allows(actor.role)
+
+
 def source_view(source: str, ref: str) -> tuple[str, str | None]:
     """(what people read, the page) of a source reference; unknown ones are shown as typed."""
     try:
-        if (match := _TASK.match(ref)) and (name_task := namer("inspection_task")):
-            from riskctl.core.auth.policy import current_actor
-            from riskctl.core.errors import NotFound
-
+        if match := _TASK.match(ref):
+            text = f"检查任务 {match[1]}"
+            name_task = namer("inspection_task")
+            if name_task is None or not _may_open("inspection_results.task"):
+                return text, None
             try:
-                return name_task(current_actor(), int(match.group(1)))
+                return name_task(current_actor(), int(match[1]))
             except NotFound:  # outside the reader's units: named, not linked
-                return f"检查任务 {match[1]}", None
+                return text, None
         if match := _WARNING.match(ref):
-            from riskctl.core.auth.policy import current_actor, policy_of
-
-            actor = current_actor()
-            if actor is None or not policy_of("warnings.detail").allows(actor.role):
-                return f"预警 {match[1]}", None
-            return f"预警 {match[1]}", url_for("warnings.detail", warning_id=int(match.group(1)))
+            text = f"预警 {match[1]}"
+            if not _may_open("warnings.detail"):
+                return text, None
+            return text, url_for("warnings.detail", warning_id=int(match[1]))
     except BuildError:
         pass
     return ref, None

@@ -22,7 +22,7 @@ def _unacknowledged_card(user) -> tuple[int, tuple, str] | None:
     from sqlalchemy import func, select
 
     from riskctl.accounts.queries import visible_unit_ids
-    from riskctl.core.auth.policy import DISCIPLINE
+    from riskctl.accounts.roles import DISCIPLINE
     from riskctl.core.db import db
     from riskctl.warnings.models import RAISED, Warning
 
