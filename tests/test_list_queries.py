@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from riskctl.accounts import operations as accounts
+from riskctl.core.contributions import demo_loaders
 from riskctl.core.db import db
 from riskctl.inspections.models import Plan, Task
 from riskctl.web import demo
@@ -34,7 +35,7 @@ ONCE_PER_REQUEST = ("calendar_stamp", "calendar_years", "calendar_days", "FROM s
 def demo_bureau(app):
     demo.load_units_and_users()
     db.session.commit()
-    for _, _, loader in sorted(demo._LOADERS):
+    for _, _, loader in demo_loaders():
         loader()
         db.session.commit()
     tokens = {user: accounts.issue_token(user) for user in ("duiyuan", "jiwei")}

@@ -23,12 +23,13 @@ from flask import Flask, current_app, request
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from riskctl.core.bounds import INT32, IdConverter
+from riskctl.core.counting import count_rows
 from riskctl.core.db import db
 from riskctl.core.errors import BadRequest, ValidationFailed, summarise
 from riskctl.core.schema import BaseSchema
@@ -108,6 +109,9 @@ def page_schema(item: type[Schema], extra: dict[str, fields.Field] | None = None
         "total": fields.Integer(required=True, metadata={"description": "符合条件的总条数"}),
         "page": fields.Integer(required=True, metadata={"description": "页码"}),
         "per_page": fields.Integer(required=True, metadata={"description": "每页条数"}),
+        "total_estimated": fields.Boolean(
+            metadata={"description": "仅当匹配超过 10 万条时出现（true）：total 为估计值"}
+        ),
         **(extra or {}),
         "__doc__": f"{item.__name__} 的分页列表",
     }
@@ -120,9 +124,12 @@ def page_schema(item: type[Schema], extra: dict[str, fields.Field] | None = None
 def paginate(query: Select, args: dict[str, Any]) -> dict[str, Any]:
     """One page of ``query`` in the list envelope (rows undumped: the response dumps them)."""
     page, per_page = args["page"], args["per_page"]
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total, estimated = count_rows(query)
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": rows, "total": total, "page": page, "per_page": per_page}
+    body = {"items": rows, "total": total, "page": page, "per_page": per_page}
+    if estimated:  # more than counting.EXACT_UP_TO matches: "about total"
+        body["total_estimated"] = True
+    return body
 
 
 def page_of(items: list[Any], total: int, args: dict[str, Any], **extra: Any) -> dict[str, Any]:
