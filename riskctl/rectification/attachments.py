@@ -36,9 +36,9 @@ def add_attachment(
     item: RectificationItem, filename: str, data: bytes, actor: User | str
 ) -> RectificationAttachment:
     """Attach a file of evidence to an open item; its name is added to the evidence text."""
-    name = PurePath((filename or "").replace("\\", "/")).name.strip()[:200]
-    if not name:
+    if not PurePath((filename or "").replace("\\", "/")).name.strip():
         raise ValidationFailed.field("file", "请选择要上传的佐证文件")
+    name = storage.clean_filename(filename, default="佐证")
     if not data:
         raise ValidationFailed.field("file", f"文件“{name}”是空的")
     content_type = storage.sniff(data[:8192])

@@ -266,7 +266,9 @@ def test_the_full_id_is_for_legal_and_discipline_and_every_view_is_audited(
         response = api(role).get(f"{URL}/{record.id}/party-id")
         assert response.get_json() == {"id": record.id, "party_id": credit_code()}
     views = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "leniency.party_id.view")
+        select(AuditEntry)
+        .where(AuditEntry.action == "leniency.party_id.view")
+        .order_by(AuditEntry.seq)
     ).all()
     assert [(v.actor, v.object_id) for v in views] == [
         ("legal", str(record.id)),

@@ -25,6 +25,7 @@ from riskctl.core.storage.base import (
 from riskctl.core.storage.downloads import UNKNOWN as UNKNOWN_TYPE
 from riskctl.core.storage.downloads import send, sniff
 from riskctl.core.storage.files import backend, exists, put, read, stream
+from riskctl.core.storage.names import clean_filename
 
 __all__ = [
     "UNKNOWN_TYPE",
@@ -36,6 +37,7 @@ __all__ = [
     "StorageUnavailable",
     "areas",
     "backend",
+    "clean_filename",
     "exists",
     "install",
     "put",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import PurePath
@@ -16,6 +15,7 @@ from riskctl.core import audit, clock, settings, storage
 from riskctl.core.calendar import add_working_days
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
+from riskctl.core.storage.names import clean_filename
 from riskctl.inspections import options
 from riskctl.inspections.models import PROBLEM_CODES, RESULT_CODES, Attachment, Plan, Task
 from riskctl.rectification.operations import open_item
@@ -32,7 +32,6 @@ ALLOWED_SUFFIXES = {
     ".txt",
     ".mp4",
 }
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
 def record_result(task: Task, code: str, inspected_on: date, note: str, actor: str) -> Task:
@@ -122,14 +121,6 @@ def publish_results(plan: Plan, task_ids: list[int] | None, actor: str) -> int:
         actor=actor,
     )
     return len(ready)
-
-
-def clean_filename(name: str) -> str:
-    """The user's file name made safe to show and to send back: no path, no control characters."""
-    base = unicodedata.normalize("NFC", PurePath(name.replace("\\", "/")).name)
-    base = _UNSAFE.sub("_", base).strip(" .")
-    stem, suffix = PurePath(base).stem[:120], PurePath(base).suffix.lower()[:10]
-    return f"{stem or '附件'}{suffix}"
 
 
 def _attachment_references() -> Iterator[storage.FileRef]:
