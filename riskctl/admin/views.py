@@ -39,15 +39,22 @@ def users():
 
 
 def _users_page(values: dict | None = None, errors: list[str] | None = None, status: int = 200):
+    locks = login.locks()
+    users = db.session.scalars(users_query()).all()
+    only_locked = request.args.get("locked") == "1"
+    if only_locked:
+        locked = {lock.subject for lock in locks if lock.kind == "account"}
+        users = [user for user in users if user.username in locked]
     return (
         render_template(
             "admin/users.html",
-            users=db.session.scalars(users_query()).all(),
+            users=users,
+            only_locked=only_locked,
             units=units_tree(),
             roles=[r for r in ALL_ROLES if r != AUDITOR],
             role_labels=ROLE_LABELS,
             auditor=AUDITOR,
-            locks=login.locks(),
+            locks=locks,
             values=values or {},
             errors=errors or [],
         ),
