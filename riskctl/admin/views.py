@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
-from riskctl.accounts.models import User
+from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import all_tokens, units_tree
 from riskctl.accounts.roles import ADMIN, ALL_ROLES, AUDIT_READERS, AUDITOR, ROLE_LABELS
 from riskctl.admin import operations
@@ -82,6 +82,44 @@ def create_user():
         details = [m for v in exc.details.values() if isinstance(v, list) for m in v]
         return _users_page(values, details or [exc.message], 422)
     flash(f"已创建用户 {user.username}", "success")
+    return redirect(url_for("admin.users"))
+
+
+def _edit_user_page(user: User, values: dict, errors: list[str], status: int = 200):
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        values=values,
+        errors=errors,
+        units=units_tree(),
+        roles=[r for r in ALL_ROLES if r != AUDITOR],
+        role_labels=ROLE_LABELS,
+    ), status
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@allow(ADMIN)
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or user.role == AUDITOR:
+        abort(404)
+    if request.method == "GET":
+        values = {
+            "display_name": user.display_name,
+            "role": user.role,
+            "unit": user.unit.code if user.unit else "",
+        }
+        return _edit_user_page(user, values, [])
+    values = {k: request.form.get(k, "")[:100] for k in ("display_name", "role", "unit")}
+    try:
+        operations.update_user(
+            user_id, values["display_name"], values["role"], values["unit"] or None, require_actor()
+        )
+    except AppError as exc:
+        db.session.rollback()
+        details = [m for v in exc.details.values() if isinstance(v, list) for m in v]
+        return _edit_user_page(user, values, details or [exc.message], 422)
+    flash(f"已保存用户 {user.display_name}（{user.username}）", "success")
     return redirect(url_for("admin.users"))
 
 
@@ -165,6 +203,33 @@ def create_unit():
         _flash_error(exc)
         return redirect(url_for("admin.units"))
     flash(f"已创建单位 {unit.name}", "success")
+    return redirect(url_for("admin.units"))
+
+
+def _edit_unit_page(unit: Unit, values: dict, errors: list[str], status: int = 200):
+    choices = [u for u in units_tree() if not u.path.startswith(unit.path)]
+    return render_template(
+        "admin/unit_edit.html", unit=unit, values=values, errors=errors, parents=choices
+    ), status
+
+
+@bp.route("/admin/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@allow(ADMIN)
+def edit_unit(unit_id: int):
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    if request.method == "GET":
+        values = {"name": unit.name, "parent": unit.parent.code if unit.parent else ""}
+        return _edit_unit_page(unit, values, [])
+    values = {k: request.form.get(k, "")[:100] for k in ("name", "parent")}
+    try:
+        operations.update_unit(unit.code, values["name"], values["parent"] or None)
+    except AppError as exc:
+        db.session.rollback()
+        details = [m for v in exc.details.values() if isinstance(v, list) for m in v]
+        return _edit_unit_page(unit, values, details or [exc.message], 422)
+    flash(f"已保存单位 {unit.name}", "success")
     return redirect(url_for("admin.units"))
 
 
