@@ -104,3 +104,33 @@ def test_a_unit_cannot_move_under_itself_and_keeps_the_input(login, bureau):
     assert 'value="改了的名字"' in page
     db.session.expire_all()
     assert db.session.scalar(select(Unit.path).where(Unit.code == "ZD1-1")) == "/JU/ZD1/ZD1-1/"
+
+
+def test_the_audit_log_exports_its_filtered_entries_with_formulas_escaped(login, bureau):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from riskctl.accounts import operations as accounts
+    from tests.factories import PASSWORD
+
+    accounts.create_user("evil", "=1+2", "admin", PASSWORD, None)
+    db.session.commit()
+    _post(login("evil"), "/admin/units", {"code": "EVIL", "name": "测试单位", "parent": "JU"})
+    auditor = login("auditor")
+    page = auditor.get("/audit").get_data(as_text=True)
+    assert "/audit/export.csv" in page and "/audit/export.xlsx" in page
+    response = auditor.get("/audit/export.csv?object_type=unit&object_id=EVIL")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["序号", "时间（北京时间）", "操作人", "操作"]
+    assert len(rows) == 2 and rows[1][3] == "新建单位" and rows[1][5] == "EVIL"
+    assert rows[1][2] == "'=1+2（evil）"  # a spreadsheet would run it: escaped
+    book = load_workbook(io.BytesIO(auditor.get("/audit/export.xlsx?object_id=EVIL").data))
+    values = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert values[0][3] == "操作" and len(values) == 2
+    assert values[1][2] == "'=1+2（evil）"
+    assert login("admin").get("/audit/export.csv").status_code == 403
+    assert auditor.get("/audit/export.pdf").status_code == 404
+    assert auditor.get("/audit/export.csv?from=bad").status_code == 302
