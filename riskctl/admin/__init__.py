@@ -16,7 +16,7 @@ def _locked_card(user):
 
 
 def register(app: Flask) -> None:
-    from riskctl.admin import api, public, views
+    from riskctl.admin import api, audit_views, public, views  # noqa: F401 (audit_views: routes)
     from riskctl.core.contributions import register_card, register_nav
 
     app.register_blueprint(views.bp)
