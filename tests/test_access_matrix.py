@@ -109,6 +109,7 @@ def test_each_role_gets_exactly_what_the_policy_grants(app, bureau, role):
 
 AUDIT_LOG = {
     "admin.audit_log",
+    "admin.audit_export",
     "admin.record_audit_checkpoint",
     "admin_api.list_audit",
     "admin_api.verify_audit",

@@ -8,10 +8,13 @@ auditor accounts are kept by the operators on the command line instead.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
-from riskctl.accounts.models import ApiToken, User
-from riskctl.accounts.roles import AUDITOR
+from riskctl.accounts.models import ApiToken, Unit, User
+from riskctl.accounts.queries import unit_by_code
+from riskctl.accounts.roles import ALL_ROLES, AUDITOR, OFFICER
 from riskctl.core import audit
 from riskctl.core.db import db
 from riskctl.core.errors import Forbidden, NotFound, ValidationFailed
@@ -71,3 +74,79 @@ def unlock(kind: str, subject: str) -> bool:
     if kind not in ("account", "address"):
         raise ValidationFailed.field("kind", "解锁对象须为账号（account）或地址（address）")
     return login.unlock(kind, subject)
+
+
+def update_user(
+    user_id: int, display_name: str, role: str, unit_code: str | None, actor: User
+) -> User:
+    """Change a user's name, role and unit (修改用户); audited, sessions end on a new role/unit."""
+    user = _user(user_id)
+    _not_auditor(user, "修改审计管理员")
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > 60:
+        raise ValidationFailed.field("display_name", "姓名不能为空，且不超过 60 个字")
+    if role == AUDITOR:
+        raise ValidationFailed.field("role", f"{AUDITOR_BY_CLI}指定审计管理员")
+    if role not in ALL_ROLES:
+        raise ValidationFailed.field("role", "请选择角色")
+    if user.id == actor.id and role != user.role:
+        raise ValidationFailed.field("role", "不能修改自己的角色")
+    unit = None
+    if unit_code:
+        try:
+            unit = unit_by_code(unit_code)
+        except NotFound as exc:
+            raise ValidationFailed.field("unit", "所选单位不存在") from exc
+    if role == OFFICER and unit is None:
+        raise ValidationFailed.field("unit", "执法队员必须指定所属单位")
+    before = {
+        "display_name": user.display_name,
+        "role": user.role,
+        "unit": user.unit.code if user.unit else None,
+    }
+    after = {"display_name": display_name, "role": role, "unit": unit.code if unit else None}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changes:
+        return user
+    user.display_name, user.role, user.unit = display_name, role, unit
+    if "role" in changes or "unit" in changes:
+        accounts.end_sessions(user)
+    db.session.flush()
+    audit.record("user.update", "user", user.username, changes)
+    return user
+
+
+def update_unit(code: str, name: str, parent_code: str | None) -> Unit:
+    """Rename a unit or move it under another (修改单位); its sub-units move with it."""
+    unit = _unit(code)
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed.field("name", "单位名称不能为空，且不超过 100 个字")
+    parent = _unit(parent_code, "parent") if parent_code else None
+    if parent is not None and parent.path.startswith(unit.path):
+        raise ValidationFailed.field("parent", f"不能把{unit.name}移到它自己或它的下级单位之下")
+    old_parent = unit.parent.code if unit.parent else None
+    changes: dict = {}
+    if name != unit.name:
+        changes["name"] = [unit.name, name]
+        unit.name = name
+    if parent_code != old_parent:
+        changes["parent"] = [old_parent, parent_code]
+        old_path = unit.path
+        new_path = (parent.path if parent else "/") + unit.code + "/"
+        for member in db.session.scalars(
+            select(Unit).where(Unit.path.startswith(old_path, autoescape=True))
+        ):
+            member.path = new_path + member.path[len(old_path) :]
+        unit.parent = parent
+    if changes:
+        db.session.flush()
+        audit.record("unit.update", "unit", unit.code, changes)
+    return unit
+
+
+def _unit(code: str, field: str = "unit") -> Unit:
+    try:
+        return unit_by_code(code)
+    except NotFound as exc:
+        raise ValidationFailed.field(field, "所选单位不存在") from exc

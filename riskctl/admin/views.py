@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
-from riskctl.accounts.models import User
+from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import all_tokens, units_tree
-from riskctl.accounts.roles import ADMIN, ALL_ROLES, AUDIT_READERS, AUDITOR, ROLE_LABELS
+from riskctl.accounts.roles import ADMIN, ALL_ROLES, AUDITOR, ROLE_LABELS
 from riskctl.admin import operations
-from riskctl.admin.queries import audit_query, users_query
-from riskctl.core import bounds, calendar, clock, settings
-from riskctl.core.audit import labels as audit_labels
-from riskctl.core.audit import verify
-from riskctl.core.audit.checkpoints import record_checkpoint
+from riskctl.admin.queries import users_query
+from riskctl.core import bounds, calendar, settings
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.calendar import CalendarYear
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
-from riskctl.core.http import page_args
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -39,15 +34,22 @@ def users():
 
 
 def _users_page(values: dict | None = None, errors: list[str] | None = None, status: int = 200):
+    locks = login.locks()
+    users = db.session.scalars(users_query()).all()
+    only_locked = request.args.get("locked") == "1"
+    if only_locked:
+        locked = {lock.subject for lock in locks if lock.kind == "account"}
+        users = [user for user in users if user.username in locked]
     return (
         render_template(
             "admin/users.html",
-            users=db.session.scalars(users_query()).all(),
+            users=users,
+            only_locked=only_locked,
             units=units_tree(),
             roles=[r for r in ALL_ROLES if r != AUDITOR],
             role_labels=ROLE_LABELS,
             auditor=AUDITOR,
-            locks=login.locks(),
+            locks=locks,
             values=values or {},
             errors=errors or [],
         ),
@@ -75,6 +77,44 @@ def create_user():
         details = [m for v in exc.details.values() if isinstance(v, list) for m in v]
         return _users_page(values, details or [exc.message], 422)
     flash(f"已创建用户 {user.username}", "success")
+    return redirect(url_for("admin.users"))
+
+
+def _edit_user_page(user: User, values: dict, errors: list[str], status: int = 200):
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        values=values,
+        errors=errors,
+        units=units_tree(),
+        roles=[r for r in ALL_ROLES if r != AUDITOR],
+        role_labels=ROLE_LABELS,
+    ), status
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@allow(ADMIN)
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or user.role == AUDITOR:
+        abort(404)
+    if request.method == "GET":
+        values = {
+            "display_name": user.display_name,
+            "role": user.role,
+            "unit": user.unit.code if user.unit else "",
+        }
+        return _edit_user_page(user, values, [])
+    values = {k: request.form.get(k, "")[:100] for k in ("display_name", "role", "unit")}
+    try:
+        operations.update_user(
+            user_id, values["display_name"], values["role"], values["unit"] or None, require_actor()
+        )
+    except AppError as exc:
+        db.session.rollback()
+        details = [m for v in exc.details.values() if isinstance(v, list) for m in v]
+        return _edit_user_page(user, values, details or [exc.message], 422)
+    flash(f"已保存用户 {user.display_name}（{user.username}）", "success")
     return redirect(url_for("admin.users"))
 
 
@@ -158,6 +198,33 @@ def create_unit():
         _flash_error(exc)
         return redirect(url_for("admin.units"))
     flash(f"已创建单位 {unit.name}", "success")
+    return redirect(url_for("admin.units"))
+
+
+def _edit_unit_page(unit: Unit, values: dict, errors: list[str], status: int = 200):
+    choices = [u for u in units_tree() if not u.path.startswith(unit.path)]
+    return render_template(
+        "admin/unit_edit.html", unit=unit, values=values, errors=errors, parents=choices
+    ), status
+
+
+@bp.route("/admin/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@allow(ADMIN)
+def edit_unit(unit_id: int):
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    if request.method == "GET":
+        values = {"name": unit.name, "parent": unit.parent.code if unit.parent else ""}
+        return _edit_unit_page(unit, values, [])
+    values = {k: request.form.get(k, "")[:100] for k in ("name", "parent")}
+    try:
+        operations.update_unit(unit.code, values["name"], values["parent"] or None)
+    except AppError as exc:
+        db.session.rollback()
+        details = [m for v in exc.details.values() if isinstance(v, list) for m in v]
+        return _edit_unit_page(unit, values, details or [exc.message], 422)
+    flash(f"已保存单位 {unit.name}", "success")
     return redirect(url_for("admin.units"))
 
 
@@ -245,76 +312,3 @@ def load_calendar():
         return redirect(url_for("admin.calendar_page"))
     flash(f"已载入 {year} 年安排，共 {days} 天", "success")
     return redirect(url_for("admin.calendar_page"))
-
-
-@bp.get("/audit")
-@allow(*AUDIT_READERS)
-def audit_log():
-    args = request.args
-    since, before, problems = _audit_dates(args)
-    query = audit_query(
-        args.get("action", "")[:80],
-        args.get("actor", "")[:60],
-        args.get("object_type", "")[:40],
-        args.get("object_id", "")[:80],
-        since,
-        before,
-    )
-    page, per_page = page_args()
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
-    entries = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    verification = verify() if args.get("verify") else None
-    people = {u.username: u.display_name for u in db.session.scalars(db.select(User)).all()}
-    return render_template(
-        "admin/audit.html",
-        entries=entries,
-        total=total,
-        page=page,
-        per_page=per_page,
-        verification=verification,
-        people=people,
-        problems=problems,
-        actions=audit_labels.action_choices(),
-        groups=audit_labels.ACTION_GROUPS,
-        action_label=audit_labels.action_label,
-        object_label=audit_labels.object_label,
-        object_url=audit_labels.object_url,
-        object_names={"user": people, "warning_rule": _rule_names()},
-    )
-
-
-def _rule_names() -> dict[str, str]:
-    from riskctl.core.contributions import namer
-
-    rule_names = namer("warning_rules")
-    return rule_names() if rule_names else {}
-
-
-def _audit_dates(args) -> tuple[datetime | None, datetime | None, list[str]]:
-    """从/到 dates (the bureau's days) as instants; a bad date is named, not a 500."""
-    problems: list[str] = []
-    days: list[date | None] = []
-    for name, label in (("from", "起始日期"), ("to", "截止日期")):
-        raw = args.get(name, "").strip()[:10]
-        try:
-            days.append(date.fromisoformat(raw) if raw else None)
-        except ValueError:
-            problems.append(f"{label}须为 年-月-日 格式，如 2026-11-01")
-            days.append(None)
-    start, end = days
-    since = clock.day_start(start) if start else None
-    before = clock.day_start(end + timedelta(days=1)) if end else None
-    return since, before, problems
-
-
-@bp.post("/audit/checkpoint")
-@allow(*AUDIT_READERS)
-def record_audit_checkpoint():
-    """The auditor (or 纪委) records the chain's head; it is published on /public/audit."""
-    checkpoint = record_checkpoint("auditor", actor=require_actor().username)
-    flash(
-        f"已记录检查点 {checkpoint.seq}:{checkpoint.hash}，已公开于审计日志检查点公示页；"
-        "请抄录在系统之外保存",
-        "success",
-    )
-    return redirect(url_for("admin.audit_log"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -151,9 +151,34 @@ def recusal_by_id(request_id: int) -> RecusalRequest:
     return found
 
 
-def plans(status: str = "") -> Select:
+def plans(status: str = "", redraw: str = "") -> Select:
+    """Plans, by status; ``redraw="pending"``: those with a re-draw awaiting a leader."""
     query = select(Plan).order_by(Plan.created_at.desc(), Plan.id.desc())
+    if redraw == "pending":
+        waiting = select(RedrawRequest.plan_id).where(RedrawRequest.status == "pending")
+        query = query.where(Plan.id.in_(waiting))
     return query.where(Plan.status == status) if status else query
+
+
+def to_enter(user: User | None) -> Select:
+    """Drawn tasks of the user's units whose result is not entered yet (待录入)."""
+    return tasks(user).where(Task.result_code.is_(None))
+
+
+def due_soon(user: User | None, days: int = 5, today: date | None = None) -> Select:
+    """Results entered, not published, due within ``days`` calendar days (临近公示期限)."""
+    today = today or clock.today()
+    return (
+        tasks(user)
+        .where(
+            Task.result_code.is_not(None),
+            Task.published_at.is_(None),
+            Task.publish_due >= today,
+            Task.publish_due <= today + timedelta(days=days),
+        )
+        .order_by(None)
+        .order_by(Task.publish_due, Task.id)
+    )
 
 
 def plan_by_code(code: str) -> Plan:

@@ -88,7 +88,9 @@ def index():
     overdue = db.session.scalar(
         select(func.count()).select_from(queries.overdue(current_actor()).subquery())
     )
-    plans, total, page, per_page = page_of(queries.plans(request.args.get("status", "")))
+    plans, total, page, per_page = page_of(
+        queries.plans(request.args.get("status", ""), request.args.get("redraw", ""))
+    )
     return render_template(
         "inspections/index.html",
         plans=plans,

@@ -14,14 +14,19 @@ def _overdue_card(user) -> tuple[int, str] | None:
     return overdue_count(user), ("leniency.records", {"overdue": 1})
 
 
-def _pending_review_card(user) -> tuple[int, str, str] | None:
-    from riskctl.accounts.roles import LEGAL
+def _pending_review_card(user) -> tuple | None:
+    """法制审核: the legal office reviews; leaders see what waits, in the records list."""
+    from riskctl.accounts.roles import LEADER, LEGAL
     from riskctl.leniency.queries import pending_review_count
+    from riskctl.leniency.rules import PENDING_REVIEW
 
-    if user.role != LEGAL:
+    if user.role not in (LEGAL, LEADER):
         return None
     count = pending_review_count()
-    return count, "leniency.pending_review", "yellow" if count else "green"
+    tone = "yellow" if count else "green"
+    if user.role == LEGAL:
+        return count, "leniency.pending_review", tone
+    return count, ("leniency.records", {"status": PENDING_REVIEW}), tone
 
 
 def register(app: Flask) -> None:

@@ -15,6 +15,7 @@ from riskctl.core.errors import NotFound
 from riskctl.reviews.models import (
     Assignment,
     Campaign,
+    CampaignRedraw,
     CaseFile,
     Reviewer,
     ReviewFile,
@@ -169,3 +170,18 @@ def reviewer_for_user(user: User) -> Reviewer | None:
     return db.session.scalar(
         select(Reviewer).where(Reviewer.user_id == user.id, Reviewer.active.is_(True))
     )
+
+
+def files_to_confirm() -> Select:
+    """Scored files waiting for the legal office to confirm their result (待确认的评分)."""
+    return (
+        select(ReviewFile)
+        .where(ReviewFile.status == "scored", ReviewFile.superseded.is_(False))
+        .order_by(ReviewFile.campaign_id, ReviewFile.position)
+    )
+
+
+def campaigns_with_pending_redraw() -> Select:
+    """Campaigns with a re-draw request awaiting a leader's decision."""
+    waiting = select(CampaignRedraw.campaign_id).where(CampaignRedraw.status == "pending")
+    return select(Campaign).where(Campaign.id.in_(waiting)).order_by(Campaign.id.desc())

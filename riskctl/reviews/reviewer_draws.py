@@ -146,7 +146,7 @@ def request_replacement(
     if current is None:
         raise ValidationFailed.field("old", f"{old} 不是案卷 {case.case_no} 的评查人员")
     if any(s.reviewer_id == current.reviewer_id for s in review_file.sheets):
-        raise Conflict(f"{old} 已提交评分表，不能更换")
+        raise Conflict(f"{current.reviewer.user.display_name} 已提交评分表，不能更换")
     current.active, current.note = False, f"被更换：{reason}"
     return _lock_round(review_file, "replace", reason, actor, withdrawn=current)
 

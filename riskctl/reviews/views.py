@@ -38,6 +38,26 @@ def campaigns():
     )
 
 
+PENDING_LISTS = {
+    "confirm": ("待确认的评分结果", LEGAL),
+    "redraw": ("待审批的评查重抽申请", LEADER),
+}
+
+
+@bp.get("/pending")
+@allow(LEGAL, LEADER)
+def pending():
+    """The legal office's scored files to confirm; the leaders' re-draws to decide."""
+    kind = "confirm" if current_actor().role == LEGAL else "redraw"
+    if kind == "confirm":
+        rows = db.session.scalars(queries.files_to_confirm().limit(500)).all()
+    else:
+        rows = db.session.scalars(queries.campaigns_with_pending_redraw().limit(500)).all()
+    return render_template(
+        "reviews/pending.html", kind=kind, title=PENDING_LISTS[kind][0], rows=rows
+    )
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @allow(LEGAL)
 def new_campaign():

@@ -109,6 +109,9 @@ def risk_value(value: Any, field: str) -> str:
         return STATUS_LABELS.get(value, value)
     if field == "level":
         return level_label(value, current_style())
+    if field == "unit":
+        name = db.session.scalar(select(Unit.name).where(Unit.code == str(value)))
+        return name or str(value)
     return str(value)
 
 

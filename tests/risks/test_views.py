@@ -81,6 +81,10 @@ def test_the_detail_page_shows_measures_and_history(web):
     )
     assert "全程佩戴执法记录仪" in page and "第 1 版 · 新建" in page
     assert "记录评估" in page and "停用风险点" in page
+    history = page.split("第 1 版 · 新建", 1)[1]
+    unit = point.unit
+    assert f'<td class="pre">{unit.name}</td>' in history
+    assert f'<td class="pre">{unit.code}</td>' not in history
 
 
 def test_registering_through_the_form(web):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -62,6 +63,13 @@ def test_an_officer_rate_names_the_officer_and_their_decisions():
     )
     assert [e.ref for e in signals[0].evidence[:3]] == ["31", "30", "29"]
     assert leniency.rate_signals([_period([row], median=5.5)], RATE, "officer") == []
+
+
+def test_an_officer_rate_warning_names_the_officer_by_name_when_the_roster_knows_them():
+    row = leniency.RateRow("ZF-0101", "ZD1-1", "市容秩序第一中队", 11, 11.0, person="张明")
+    signals = leniency.rate_signals([_period([row], median=5.0)], RATE, "officer")
+    assert signals[0].title.startswith("执法人员张明（市容秩序第一中队）2026年第4季度")
+    assert "ZF-0101" not in signals[0].title
 
 
 def _party(n: int, officer: str = "ZF-0101") -> leniency.PartyRepeat:
@@ -272,3 +280,10 @@ def test_inputs_changed_just_before_the_lock_are_a_warning_and_a_lifted_recusal_
         in signals[0].title
     )
     assert draws.lock_signals([imported], {**params, "min_changes": 2}) == []
+
+
+def test_a_same_party_warning_names_the_officer_by_name_when_the_roster_knows_them():
+    repeat = replace(_party(3), person="张明")
+    signals = leniency.repeat_signals([repeat], {"times": 3, "months": 12})
+    assert signals and signals[0].title.startswith("执法人员张明在 12 个月内 3 次")
+    assert "ZF-0101" not in signals[0].title

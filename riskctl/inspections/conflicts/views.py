@@ -22,6 +22,8 @@ def _render_conflicts(status: int = 200, **forms):
     forms.setdefault("conflict_form", ConflictForm(prefix="conflict"))
     forms.setdefault("recusal_form", RecusalForm(prefix="recusal"))
     show_ended = request.args.get("all") == "1"
+    recusal_status = request.args.get("recusal", "")
+    recusal_status = recusal_status if recusal_status in DECISIONS else ""
     conflicts, total, page, per_page = page_of(
         queries.conflicts(current_only=not show_ended, q=request.args.get("q", "").strip())
     )
@@ -31,7 +33,8 @@ def _render_conflicts(status: int = 200, **forms):
         total=total,
         page=page,
         per_page=per_page,
-        recusals=db.session.scalars(queries.recusals().limit(100)).all(),
+        recusals=db.session.scalars(queries.recusals(recusal_status).limit(100)).all(),
+        recusal_status=recusal_status,
         decisions=DECISIONS,
         role=current_actor().role,
         show_ended=show_ended,

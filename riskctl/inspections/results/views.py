@@ -134,6 +134,34 @@ def publish(code: str):
     return redirect(url_for(".tasks", code=code, state="published"))
 
 
+WORKLISTS = {
+    "todo": ("待录入的检查任务", "已抽中、尚未录入检查结果的任务（本人所在单位）。"),
+    "due_soon": ("临近公示期限的检查结果", "已录入、尚未公示，公示期限在 5 日内的结果。"),
+}
+
+
+@bp.get("/worklist")
+@allow(*EVERYONE)
+def worklist():
+    kind = request.args.get("kind", "todo")
+    if kind not in WORKLISTS:
+        kind = "todo"
+    query = queries.to_enter if kind == "todo" else queries.due_soon
+    rows, total, page, per_page = page_of(query(current_actor()))
+    title, hint = WORKLISTS[kind]
+    return render_template(
+        "inspections/worklist.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=per_page,
+        kind=kind,
+        title=title,
+        hint=hint,
+        kinds=WORKLISTS,
+    )
+
+
 @bp.get("/overdue")
 @allow(*EVERYONE)
 def overdue():

@@ -1,9 +1,8 @@
 """首违不罚 rules: leniency rates far above the bureau median, and one officer deciding for
-the same party again and again.
+the same party again and again. Officers are named by name (``people.named``).
 
 Rates are those of ``riskctl.leniency.stats`` (a unit's decisions per officer taking part,
-an officer's decisions), per quarter: the quarter before today's and today's own.
-"""
+an officer's decisions), per quarter: the quarter before today's and today's own."""
 
 from __future__ import annotations
 
@@ -32,6 +31,7 @@ from riskctl.warnings.rules.base import (
     number,
     whole,
 )
+from riskctl.warnings.rules.people import named
 
 R = LeniencyRecord
 
@@ -44,6 +44,7 @@ class RateRow:
     decisions: int
     rate: float
     records: tuple[tuple[int, date], ...] = ()  # an officer's decisions, the latest first
+    person: str = ""  # an officer's name from the roster, when known
 
 
 @dataclass(frozen=True)
@@ -125,10 +126,9 @@ def _gather_officers(ctx: ScanContext, params: Mapping[str, Any]) -> list[Period
     found = []
     for key, label, period in quarters(ctx.today):
         table = stats.officer_rates(period, params["factor"])
-        records = _officer_records(period, params["min_decisions"])
-        rows = tuple(
-            records.get(r.key) or RateRow(r.key, None, "", r.decisions, r.rate) for r in table.rows
-        )
+        known = _officer_records(period, params["min_decisions"])
+        rows = (known.get(r.key, RateRow(r.key, None, "", r.decisions, r.rate)) for r in table.rows)
+        rows = tuple(named(rows, lambda row: row.key))
         found.append(PeriodRates(key, label, period.start, period.end, table.median, rows))
     return found
 
@@ -140,8 +140,8 @@ def _rate_title(row: RateRow, period: PeriodRates, kind: str, ratio: float) -> s
             f"人均 {row.rate:g} 件，为全局中位数 {period.median:g} 件的 {ratio:.1f} 倍"
         )
     return (
-        f"执法人员 {row.key}（{row.unit_name}）{period.label}参与首违不罚决定 {row.decisions} 件，"
-        f"为全局中位数 {period.median:g} 件的 {ratio:.1f} 倍"
+        f"执法人员{row.person or f' {row.key}'}（{row.unit_name}）{period.label}"
+        f"参与首违不罚决定 {row.decisions} 件，为全局中位数 {period.median:g} 件的 {ratio:.1f} 倍"
     )
 
 
@@ -222,6 +222,7 @@ class PartyRepeat:
     party: str  # masked id and name
     unit: str  # unit of the latest decision
     records: tuple[tuple[int, date], ...]  # (id, occurred_on), oldest first
+    person: str = ""  # the officer's name from the roster, when known
 
 
 def _gather_repeats(ctx: ScanContext, params: Mapping[str, Any]) -> list[PartyRepeat]:
@@ -256,7 +257,7 @@ def _gather_repeats(ctx: ScanContext, params: Mapping[str, Any]) -> list[PartyRe
         known = found.get((officer, key))
         records = (*known.records, (record_id, day)) if known else ((record_id, day),)
         found[(officer, key)] = PartyRepeat(officer, key, f"{masked} {name}", unit, records)
-    return list(found.values())
+    return named(found.values(), lambda repeat: repeat.officer)
 
 
 def repeat_signals(repeats: Sequence[PartyRepeat], params: Mapping[str, Any]) -> list[Signal]:
@@ -278,7 +279,7 @@ def repeat_signals(repeats: Sequence[PartyRepeat], params: Mapping[str, Any]) ->
                 f"officer:{repeat.officer}:party:{repeat.party_key}",
                 repeat.unit,
                 colour,
-                f"执法人员 {repeat.officer} 在 {months} 个月内 {count} 次"
+                f"执法人员{repeat.person or f' {repeat.officer} '}在 {months} 个月内 {count} 次"
                 f"对同一当事人（{repeat.party}）作出免罚决定",
                 evidence,
             )
