@@ -136,7 +136,7 @@ class PlanArgs(PageArgs):
     )
 
 
-class _Open(Schema):
+class OpenOut(Schema):
     """An answer whose documented fields are listed; any further keys pass through."""
 
     @post_dump(pass_original=True)
@@ -144,7 +144,7 @@ class _Open(Schema):
         return {**original, **data}
 
 
-class FrameOut(_Open):
+class FrameOut(OpenOut):
     strata = fields.List(fields.Dict(), required=True, metadata={"description": "各信用等级层"})
     selected = fields.Integer(required=True, metadata={"description": "抽取数"})
     eligible = fields.Integer(required=True, metadata={"description": "可抽对象数"})
