@@ -118,10 +118,14 @@ def _audit_dates(args) -> tuple[datetime | None, datetime | None, list[str]]:
     for name, label in (("from", "起始日期"), ("to", "截止日期")):
         raw = args.get(name, "").strip()[:10]
         try:
-            days.append(date.fromisoformat(raw) if raw else None)
+            day = date.fromisoformat(raw) if raw else None
         except ValueError:
             problems.append(f"{label}须为 年-月-日 格式，如 2026-11-01")
-            days.append(None)
+            day = None
+        if day is not None and not date.min < day < date.max:
+            problems.append(f"{label}超出可查询的范围")  # its day bounds would overflow
+            day = None
+        days.append(day)
     start, end = days
     since = clock.day_start(start) if start else None
     before = clock.day_start(end + timedelta(days=1)) if end else None

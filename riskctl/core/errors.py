@@ -19,6 +19,14 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 
+def _str_keys(value: Any) -> Any:
+    """Details with string keys only: marshmallow keys a list's rows by index, next to field
+    names, and JSON cannot sort mixed keys."""
+    if isinstance(value, dict):
+        return {str(k): _str_keys(v) for k, v in value.items()}
+    return value
+
+
 class AppError(Exception):
     status = 400
     code = "bad_request"
@@ -33,7 +41,7 @@ class AppError(Exception):
     ):
         super().__init__(message or self.message)
         self.message = message or self.message
-        self.details = details or {}
+        self.details = _str_keys(details or {})
         self.retry_after = retry_after  # seconds, sent as Retry-After (429, 503)
 
 

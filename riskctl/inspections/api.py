@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request
 from marshmallow import fields, validate
 
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.api import ApiBlueprint, PageArgs, errors, paginate
 from riskctl.core.auth.policy import allow, require_actor
-from riskctl.core.errors import BadRequest, ValidationFailed
+from riskctl.core.errors import ValidationFailed
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.inspections import operations, queries
 from riskctl.inspections.schemas import (
@@ -37,13 +36,6 @@ PROBLEMS_SHOWN = 1000
 def problems_response(exc: ImportProblems) -> ValidationFailed:
     """Every bad cell of a refused import, as a 422 (the first thousand listed)."""
     return ValidationFailed(exc.message, exc.as_details(limit=PROBLEMS_SHOWN))
-
-
-def upload() -> tuple[bytes, str]:
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        raise BadRequest("请以 multipart/form-data 上传文件（字段名 file）")
-    return file.read(), file.filename
 
 
 def confirm_flag(value: str | None) -> bool | None:

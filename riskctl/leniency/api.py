@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Response
 
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.api import ApiBlueprint, errors, paginate
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import ValidationFailed
-from riskctl.core.http import doc, json_body, paginate
 from riskctl.leniency import attachments, full_ids, operations, queries
 from riskctl.leniency.exports import export_records
 from riskctl.leniency.schemas import (
-    LeniencyAttachmentIn,
     LeniencyAttachmentOut,
+    LeniencyAttachmentUpload,
     LeniencyCloseIn,
     LeniencyCommitmentIn,
     LeniencyFollowupIn,
@@ -23,23 +23,18 @@ from riskctl.leniency.schemas import (
     LeniencyRefusalOut,
     LeniencyReviewIn,
     LeniencySignoffIn,
+    PartyIdOut,
+    RecordFilterArgs,
+    RefusalArgs,
+    filter_mapping,
 )
 from riskctl.leniency.stats import periods
 
-bp = Blueprint("leniency_api", __name__, url_prefix="/api/v1/leniency")
+bp = ApiBlueprint("leniency_api", __name__, url_prefix="/api/v1/leniency", description="首违不罚")
 
 READERS = (OFFICER, LEGAL, DISCIPLINE, LEADER)
 FULL_ID_ROLES = operations.FULL_ID_ROLES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TAGS = ("leniency",)
-
-
-def upload() -> tuple[str, bytes]:
-    """The multipart ``file`` of the request (422 when there is none)."""
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        raise ValidationFailed.field("file", "请选择要上传的文件（表单字段 file）")
-    return file.filename, file.read()
 
 
 def xlsx_response(content: bytes, filename: str) -> Response:
@@ -54,147 +49,150 @@ def xlsx_response(content: bytes, filename: str) -> Response:
 # Records -------------------------------------------------------------------------------------
 
 
-@bp.post("/records")
+@bp.route("/records", methods=["POST"])
 @allow(OFFICER)
-@doc(
-    "录入首违不罚/轻微不罚决定（重复首违返回 409 并指明在先记录；回溯期内再次适用轻微不罚的"
-    "保存为待法制审核 pending_review；承办人员须属于作出决定的单位或其下属单位）",
-    body=LeniencyRecordIn,
-    response=LeniencyRecordOut,
-    status=201,
-    tags=TAGS,
-)
-def create_record():
-    record = operations.record_leniency(json_body(LeniencyRecordIn()), require_actor())
-    return LeniencyRecordOut().dump(record), 201
+@errors(409)
+@bp.arguments(LeniencyRecordIn)
+@bp.response(201, LeniencyRecordOut)
+def create_record(data):
+    """录入首违不罚/轻微不罚决定
+
+    重复首违返回 409 并指明在先记录；回溯期内再次适用轻微不罚的保存为待法制审核
+    pending_review；承办人员须属于作出决定的单位或其下属单位。
+    """
+    return operations.record_leniency(data, require_actor())
 
 
-@bp.get("/records")
+@bp.route("/records", methods=["GET"])
 @allow(*READERS)
-@doc(
-    "免罚记录列表（unit、item、ground、status、from、to、overdue、party_id、q）；"
-    "按完整证件号 party_id 查询仅限法制科、机关纪委，每次查询记入审计日志，其他角色 403",
-    response=LeniencyRecordListOut,
-    tags=TAGS,
-)
-def list_records():
+@errors(403, 404, 422)
+@bp.paginated(LeniencyRecordListOut, RecordFilterArgs)
+def list_records(args):
+    """免罚记录列表（unit、item、ground、status、from、to、overdue、party_id、q）
+
+    按完整证件号 party_id 查询仅限法制科、机关纪委，每次查询记入审计日志，其他角色 403。
+    """
     actor = require_actor()
-    query = queries.records_query(actor, full_ids.record_search(request.args, actor))
-    return paginate(query, LeniencyRecordListOut())
+    query = queries.records_query(actor, full_ids.record_search(filter_mapping(args), actor))
+    return paginate(query, args)
 
 
-@bp.get("/records/export.xlsx")
+@bp.route("/records/export.xlsx", methods=["GET"])
 @allow(*READERS)
-@doc("导出免罚记录 .xlsx（证件号脱敏，筛选条件同列表）", tags=TAGS)
-def export_record_list():
+@errors(403, 404, 422)
+@bp.arguments(RecordFilterArgs, location="query")
+@bp.response(200, description="免罚记录 Excel", content_type=XLSX)
+def export_record_list(args):
+    """导出免罚记录 .xlsx（证件号脱敏，筛选条件同列表）"""
     actor = require_actor()
-    query = queries.records_query(actor, full_ids.record_search(request.args, actor))
+    query = queries.records_query(actor, full_ids.record_search(filter_mapping(args), actor))
     return xlsx_response(export_records(query), "leniency-records.xlsx")
 
 
-@bp.get("/records/<int:record_id>")
+@bp.route("/records/<int:record_id>", methods=["GET"])
 @allow(*READERS)
-@doc("免罚记录详情（证件号脱敏）", response=LeniencyRecordOut, tags=TAGS)
+@bp.response(200, LeniencyRecordOut)
 def get_record(record_id: int):
-    return LeniencyRecordOut().dump(queries.get_record(record_id, require_actor()))
+    """免罚记录详情（证件号脱敏）"""
+    return queries.get_record(record_id, require_actor())
 
 
-@bp.get("/records/<int:record_id>/party-id")
+@bp.route("/records/<int:record_id>/party-id", methods=["GET"])
 @allow(*FULL_ID_ROLES)
-@doc("查看完整证件号（每次查看均记入审计日志）", tags=TAGS)
+@bp.response(200, PartyIdOut)
 def reveal_party_id(record_id: int):
+    """查看完整证件号（每次查看均记入审计日志）"""
     record = queries.get_record(record_id, require_actor())
     return {"id": record.id, "party_id": full_ids.reveal_party_id(record)}
 
 
-def _lifecycle(record_id: int, step, schema, *extra) -> dict:
+def _lifecycle(record_id: int, step, data, *extra):
     actor = require_actor()
     record = queries.get_record(record_id, actor)
-    step(record, json_body(schema), *extra)
-    return LeniencyRecordOut().dump(record)
+    step(record, data, *extra)
+    return record
 
 
-@bp.post("/records/<int:record_id>/commitment")
+@bp.route("/records/<int:record_id>/commitment", methods=["POST"])
 @allow(OFFICER)
-@doc("登记告知承诺书", body=LeniencyCommitmentIn, response=LeniencyRecordOut, tags=TAGS)
-def sign_commitment(record_id: int):
-    return _lifecycle(record_id, operations.sign_commitment, LeniencyCommitmentIn())
+@errors(409)
+@bp.arguments(LeniencyCommitmentIn)
+@bp.response(200, LeniencyRecordOut)
+def sign_commitment(data, record_id: int):
+    """登记告知承诺书"""
+    return _lifecycle(record_id, operations.sign_commitment, data)
 
 
-@bp.post("/records/<int:record_id>/followup")
+@bp.route("/records/<int:record_id>/followup", methods=["POST"])
 @allow(OFFICER)
-@doc(
-    "录入复查结果（passed 已改正 / failed 未改正）",
-    body=LeniencyFollowupIn,
-    response=LeniencyRecordOut,
-    tags=TAGS,
-)
-def record_followup(record_id: int):
-    return _lifecycle(record_id, operations.record_followup, LeniencyFollowupIn(), require_actor())
+@errors(409)
+@bp.arguments(LeniencyFollowupIn)
+@bp.response(200, LeniencyRecordOut)
+def record_followup(data, record_id: int):
+    """录入复查结果（passed 已改正 / failed 未改正）"""
+    return _lifecycle(record_id, operations.record_followup, data, require_actor())
 
 
-@bp.post("/records/<int:record_id>/review")
+@bp.route("/records/<int:record_id>/review", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "法制审核待审核的轻微不罚记录（approve=true 同意后生效；须写明理由 note）",
-    body=LeniencyReviewIn,
-    response=LeniencyRecordOut,
-    tags=TAGS,
-)
-def review_held(record_id: int):
-    return _lifecycle(record_id, operations.review_held, LeniencyReviewIn(), require_actor())
+@errors(409)
+@bp.arguments(LeniencyReviewIn)
+@bp.response(200, LeniencyRecordOut)
+def review_held(data, record_id: int):
+    """法制审核待审核的轻微不罚记录（approve=true 同意后生效；须写明理由 note）"""
+    return _lifecycle(record_id, operations.review_held, data, require_actor())
 
 
-@bp.post("/records/<int:record_id>/signoff")
+@bp.route("/records/<int:record_id>/signoff", methods=["POST"])
 @allow(LEGAL)
-@doc("法制科审核", body=LeniencySignoffIn, response=LeniencyRecordOut, tags=TAGS)
-def sign_off(record_id: int):
-    return _lifecycle(record_id, operations.sign_off, LeniencySignoffIn(), require_actor())
+@errors(409)
+@bp.arguments(LeniencySignoffIn)
+@bp.response(200, LeniencyRecordOut)
+def sign_off(data, record_id: int):
+    """法制科审核"""
+    return _lifecycle(record_id, operations.sign_off, data, require_actor())
 
 
-@bp.post("/records/<int:record_id>/referral")
+@bp.route("/records/<int:record_id>/referral", methods=["POST"])
 @allow(OFFICER, LEGAL)
-@doc(
-    "转一般程序（复查未通过或拒签承诺书）",
-    body=LeniencyReferralIn,
-    response=LeniencyRecordOut,
-    tags=TAGS,
-)
-def refer(record_id: int):
-    return _lifecycle(record_id, operations.refer, LeniencyReferralIn())
+@errors(409)
+@bp.arguments(LeniencyReferralIn)
+@bp.response(200, LeniencyRecordOut)
+def refer(data, record_id: int):
+    """转一般程序（复查未通过或拒签承诺书）"""
+    return _lifecycle(record_id, operations.refer, data)
 
 
-@bp.post("/records/<int:record_id>/close")
+@bp.route("/records/<int:record_id>/close", methods=["POST"])
 @allow(OFFICER, LEGAL)
-@doc(
-    "结案（需复查通过并经法制科审核）", body=LeniencyCloseIn, response=LeniencyRecordOut, tags=TAGS
-)
-def close(record_id: int):
-    return _lifecycle(record_id, operations.close, LeniencyCloseIn(), require_actor())
+@errors(409)
+@bp.arguments(LeniencyCloseIn)
+@bp.response(200, LeniencyRecordOut)
+def close(data, record_id: int):
+    """结案（需复查通过并经法制科审核）"""
+    return _lifecycle(record_id, operations.close, data, require_actor())
 
 
-@bp.post("/records/<int:record_id>/attachments")
+@bp.route("/records/<int:record_id>/attachments", methods=["POST"])
 @allow(OFFICER)
-@doc(
-    "上传证据材料或告知承诺书（multipart：file，kind=evidence/commitment）",
-    upload=True,
-    response=LeniencyAttachmentOut,
-    status=201,
-    tags=TAGS,
-)
-def add_attachment(record_id: int):
+@errors(409)
+@bp.arguments(LeniencyAttachmentUpload, location="files", content_type="multipart/form-data")
+@bp.response(201, LeniencyAttachmentOut)
+def add_attachment(data, record_id: int):
+    """上传证据材料或告知承诺书（multipart：file，kind=evidence/commitment）"""
     actor = require_actor()
     record = queries.get_record(record_id, actor)
-    kind = LeniencyAttachmentIn().load(request.form.to_dict())["kind"]
-    filename, content = upload()
-    attachment = attachments.add_attachment(record, kind, filename, content, actor)
-    return LeniencyAttachmentOut().dump(attachment), 201
+    file = data["file"]
+    if not file.filename:
+        raise ValidationFailed.field("file", "请选择要上传的文件（表单字段 file）")
+    return attachments.add_attachment(record, data["kind"], file.filename, file.read(), actor)
 
 
-@bp.get("/records/<int:record_id>/attachments/<int:attachment_id>")
+@bp.route("/records/<int:record_id>/attachments/<int:attachment_id>", methods=["GET"])
 @allow(*READERS)
-@doc("下载附件", tags=TAGS)
+@bp.response(200, description="附件原件", content_type="application/octet-stream")
 def get_attachment(record_id: int, attachment_id: int):
+    """下载附件"""
     record = queries.get_record(record_id, require_actor())
     attachment = queries.get_attachment(record, attachment_id)
     return attachments.send(attachment)
@@ -203,9 +201,11 @@ def get_attachment(record_id: int, attachment_id: int):
 # Refusals and statistics -----------------------------------------------------------------------
 
 
-@bp.get("/refusals")
+@bp.route("/refusals", methods=["GET"])
 @allow(LEGAL, DISCIPLINE, LEADER)
-@doc("被拒绝的重复首违申请（from、to）", response=LeniencyRefusalOut, tags=TAGS)
-def list_refusals():
-    period = periods.from_args(request.args)
-    return paginate(queries.refusals_query(period.start, period.end), LeniencyRefusalOut())
+@errors(422)
+@bp.paginated(LeniencyRefusalOut, RefusalArgs)
+def list_refusals(args):
+    """被拒绝的重复首违申请（from、to）"""
+    period = periods.from_args(filter_mapping(args))
+    return paginate(queries.refusals_query(period.start, period.end), args)

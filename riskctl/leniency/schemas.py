@@ -6,14 +6,21 @@ import re
 import unicodedata
 from typing import Any
 
+from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validates
 from marshmallow.validate import OneOf
 
 from riskctl.core import clock
+from riskctl.core.api import PageArgs
 from riskctl.core.calendar import current_calendar
 from riskctl.core.ids import IdError, validate_party_id
-from riskctl.core.schema import BaseSchema, Text
-from riskctl.leniency.models import ATTACHMENT_KINDS
+from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.leniency.models import (
+    ATTACHMENT_KINDS,
+    LeniencyAttachment,
+    LeniencyRecord,
+    LeniencyRefusal,
+)
 from riskctl.leniency.party import KIND_LABELS
 from riskctl.leniency.rules import (
     FOLLOWUP_LABELS,
@@ -136,6 +143,12 @@ class LeniencyAttachmentIn(BaseSchema):
     )
 
 
+class LeniencyAttachmentUpload(LeniencyAttachmentIn):
+    """The API's multipart form: the file and its kind."""
+
+    file = Upload(required=True, metadata={"description": "证据材料或告知承诺书"})
+
+
 # Output -----------------------------------------------------------------------------
 
 
@@ -151,7 +164,10 @@ def local_time(value) -> str | None:
     return clock.iso(value, "minutes")
 
 
-class LeniencyAttachmentOut(BaseSchema):
+class LeniencyAttachmentOut(OutSchema):
+    class Meta:
+        model = LeniencyAttachment
+
     id = fields.Integer()
     kind = fields.String()
     filename = fields.String()
@@ -162,7 +178,10 @@ class LeniencyAttachmentOut(BaseSchema):
     uploaded_by = fields.String()
 
 
-class LeniencyRecordListOut(BaseSchema):
+class LeniencyRecordListOut(OutSchema):
+    class Meta:
+        model = LeniencyRecord
+
     id = fields.Integer()
     party_id = fields.String(attribute="party_masked")
     party_kind = fields.String()
@@ -179,10 +198,13 @@ class LeniencyRecordListOut(BaseSchema):
     status_label = fields.Function(lambda r: STATUS_LABELS[r.status])
     correction_deadline = fields.Date()
     followup_due = fields.Date()
-    followup_overdue_working_days = fields.Function(overdue_working_days)
+    followup_overdue_working_days = fields.Function(overdue_working_days, allow_none=True)
 
 
 class LeniencyRecordOut(LeniencyRecordListOut):
+    class Meta:
+        model = LeniencyRecord
+
     party_kind_label = fields.Function(lambda r: KIND_LABELS[r.party_kind])
     item_version = fields.Function(lambda r: r.item_version.version)
     legal_basis = fields.Function(lambda r: r.item_version.legal_basis)
@@ -236,7 +258,10 @@ class LeniencyRecordOut(LeniencyRecordListOut):
     attachments = fields.List(fields.Nested(LeniencyAttachmentOut))
 
 
-class LeniencyRefusalOut(BaseSchema):
+class LeniencyRefusalOut(OutSchema):
+    class Meta:
+        model = LeniencyRefusal
+
     id = fields.Integer()
     party_id = fields.String(attribute="party_masked")
     item_code = fields.Function(lambda r: r.item.code)
@@ -246,3 +271,42 @@ class LeniencyRefusalOut(BaseSchema):
     officers = fields.Function(lambda r: r.officers.split(","))
     attempted_at = fields.Function(lambda r: local_time(r.attempted_at))
     attempted_by = fields.String()
+
+
+class RecordFilterArgs(PageArgs):
+    """The list filters; each is checked (422 naming it) by ``filters.record_filter``."""
+
+    QUERY_ERROR_STATUS = 422
+
+    unit = Text(load_default="", max_length=40, metadata={"description": "单位编码"})
+    item = Text(load_default="", max_length=40, metadata={"description": "事项编码"})
+    ground = Text(load_default="", max_length=20, metadata={"enum": ["", *GROUNDS]})
+    status = Text(load_default="", max_length=20, metadata={"enum": ["", *STATUS_LABELS]})
+    from_ = Text(
+        data_key="from", load_default="", max_length=10, metadata={"description": "日期 YYYY-MM-DD"}
+    )
+    to = Text(load_default="", max_length=10, metadata={"description": "日期 YYYY-MM-DD"})
+    overdue = Text(load_default="", max_length=5, metadata={"description": "1 只看复查逾期的"})
+    party_id = Text(
+        load_default="", max_length=40, metadata={"description": "完整证件号（仅法制科、机关纪委）"}
+    )
+    q = Text(load_default="", max_length=100, metadata={"description": "当事人名称等"})
+
+
+class RefusalArgs(PageArgs):
+    QUERY_ERROR_STATUS = 422
+
+    from_ = Text(
+        data_key="from", load_default="", max_length=10, metadata={"description": "日期 YYYY-MM-DD"}
+    )
+    to = Text(load_default="", max_length=10, metadata={"description": "日期 YYYY-MM-DD"})
+
+
+def filter_mapping(args: dict[str, Any]) -> dict[str, str]:
+    """The loaded query back under its parameter names, for the shared filter readers."""
+    return {("from" if k == "from_" else k): v for k, v in args.items() if isinstance(v, str)}
+
+
+class PartyIdOut(OutSchema):
+    id = fields.Integer()
+    party_id = fields.String(metadata={"description": "完整证件号"})

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from marshmallow import fields, validate
 
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL
+from riskctl.core.api import ApiBlueprint, PageArgs, errors, paginate
 from riskctl.core.auth.policy import allow, require_actor
-from riskctl.core.http import doc, json_body, paginate
 from riskctl.inspections import operations, queries
 from riskctl.inspections.conflicts.schemas import (
     InspectionConflictInSchema,
@@ -15,85 +15,95 @@ from riskctl.inspections.conflicts.schemas import (
     RecusalInSchema,
     RecusalSchema,
 )
-from riskctl.inspections.schemas import (
-    InspectionReasonSchema,
-)
+from riskctl.inspections.models import DECISIONS
+from riskctl.inspections.schemas import InspectionReasonSchema
 
-bp = Blueprint("inspection_conflicts_api", __name__, url_prefix="/api/v1/inspection")
+bp = ApiBlueprint(
+    "inspection_conflicts_api",
+    __name__,
+    url_prefix="/api/v1/inspection",
+    description="双随机一公开：回避",
+)
 
 READERS = (LEGAL, LEADER, DISCIPLINE)
 
 
-@bp.get("/conflicts")
-@allow(*READERS)
-@doc(
-    "登记在册的回避关系（all=1 含已解除）", response=InspectionConflictSchema, tags=("inspection",)
-)
-def list_conflicts():
-    query = queries.conflicts(
-        current_only=request.args.get("all") != "1", q=request.args.get("q", "").strip()
+class ConflictArgs(PageArgs):
+    all = fields.String(
+        load_default="",
+        validate=validate.OneOf(("", "0", "1")),
+        metadata={"description": "1 含已解除"},
     )
-    return paginate(query, InspectionConflictSchema())
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={"description": "检查人员或检查对象（编号、名称）"},
+    )
 
 
-@bp.post("/conflicts")
+class RecusalArgs(PageArgs):
+    status = fields.String(
+        load_default="",
+        validate=validate.OneOf(("", *DECISIONS)),
+        metadata={"description": "pending / granted / refused"},
+    )
+
+
+@bp.route("/conflicts", methods=["GET"])
+@allow(*READERS)
+@bp.paginated(InspectionConflictSchema, ConflictArgs)
+def list_conflicts(args):
+    """登记在册的回避关系（all=1 含已解除）"""
+    query = queries.conflicts(current_only=args["all"] != "1", q=args["q"].strip())
+    return paginate(query, args)
+
+
+@bp.route("/conflicts", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "登记回避关系",
-    body=InspectionConflictInSchema,
-    response=InspectionConflictSchema,
-    status=201,
-    tags=("inspection",),
+@errors(409)
+@bp.arguments(
+    InspectionConflictInSchema,
+    example={"inspector": "ZF001", "target": "DX001", "relation": "亲属", "reason": "配偶经营"},
 )
-def declare_conflict():
-    data = json_body(InspectionConflictInSchema())
-    declaration = operations.declare_conflict(
+@bp.response(201, InspectionConflictSchema)
+def declare_conflict(data):
+    """登记回避关系"""
+    return operations.declare_conflict(
         data["inspector"],
         data["target"],
         data["relation"],
         data["reason"],
         require_actor().username,
     )
-    return InspectionConflictSchema().dump(declaration), 201
 
 
-@bp.post("/conflicts/<int:conflict_id>/end")
+@bp.route("/conflicts/<int:conflict_id>/end", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "解除回避关系（须写明理由；记录保留）",
-    body=InspectionReasonSchema,
-    response=InspectionConflictSchema,
-    tags=("inspection",),
-)
-def end_conflict(conflict_id: int):
+@errors(409)
+@bp.arguments(InspectionReasonSchema)
+@bp.response(200, InspectionConflictSchema)
+def end_conflict(data, conflict_id: int):
+    """解除回避关系（须写明理由；记录保留）"""
     declaration = queries.conflict_by_id(conflict_id)
-    reason = json_body(InspectionReasonSchema())["reason"]
-    return InspectionConflictSchema().dump(
-        operations.end_conflict(declaration, reason, require_actor().username)
-    )
+    return operations.end_conflict(declaration, data["reason"], require_actor().username)
 
 
-@bp.get("/recusals")
+@bp.route("/recusals", methods=["GET"])
 @allow(*READERS)
-@doc(
-    "当事人回避申请（status=pending/granted/refused）", response=RecusalSchema, tags=("inspection",)
-)
-def list_recusals():
-    return paginate(queries.recusals(request.args.get("status", "")), RecusalSchema())
+@bp.paginated(RecusalSchema, RecusalArgs)
+def list_recusals(args):
+    """当事人回避申请（status=pending/granted/refused）"""
+    return paginate(queries.recusals(args["status"]), args)
 
 
-@bp.post("/recusals")
+@bp.route("/recusals", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "登记当事人回避申请",
-    body=RecusalInSchema,
-    response=RecusalSchema,
-    status=201,
-    tags=("inspection",),
-)
-def file_recusal():
-    data = json_body(RecusalInSchema())
-    request_ = operations.file_recusal(
+@errors(409)
+@bp.arguments(RecusalInSchema)
+@bp.response(201, RecusalSchema)
+def file_recusal(data):
+    """登记当事人回避申请"""
+    return operations.file_recusal(
         data["inspector"],
         data["target"],
         data["applicant"],
@@ -101,21 +111,14 @@ def file_recusal():
         data["filed_on"],
         require_actor().username,
     )
-    return RecusalSchema().dump(request_), 201
 
 
-@bp.post("/recusals/<int:request_id>/decision")
+@bp.route("/recusals/<int:request_id>/decision", methods=["POST"])
 @allow(LEADER)
-@doc(
-    "局领导决定回避申请（grant=true 批准）",
-    body=RecusalDecisionSchema,
-    response=RecusalSchema,
-    tags=("inspection",),
-)
-def decide_recusal(request_id: int):
+@errors(409)
+@bp.arguments(RecusalDecisionSchema)
+@bp.response(200, RecusalSchema)
+def decide_recusal(data, request_id: int):
+    """局领导决定回避申请（grant=true 批准）"""
     found = queries.recusal_by_id(request_id)
-    data = json_body(RecusalDecisionSchema())
-    decided = operations.decide_recusal(
-        found, data["grant"], data["note"], require_actor().username
-    )
-    return RecusalSchema().dump(decided)
+    return operations.decide_recusal(found, data["grant"], data["note"], require_actor().username)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
-from riskctl.core.schema import BaseSchema, Text
-from riskctl.inspections.models import (
-    DECISIONS,
-)
+from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.inspections.models import DECISIONS, ConflictDeclaration, RecusalRequest
 
 
 class InspectionConflictInSchema(BaseSchema):
@@ -30,7 +28,10 @@ class RecusalDecisionSchema(BaseSchema):
     note = Text(load_default="", max_length=1000)
 
 
-class InspectionConflictSchema(Schema):
+class InspectionConflictSchema(OutSchema):
+    class Meta:
+        model = ConflictDeclaration
+
     id = fields.Integer()
     inspector = fields.Function(lambda c: c.inspector.code)
     target = fields.Function(lambda c: c.target.code)
@@ -42,14 +43,17 @@ class InspectionConflictSchema(Schema):
     end_reason = fields.String()
 
 
-class RecusalSchema(Schema):
+class RecusalSchema(OutSchema):
+    class Meta:
+        model = RecusalRequest
+
     id = fields.Integer()
     inspector = fields.Function(lambda r: r.inspector.code)
     target = fields.Function(lambda r: r.target.code)
     applicant = fields.String()
     reason = fields.String()
     filed_on = fields.Date()
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(DECISIONS)})
     status_label = fields.Function(lambda r: DECISIONS[r.status])
     decided_by = fields.String()
     decided_at = fields.DateTime()

@@ -2,29 +2,57 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
-
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.api import ApiBlueprint, errors, paginate
 from riskctl.core.auth.policy import allow, require_actor
-from riskctl.core.http import doc, json_body, paginate
 from riskctl.draws.schemas import RedrawRequestInSchema
 from riskctl.inspections import queries
 from riskctl.inspections.plans import operations as plan_operations
 from riskctl.inspections.plans.sampling import PlanRules, frame
 from riskctl.inspections.plans.schemas import (
+    DrawSummaryOut,
+    FrameOut,
     InspectionPlanInSchema,
     InspectionPlanSchema,
+    LockOut,
+    PlanArgs,
     PlanDrawInSchema,
     PlanRedrawDecisionSchema,
     PlanRedrawSchema,
+    RedrawListOut,
+    RelockOut,
 )
 from riskctl.inspections.schemas import InspectionReasonSchema
 
-bp = Blueprint("inspection_plans_api", __name__, url_prefix="/api/v1/inspection")
+bp = ApiBlueprint(
+    "inspection_plans_api",
+    __name__,
+    url_prefix="/api/v1/inspection",
+    description="双随机一公开：抽查计划、锁定与抽取、重抽",
+)
 
 READERS = (LEGAL, LEADER, DISCIPLINE)
 EVERYONE = (LEGAL, LEADER, DISCIPLINE, OFFICER)
-TAG = ("inspection-plans",)
+PLAN_EXAMPLE = {
+    "code": "JH-2026-01",
+    "name": "2026 年第一季度双随机抽查",
+    "items": ["CC-001"],
+    "ratios": {"A": 0.03, "B": 0.05, "C": 0.1, "D": 0.2},
+    "team_size": 2,
+}
+
+
+class _Relocked:
+    """The re-draw request as answered after its re-lock: the request and the new manifest."""
+
+    def __init__(self, found, manifest) -> None:
+        self._found = found
+        self.digests = manifest.digests
+        self.manifest_version = manifest.version
+        self.public_url = f"/public/draws/manifests/{manifest.id}"
+
+    def __getattr__(self, name: str):
+        return getattr(self._found, name)
 
 
 def draw_summary(draw) -> dict:
@@ -41,75 +69,69 @@ def draw_summary(draw) -> dict:
     }
 
 
-@bp.get("/plans")
+@bp.route("/plans", methods=["GET"])
 @allow(*EVERYONE)
-@doc("抽查计划列表（status 过滤）", response=InspectionPlanSchema, tags=TAG)
-def list_plans():
-    return paginate(queries.plans(request.args.get("status", "")), InspectionPlanSchema())
+@bp.paginated(InspectionPlanSchema, PlanArgs)
+def list_plans(args):
+    """抽查计划列表（status 过滤）"""
+    return paginate(queries.plans(args["status"]), args)
 
 
-@bp.post("/plans")
+@bp.route("/plans", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "新建抽查计划（草稿）",
-    body=InspectionPlanInSchema,
-    response=InspectionPlanSchema,
-    status=201,
-    tags=TAG,
-)
-def create_plan():
-    plan = plan_operations.create_plan(
-        json_body(InspectionPlanInSchema()), require_actor().username
-    )
-    return InspectionPlanSchema().dump(plan), 201
+@errors(409)
+@bp.arguments(InspectionPlanInSchema, example=PLAN_EXAMPLE)
+@bp.response(201, InspectionPlanSchema)
+def create_plan(data):
+    """新建抽查计划（草稿）"""
+    return plan_operations.create_plan(data, require_actor().username)
 
 
-@bp.post("/plans/preview")
+@bp.route("/plans/preview", methods=["POST"])
 @allow(LEGAL)
-@doc("预览计划（不保存）：各层对象数、排除数与抽取数", body=InspectionPlanInSchema, tags=TAG)
-def preview_new_plan():
-    data = json_body(InspectionPlanInSchema())
-    rules = PlanRules.from_input(data)
-    return frame(rules)
+@bp.arguments(InspectionPlanInSchema, example=PLAN_EXAMPLE)
+@bp.response(200, FrameOut)
+def preview_new_plan(data):
+    """预览计划（不保存）：各层对象数、排除数与抽取数"""
+    return frame(PlanRules.from_input(data))
 
 
-@bp.get("/plans/<code>")
+@bp.route("/plans/<code>", methods=["GET"])
 @allow(*EVERYONE)
-@doc("抽查计划", response=InspectionPlanSchema, tags=TAG)
+@bp.response(200, InspectionPlanSchema)
 def get_plan(code: str):
-    return InspectionPlanSchema().dump(queries.plan_by_code(code))
+    """抽查计划"""
+    return queries.plan_by_code(code)
 
 
-@bp.get("/plans/<code>/preview")
+@bp.route("/plans/<code>/preview", methods=["GET"])
 @allow(*READERS)
-@doc("计划预览：各层对象数、排除数（及原因）与抽取数；锁定前后均可查看", tags=TAG)
+@bp.response(200, FrameOut)
 def preview_plan(code: str):
+    """计划预览：各层对象数、排除数（及原因）与抽取数；锁定前后均可查看"""
     plan = queries.plan_by_code(code)
     if plan.status in ("locked", "drawn") and plan.frame:
         return {**plan.frame, "frozen": True}
     return {**frame(PlanRules.of(plan)), "frozen": False}
 
 
-@bp.post("/plans/<code>/cancel")
+@bp.route("/plans/<code>/cancel", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "作废草稿计划（须写明理由）",
-    body=InspectionReasonSchema,
-    response=InspectionPlanSchema,
-    tags=TAG,
-)
-def cancel_plan(code: str):
+@errors(409)
+@bp.arguments(InspectionReasonSchema)
+@bp.response(200, InspectionPlanSchema)
+def cancel_plan(data, code: str):
+    """作废草稿计划（须写明理由）"""
     plan = queries.plan_by_code(code)
-    reason = json_body(InspectionReasonSchema())["reason"]
-    return InspectionPlanSchema().dump(
-        plan_operations.cancel_plan(plan, reason, require_actor().username)
-    )
+    return plan_operations.cancel_plan(plan, data["reason"], require_actor().username)
 
 
-@bp.post("/plans/<code>/lock")
+@bp.route("/plans/<code>/lock", methods=["POST"])
 @allow(LEGAL)
-@doc("锁定计划：冻结抽取清单并公布摘要", tags=TAG)
+@errors(409, 422)
+@bp.response(200, LockOut)
 def lock_plan(code: str):
+    """锁定计划：冻结抽取清单并公布摘要"""
     plan = queries.plan_by_code(code)
     manifest = plan_operations.lock_plan(plan, require_actor())
     return {
@@ -126,94 +148,76 @@ def lock_plan(code: str):
     }
 
 
-@bp.post("/plans/<code>/draw")
+@bp.route("/plans/<code>/draw", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "录入公开随机数并抽取（每个计划只能抽取一次，重复请求返回 409）",
-    body=PlanDrawInSchema,
-    tags=TAG,
+@errors(409)
+@bp.arguments(
+    PlanDrawInSchema,
+    example={"entropy": "03 11 19 24 30 + 07 12", "entropy_source": "体彩大乐透第 26001 期"},
 )
-def draw_plan(code: str):
+@bp.response(201, DrawSummaryOut)
+def draw_plan(data, code: str):
+    """录入公开随机数并抽取（每个计划只能抽取一次，重复请求返回 409）"""
     plan = queries.plan_by_code(code)
-    data = json_body(PlanDrawInSchema())
     draw = plan_operations.draw_plan(plan, data["entropy"], data["entropy_source"], require_actor())
-    return {"plan": plan.code, **draw_summary(draw)}, 201
+    return {"plan": plan.code, **draw_summary(draw)}
 
 
-@bp.get("/plans/<code>/redraws")
+@bp.route("/plans/<code>/redraws", methods=["GET"])
 @allow(*READERS)
-@doc("计划的重抽申请", response=PlanRedrawSchema, tags=TAG)
+@bp.response(200, RedrawListOut)
 def list_redraws(code: str):
+    """计划的重抽申请"""
     plan = queries.plan_by_code(code)
-    return {"items": PlanRedrawSchema(many=True).dump(queries.redraw_requests(plan))}
+    return {"items": queries.redraw_requests(plan)}
 
 
-@bp.post("/plans/<code>/redraws")
+@bp.route("/plans/<code>/redraws", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "提出重抽申请：kind 为 entropy_failure（随机数来源失效：沿用原清单、录入新随机数）或 "
-    "manifest_error（抽取清单有误：批准后按更正的名录重新锁定清单、公布摘要，再录入新随机数），"
-    "须写明理由 reason，经局领导批准后执行",
-    body=RedrawRequestInSchema,
-    response=PlanRedrawSchema,
-    status=201,
-    tags=TAG,
-)
-def request_redraw(code: str):
+@errors(409)
+@bp.arguments(RedrawRequestInSchema)
+@bp.response(201, PlanRedrawSchema)
+def request_redraw(data, code: str):
+    """提出重抽申请：kind 为 entropy_failure（随机数来源失效：沿用原清单、录入新随机数）或
+    manifest_error（抽取清单有误：批准后按更正的名录重新锁定清单、公布摘要，再录入新随机数），
+    须写明理由 reason，经局领导批准后执行"""
     plan = queries.plan_by_code(code)
-    data = json_body(RedrawRequestInSchema())
-    return PlanRedrawSchema().dump(
-        plan_operations.request_redraw(plan, data["kind"], data["reason"], require_actor().username)
-    ), 201
+    return plan_operations.request_redraw(
+        plan, data["kind"], data["reason"], require_actor().username
+    )
 
 
-@bp.post("/redraws/<int:request_id>/decision")
+@bp.route("/redraws/<int:request_id>/decision", methods=["POST"])
 @allow(LEADER)
-@doc(
-    "局领导审批重抽申请（approve=true 批准）",
-    body=PlanRedrawDecisionSchema,
-    response=PlanRedrawSchema,
-    tags=TAG,
-)
-def decide_redraw(request_id: int):
+@errors(409)
+@bp.arguments(PlanRedrawDecisionSchema)
+@bp.response(200, PlanRedrawSchema)
+def decide_redraw(data, request_id: int):
+    """局领导审批重抽申请（approve=true 批准）"""
     found = queries.redraw_by_id(request_id)
-    data = json_body(PlanRedrawDecisionSchema())
-    decided = plan_operations.decide_redraw(found, data["approve"], data["note"], require_actor())
-    return PlanRedrawSchema().dump(decided)
+    return plan_operations.decide_redraw(found, data["approve"], data["note"], require_actor())
 
 
-@bp.post("/redraws/<int:request_id>/relock")
+@bp.route("/redraws/<int:request_id>/relock", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "抽取清单有误的重抽：按更正后的名录重新锁定计划，生成新一版抽取清单并公布摘要（须在录入新随机数之前）",
-    response=PlanRedrawSchema,
-    tags=TAG,
-)
+@errors(409, 422)
+@bp.response(200, RelockOut)
 def relock_redraw(request_id: int):
+    """抽取清单有误的重抽：按更正后的名录重新锁定计划，生成新一版抽取清单并公布摘要（须在录入新随机数之前）"""
     found = queries.redraw_by_id(request_id)
     manifest = plan_operations.relock_for_redraw(found, require_actor())
-    return {
-        **PlanRedrawSchema().dump(found),
-        "digests": manifest.digests,
-        "manifest_version": manifest.version,
-        "public_url": f"/public/draws/manifests/{manifest.id}",
-    }
+    return _Relocked(found, manifest)
 
 
-@bp.post("/redraws/<int:request_id>/run")
+@bp.route("/redraws/<int:request_id>/run", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "执行已批准的重抽（录入新的公开随机数；抽取清单有误的须先重新锁定）",
-    body=PlanDrawInSchema,
-    tags=TAG,
-)
-def run_redraw(request_id: int):
+@errors(409)
+@bp.arguments(PlanDrawInSchema)
+@bp.response(201, DrawSummaryOut)
+def run_redraw(data, request_id: int):
+    """执行已批准的重抽（录入新的公开随机数；抽取清单有误的须先重新锁定）"""
     found = queries.redraw_by_id(request_id)
-    data = json_body(PlanDrawInSchema())
     draw = plan_operations.run_redraw(
         found, data["entropy"], data["entropy_source"], require_actor()
     )
-    return {"plan": found.plan.code, **draw_summary(draw)}, 201
-
-
-# --- 结果 -----------------------------------------------------------------------------
+    return {"plan": found.plan.code, **draw_summary(draw)}

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates
 
 from riskctl.core import settings
-from riskctl.core.schema import BaseSchema, Text
+from riskctl.core.api import PageArgs
+from riskctl.core.schema import BaseSchema, OutSchema, Text
 from riskctl.draws.schemas import RedrawRequestOutSchema
 from riskctl.inspections import options
 from riskctl.inspections.models import (
     CREDIT_CLASSES,
     PLAN_STATUSES,
+    REDRAW_STATUSES,
+    Plan,
+    RedrawRequest,
 )
 from riskctl.inspections.schemas import Code, OneLine, Ratio
 
@@ -90,19 +94,22 @@ class PlanRedrawDecisionSchema(BaseSchema):
     note = Text(load_default="", max_length=1000)
 
 
-class InspectionPlanSchema(Schema):
+class InspectionPlanSchema(OutSchema):
+    class Meta:
+        model = Plan
+
     code = fields.String()
     name = fields.String()
     items = fields.Function(lambda p: [i.code for i in p.items])
     ratios = fields.Function(lambda p: {k: float(v) for k, v in p.ratios.items()})
-    quotas = fields.Dict()
+    quotas = fields.Dict(keys=fields.String(), values=fields.Integer())
     team_size = fields.Integer()
     cap = fields.Integer()
     exclude_recent_months = fields.Integer()
     lookback_months = fields.Integer()
     cross_unit = fields.Boolean()
     units = fields.List(fields.String())
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(PLAN_STATUSES)})
     status_label = fields.Function(lambda p: PLAN_STATUSES[p.status])
     created_by = fields.String()
     created_at = fields.DateTime()
@@ -113,5 +120,77 @@ class InspectionPlanSchema(Schema):
     frame = fields.Dict()
 
 
-class PlanRedrawSchema(RedrawRequestOutSchema):
+class PlanRedrawSchema(OutSchema, RedrawRequestOutSchema):
+    class Meta:
+        model = RedrawRequest
+
+    status = fields.String(metadata={"enum": list(REDRAW_STATUSES)})
     plan = fields.Function(lambda r: r.plan.code)
+
+
+class PlanArgs(PageArgs):
+    status = fields.String(
+        load_default="",
+        validate=validate.OneOf(("", *PLAN_STATUSES)),
+        metadata={"description": "计划状态"},
+    )
+
+
+class OpenOut(Schema):
+    """An answer whose documented fields are listed; any further keys pass through."""
+
+    @post_dump(pass_original=True)
+    def _keep_the_rest(self, data: dict, original: dict, **kwargs: Any) -> dict:
+        return {**original, **data}
+
+
+class FrameOut(OpenOut):
+    strata = fields.List(fields.Dict(), required=True, metadata={"description": "各信用等级层"})
+    selected = fields.Integer(required=True, metadata={"description": "抽取数"})
+    eligible = fields.Integer(required=True, metadata={"description": "可抽对象数"})
+    inspectors = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    team_size = fields.Integer()
+    cap = fields.Integer(allow_none=True)
+    cap_is_default = fields.Boolean()
+    demand = fields.Integer()
+    capacity = fields.Integer(allow_none=True)
+    conflicts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    warnings = fields.List(fields.String())
+    problems = fields.List(fields.Dict(keys=fields.String(), values=fields.String()))
+    frozen = fields.Boolean(metadata={"description": "true：锁定时冻结的预览"})
+
+
+class LockOut(OutSchema):
+    plan = fields.String()
+    manifest_id = fields.Integer()
+    digests = fields.Dict(keys=fields.String(), values=fields.String())
+    quotas = fields.Dict(keys=fields.String(), values=fields.Integer())
+    team_size = fields.Integer()
+    cap = fields.Integer(allow_none=True)
+    targets = fields.Integer()
+    inspectors = fields.Integer()
+    conflicts = fields.Integer()
+    warnings = fields.List(fields.String())
+
+
+class DrawSummaryOut(OutSchema):
+    plan = fields.String()
+    draw_id = fields.Integer()
+    round = fields.Integer()
+    seed = fields.String()
+    result_digest = fields.String()
+    selected = fields.Integer()
+    entropy = fields.String()
+    entropy_source = fields.String(metadata={"description": "公开随机数的来源（如某期开奖公告）"})
+    drawn_at = fields.String(metadata={"format": "date-time"})
+    public_url = fields.String()
+
+
+class RedrawListOut(Schema):
+    items = fields.List(fields.Nested(PlanRedrawSchema), required=True)
+
+
+class RelockOut(PlanRedrawSchema):
+    digests = fields.Dict(keys=fields.String(), values=fields.String())
+    manifest_version = fields.Integer()
+    public_url = fields.String()

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validates
+from flask_smorest.fields import Upload
+from marshmallow import ValidationError, fields, pre_load, validate, validates
 
-from riskctl.core.schema import BaseSchema, Text
-from riskctl.inspections.models import (
-    RESULT_CODES,
-)
+from riskctl.core.api import PageArgs
+from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.inspections.models import RESULT_CODES, Attachment, Task
+from riskctl.inspections.plans.schemas import OpenOut
 from riskctl.inspections.schemas import unit_code
 
 
 class TaskResultInSchema(BaseSchema):
-    result = fields.String(required=True)
+    result = fields.String(
+        required=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "结果代码或其中文名", "example": next(iter(RESULT_CODES))},
+    )
     inspected_on = fields.Date(required=True)
     note = Text(load_default="", max_length=2000)
 
@@ -31,11 +36,24 @@ class TaskResultInSchema(BaseSchema):
             raise ValidationError(f"结果代码无效，应为 {'、'.join(RESULT_CODES.values())} 之一")
 
 
+class TaskAttachmentIn(BaseSchema):
+    file = Upload(required=True, metadata={"description": "检查记录、照片等附件"})
+
+
 class PublishResultsSchema(BaseSchema):
-    tasks = fields.List(fields.Integer(strict=True), load_default=None)
+    tasks = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=10_000),
+        metadata={"description": "要公示的任务 id；不填则公示全部待公示结果"},
+    )
 
 
-class TaskAttachmentSchema(Schema):
+class TaskAttachmentSchema(OutSchema):
+    class Meta:
+        model = Attachment
+
     id = fields.Integer()
     filename = fields.String()
     size = fields.Integer()
@@ -44,24 +62,31 @@ class TaskAttachmentSchema(Schema):
     uploaded_at = fields.DateTime()
 
 
-class InspectionTaskSchema(Schema):
+class TaskTargetOut(OutSchema):
+    code = fields.String()
+    name = fields.String()
+    credit_class = fields.String()
+
+
+class TaskInspectorOut(OutSchema):
+    code = fields.String()
+    name = fields.String()
+    unit = fields.Function(unit_code, allow_none=True)
+
+
+class InspectionTaskSchema(OutSchema):
+    class Meta:
+        model = Task
+
     id = fields.Integer()
     plan = fields.Function(lambda t: t.plan.code)
     draw_id = fields.Integer()
     position = fields.Integer()
-    target = fields.Function(
-        lambda t: {
-            "code": t.target.code,
-            "name": t.target.name,
-            "credit_class": t.target.credit_class,
-        }
-    )
+    target = fields.Nested(TaskTargetOut)
     stratum = fields.String()
-    inspectors = fields.Function(
-        lambda t: [{"code": i.code, "name": i.name, "unit": unit_code(i)} for i in t.inspectors]
-    )
+    inspectors = fields.List(fields.Nested(TaskInspectorOut))
     superseded = fields.Boolean()
-    result = fields.String(attribute="result_code")
+    result = fields.String(attribute="result_code", allow_none=True)
     result_label = fields.String()
     inspected_on = fields.Date()
     note = fields.String()
@@ -70,3 +95,30 @@ class InspectionTaskSchema(Schema):
     published_at = fields.DateTime()
     published_late = fields.Boolean()
     attachments = fields.List(fields.Nested(TaskAttachmentSchema))
+
+
+class TaskArgs(PageArgs):
+    state = fields.String(
+        load_default="",
+        validate=validate.OneOf(("", "todo", "entered", "published")),
+        metadata={"description": "todo 待录入 / entered 已录入待公示 / published 已公示"},
+    )
+
+
+class PeriodArgs(BaseSchema):
+    start = fields.Date(load_default=None, metadata={"description": "起始日期，默认当年 1 月 1 日"})
+    end = fields.Date(load_default=None, metadata={"description": "结束日期，默认今天"})
+
+
+class PublishedOut(OutSchema):
+    published = fields.Integer(metadata={"description": "本次公示的结果数"})
+
+
+class StatsOut(OpenOut):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    plans = fields.List(fields.Dict(), required=True)
+    draws = fields.Integer(required=True)
+    coverage = fields.List(fields.Dict(), required=True)
+    results = fields.List(fields.Dict(), required=True)
+    publication = fields.Dict(required=True)

@@ -10,12 +10,12 @@ from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock, settings
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.calendar import current_calendar
-from riskctl.core.errors import AppError
+from riskctl.core.errors import AppError, BadRequest
 from riskctl.inspections import options, queries, stats
 from riskctl.inspections.forms import AttachmentForm, ResultForm
 from riskctl.inspections.models import RESULT_CODES, Task
 from riskctl.inspections.results import operations as result_operations
-from riskctl.inspections.results.api import period_args
+from riskctl.inspections.results.api import period
 from riskctl.inspections.views import page_of, show_errors
 
 bp = Blueprint(
@@ -174,6 +174,17 @@ def overdue():
         per_page=per_page,
         today=clock.today(),
     )
+
+
+def period_args() -> tuple[date, date]:
+    try:
+        start = request.args.get("start") or None
+        end = request.args.get("end") or None
+        return period(
+            date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None
+        )
+    except ValueError as exc:
+        raise BadRequest("start 与 end 应为日期（YYYY-MM-DD）") from exc
 
 
 @bp.get("/statistics")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from riskctl.core import clock
+from riskctl.core.bounds import date_error
 from riskctl.core.errors import ValidationFailed
 from riskctl.leniency.filters import date_arg
 from riskctl.leniency.stats.queries import Period, quarter, quarter_of
@@ -21,7 +23,9 @@ def from_args(args: Mapping[str, str]) -> Period:
         return Period(start, end)
     year, number = (args.get("year") or "").strip(), (args.get("quarter") or "").strip()
     if year or number:
-        if not (year.isdigit() and number in ("1", "2", "3", "4")):
+        if not (year.isdigit() and len(year) == 4 and number in ("1", "2", "3", "4")):
             raise ValidationFailed.field("quarter", "年份应为数字，季度应为 1 到 4")
+        if date_error(date(int(year), 1, 1)) or date_error(date(int(year), 12, 31)):
+            raise ValidationFailed.field("year", f"年份 {year} 超出允许范围")
         return quarter(int(year), int(number))
     return quarter_of(clock.today())
