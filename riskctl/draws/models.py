@@ -26,8 +26,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from riskctl.core import clock
 from riskctl.core.db import UTCDateTime, db
+from riskctl.draws.kinds import KINDS
 
-KINDS = {"inspection": "双随机抽查", "review": "案卷评查"}
 # Why a draw is drawn again (重抽) — nothing else justifies a new round:
 ENTROPY_FAILURE, MANIFEST_ERROR = "entropy_failure", "manifest_error"
 REDRAW_KINDS = {

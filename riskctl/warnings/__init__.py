@@ -37,7 +37,7 @@ def _unacknowledged_card(user) -> tuple[int, tuple, str] | None:
 
 
 def _rule_names() -> dict[str, str]:
-    from riskctl.warnings.rules import RULES
+    from riskctl.warnings.sources import RULES
 
     return {rule.key: rule.label for rule in RULES}
 

@@ -7,7 +7,6 @@ from riskctl.accounts.roles import ADMIN, DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.api import ApiBlueprint, errors, paginate
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.warnings import operations, queries, scan
-from riskctl.warnings.rules import RULES
 from riskctl.warnings.schemas import (
     CloseWarningSchema,
     HandleWarningSchema,
@@ -21,6 +20,7 @@ from riskctl.warnings.schemas import (
     filter_from,
     unit_from,
 )
+from riskctl.warnings.sources import RULES
 
 bp = ApiBlueprint("warnings_api", __name__, url_prefix="/api/v1/warnings", description="预警")
 

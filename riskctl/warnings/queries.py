@@ -15,7 +15,7 @@ from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.warnings.models import CLOSED, OPEN_STATUSES, Warning
-from riskctl.warnings.rules import RULES
+from riskctl.warnings.sources import RULES
 
 # What the board shows unless asked otherwise: every warning not yet closed.
 OPEN = "open"

@@ -21,8 +21,9 @@ from riskctl.accounts.models import Unit
 from riskctl.core import audit, clock
 from riskctl.core.db import db, is_postgres
 from riskctl.warnings.models import CLOSED, COLOUR_RANK, RAISED, Warning
-from riskctl.warnings.rules import RULES
-from riskctl.warnings.rules.base import Rule, ScanContext, Signal
+from riskctl.warnings.rules.base import Signal
+from riskctl.warnings.sources import RULES
+from riskctl.warnings.sources.base import Rule, ScanContext
 
 log = logging.getLogger(__name__)
 

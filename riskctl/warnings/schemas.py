@@ -11,7 +11,7 @@ from riskctl.core.schema import BaseSchema, OutSchema, Text
 from riskctl.warnings.links import with_urls
 from riskctl.warnings.models import COLOURS, STATUSES, Warning
 from riskctl.warnings.queries import OPEN, WarningFilter
-from riskctl.warnings.rules import RULES, rule_by_key
+from riskctl.warnings.sources import RULES, rule_by_key
 
 
 def _one_of(options: list[str], label: str) -> validate.OneOf:

@@ -21,8 +21,8 @@ from riskctl.warnings.api import HANDLERS, READERS, RULE_READERS, SCANNERS
 from riskctl.warnings.forms import CloseForm, HandleForm, LinkForm
 from riskctl.warnings.links import with_urls
 from riskctl.warnings.models import COLOURS, STATUSES, Warning
-from riskctl.warnings.rules import RULES, rule_by_key
 from riskctl.warnings.schemas import filter_from
+from riskctl.warnings.sources import RULES, rule_by_key
 
 bp = Blueprint("warnings", __name__, url_prefix="/warnings", template_folder="templates")
 

@@ -65,8 +65,8 @@ def test_a_wrong_manifest_is_relocked_and_published_before_new_entropy(api, draw
     assert closed not in [s["target"] for s in public["selected"]]
     # The re-draw warning counts rounds per plan, across manifest versions.
     from riskctl.warnings.models import Warning
-    from riskctl.warnings.rules import draws as draw_rules
     from riskctl.warnings.scan import run_scan
+    from riskctl.warnings.sources import draws as draw_rules
 
     run_scan(rules=(draw_rules.REDRAWN,))
     warning = db.session.scalar(select(Warning).where(Warning.rule == "draw_redrawn"))

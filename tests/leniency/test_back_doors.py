@@ -10,8 +10,8 @@ from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.leniency.models import LeniencyRecord
 from riskctl.warnings.models import Warning
-from riskctl.warnings.rules import leniency as leniency_rules
 from riskctl.warnings.scan import run_scan
+from riskctl.warnings.sources import leniency as leniency_rules
 from tests.leniency.conftest import body, credit_code, days_ago
 
 pytestmark = pytest.mark.usefixtures("instant")

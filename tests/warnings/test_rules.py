@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta
 
 from riskctl.risks.queries import OverdueMeasure, OverdueReview
 from riskctl.warnings.rules import draws, inspections, leniency, rectification, register, reviews
+from riskctl.warnings.rules.base import RED, YELLOW, doubling, shown
 
 TODAY = date(2026, 11, 20)
+# Gathered moments reach the rules in the bureau's time (Beijing, UTC+8).
+BEIJING = timezone(timedelta(hours=8))
 
 
 def _colours(signals) -> dict[str, str]:
@@ -88,6 +91,43 @@ def test_one_officer_deciding_for_the_same_party_three_times_is_a_warning():
     }
     assert "12 个月内 3 次对同一当事人（4101**********1234 张某）" in signals[0].title
     assert [e.kind for e in signals[0].evidence] == ["leniency_record"] * 3
+
+
+def _other_ground(refusals: tuple[int, ...]) -> leniency.OtherGround:
+    return leniency.OtherGround(
+        41,
+        date(2026, 11, 2),
+        "decided",
+        "ZD1-1",
+        "4101**********1234 张某",
+        7,
+        date(2026, 3, 5),
+        refusals,
+    )
+
+
+def test_leniency_again_under_the_other_ground_is_yellow_and_red_after_a_refused_attempt():
+    params = {"months": 24}
+    plain, switched = _other_ground(()), replace(_other_ground((3,)), record_id=42)
+    signals = leniency.other_ground_signals([plain, switched], params)
+    assert _colours(signals) == {"record:41": "yellow", "record:42": "red"}
+    assert signals[0].title == (
+        "当事人 4101**********1234 张某 在 24 个月内就同一事项再次获得免罚，"
+        "改按轻微不罚作出（记录 #41，在先记录 #7）"
+    )
+    assert signals[1].title.endswith("，此前同一事项的首违申请曾被拒绝")
+    assert [(e.kind, e.ref) for e in signals[0].evidence] == [
+        ("leniency_record", "41"),
+        ("leniency_record", "7"),
+    ]
+    assert signals[1].evidence[-1].kind == "leniency_refusals"
+    assert leniency.other_ground_signals([], params) == []
+
+
+def test_a_count_is_yellow_from_its_threshold_and_red_from_twice_it():
+    assert [doubling(n, 3) for n in (2, 3, 5, 6, 9)] == [None, YELLOW, YELLOW, RED, RED]
+    assert doubling(2.9, 1.5) == YELLOW
+    assert doubling(3.0, 1.5) == RED
 
 
 # 双随机 ------------------------------------------------------------------------
@@ -234,7 +274,7 @@ def test_holding_a_high_risk_post_past_the_tenure_is_a_warning():
 
 
 def _rounds(n: int) -> draws.Redrawn:
-    moment = datetime(2026, 11, 1, 2, tzinfo=UTC)
+    moment = datetime(2026, 11, 1, 10, tzinfo=BEIJING)
     return draws.Redrawn(
         "inspection",
         f"CC-{n}",
@@ -261,7 +301,7 @@ def test_a_redrawn_plan_is_a_warning_and_redrawing_twice_is_red():
 
 
 def _locked(*actions: str) -> draws.Locked:
-    at = datetime(2026, 11, 1, 8, tzinfo=UTC)
+    at = datetime(2026, 11, 1, 16, tzinfo=BEIJING)
     changes = tuple(
         draws.Change(n, at - timedelta(hours=1), "fazhi", action, "x", str(n))
         for n, action in enumerate(actions, 1)
@@ -280,6 +320,24 @@ def test_inputs_changed_just_before_the_lock_are_a_warning_and_a_lifted_recusal_
         in signals[0].title
     )
     assert draws.lock_signals([imported], {**params, "min_changes": 2}) == []
+
+
+def test_a_change_concerns_every_manifest_of_its_kind_or_only_its_own_subject():
+    def change(action: str, object_id: str = "x") -> draws.Change:
+        return draws.Change(
+            1, datetime(2026, 11, 1, 15, tzinfo=BEIJING), "fazhi", action, "o", object_id
+        )
+
+    assert draws.concerns(change("inspection.conflict.end"), "inspection", "CC-1")
+    assert not draws.concerns(change("inspection.conflict.end"), "review", "PC-1")
+    rubric = change("review.campaign.rubric", "PC-1")
+    assert draws.concerns(rubric, "review", "PC-1")
+    assert not draws.concerns(rubric, "review", "PC-2")
+    assert not draws.concerns(rubric, "inspection", "PC-1")
+
+
+def test_a_gathered_moment_is_shown_as_the_bureau_reads_it():
+    assert shown(datetime(2026, 12, 4, 1, 35, 59, tzinfo=BEIJING)) == "2026-12-04 01:35"
 
 
 def test_a_same_party_warning_names_the_officer_by_name_when_the_roster_knows_them():

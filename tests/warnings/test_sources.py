@@ -12,7 +12,7 @@ from riskctl.core import audit, clock
 from riskctl.core.db import db
 from riskctl.warnings import scan
 from riskctl.warnings.models import Warning
-from riskctl.warnings.rules import draws, inspections, leniency, register, reviews
+from riskctl.warnings.sources import draws, inspections, leniency, register, reviews
 from tests.factories.draws import manifest
 from tests.factories.inspections import roster, single_task_plan
 from tests.factories.leniency import leniency_item

@@ -13,7 +13,7 @@ from riskctl.core.db import db
 from riskctl.reporting.figures.common import KeyFigure
 from riskctl.reporting.periods import Quarter
 from riskctl.warnings.models import Warning
-from riskctl.warnings.rules import RULES
+from riskctl.warnings.sources import RULES
 
 TITLE = "预警"
 KEY_FIGURES = [

@@ -1,24 +1,18 @@
-"""The shape of a warning rule (预警规则).
+"""What every warning rule's evaluation shares: signals, evidence, colours, thresholds.
 
-A rule has two steps: ``gather`` reads the records with SQL aggregates and returns
-plain data; ``evaluate`` is a pure function from that data and the thresholds to a
-list of :class:`Signal`. Each rule's thresholds and its on/off switch are settings
-an administrator changes; the scan reads them afresh at the rule's turn.
+A rule has two steps: ``gather`` (``riskctl.warnings.sources``) reads the records with
+SQL aggregates and returns plain data; ``evaluate`` (here) is a pure function from that
+data and the thresholds to a list of :class:`Signal`. Moments in the gathered data are
+already in the bureau's time zone (``clock.local``), so evaluating needs no clock.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
-
-from riskctl.core import settings
-from riskctl.core.db import db
-from riskctl.core.settings import Setting, SettingDef
 
 RED, YELLOW = "red", "yellow"
 # A warning names at most this many of the records it rests on (with a link to the list).
@@ -54,39 +48,18 @@ class Signal:
     risk_point_id: int | None = None
 
 
-@dataclass(frozen=True)
-class ScanContext:
-    today: date
+def doubling(count: float, threshold: float) -> str | None:
+    """The colour of a count against its threshold: none below it, yellow from it, red
+    from twice it."""
+    if count < threshold:
+        return None
+    return RED if count >= 2 * threshold else YELLOW
 
 
-@dataclass(frozen=True)
-class Rule:
-    key: str
-    label: str
-    description: str
-    gather: Callable[[ScanContext, Mapping[str, Any]], Any]
-    evaluate: Callable[..., list[Signal]]
-    enabled: SettingDef
-    thresholds: dict[str, SettingDef] = field(default_factory=dict)
-    # What to register when no risk point covers the condition (建议新增的风险点).
-    proposal: str = ""
-
-    def is_enabled(self) -> bool:
-        return bool(read_fresh([self.enabled])[self.enabled.key])
-
-    def params(self) -> dict[str, Any]:
-        values = read_fresh(list(self.thresholds.values()))
-        return {name: values[d.key] for name, d in self.thresholds.items()}
-
-
-def read_fresh(definitions: Sequence[SettingDef]) -> dict[str, Any]:
-    """Values in force now, read from the database rather than the session's identity map,
-    so a change committed while a scan runs is seen at the next rule's turn."""
-    keys = [d.key for d in definitions]
-    stored = dict(
-        db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all()
-    )
-    return {d.key: json.loads(stored[d.key]) if d.key in stored else d.default for d in definitions}
+def shown(moment: datetime) -> str:
+    """A gathered moment (already in the bureau's time) as people read it, as
+    ``clock.display`` shows it: ``2026-12-04 01:35``."""
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 # Threshold validators: each returns the clean value or raises ValueError(中文).
@@ -115,6 +88,12 @@ def number(low: float, high: float) -> Callable[[Any], float]:
     return validate
 
 
+def switch(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"须为 true（启用）或 false（停用）（收到 {_shown(value)}）")
+    return value
+
+
 def lookback_months(text: str = "统计期间（月）", default: int = 12) -> tuple[str, int, Callable]:
     """The look-back threshold most rules share: 1 to 120 months."""
     return (text, default, whole(1, 120))
@@ -123,40 +102,3 @@ def lookback_months(text: str = "统计期间（月）", default: int = 12) -> t
 def lookback_days(text: str, default: int = 365) -> tuple[str, int, Callable]:
     """A look-back threshold in days: 1 to 3650."""
     return (text, default, whole(1, 3650))
-
-
-def doubling(count: float, threshold: float) -> str | None:
-    """The colour of a count against its threshold: none below it, yellow from it, red
-    from twice it."""
-    if count < threshold:
-        return None
-    return RED if count >= 2 * threshold else YELLOW
-
-
-def switch(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"须为 true（启用）或 false（停用）（收到 {_shown(value)}）")
-    return value
-
-
-def define_rule(
-    key: str,
-    label: str,
-    description: str,
-    *,
-    gather: Callable[[ScanContext, Mapping[str, Any]], Any],
-    evaluate: Callable[..., list[Signal]],
-    thresholds: Mapping[str, tuple[str, Any, Callable[[Any], Any]]] | None = None,
-    proposal: str = "",
-) -> Rule:
-    """A rule with its settings ``warnings.<key>.enabled`` and ``warnings.<key>.<threshold>``."""
-    enabled = settings.define(
-        f"warnings.{key}.enabled", f"预警规则「{label}」是否启用", True, switch
-    )
-    defined = {
-        name: settings.define(
-            f"warnings.{key}.{name}", f"预警「{label}」：{text}", default, validate
-        )
-        for name, (text, default, validate) in (thresholds or {}).items()
-    }
-    return Rule(key, label, description, gather, evaluate, enabled, defined, proposal)

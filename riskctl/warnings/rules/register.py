@@ -9,33 +9,37 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import aliased
 
-from riskctl.accounts.models import Unit
-from riskctl.core import clock
-from riskctl.core.db import db
-from riskctl.risks import queries as register
-from riskctl.risks.models import ACTIVE, RiskPoint, RiskPointVersion
-from riskctl.risks.rules import HIGH
-from riskctl.warnings.rules.base import (
-    MAX_EVIDENCE,
-    RED,
-    YELLOW,
-    Evidence,
-    ScanContext,
-    Signal,
-    define_rule,
-    whole,
-)
+from riskctl.warnings.rules.base import MAX_EVIDENCE, RED, YELLOW, Evidence, Signal
 
-_OVERDUE_THRESHOLDS = {
-    "min_days": ("逾期天数达到多少天即预警", 1, whole(1, 3650)),
-    "red_days": ("逾期天数达到多少天为红色", 30, whole(1, 3650)),
-}
+
+class OverdueReview(Protocol):
+    """A risk point past its review date, as ``riskctl.risks.queries.overdue_reviews`` gives it."""
+
+    point_id: int
+    unit_code: str
+    unit_name: str
+    post: str
+    title: str
+    next_review: date
+    days_overdue: int
+
+
+class OverdueMeasure(Protocol):
+    """A control measure past its deadline, as ``riskctl.risks.queries.overdue_measures``
+    gives it."""
+
+    point_id: int
+    unit_code: str
+    unit_name: str
+    title: str
+    measure: str
+    owner: str
+    deadline: date
+    days_overdue: int
 
 
 def _colour(days: int, params: Mapping[str, Any]) -> str:
@@ -46,9 +50,7 @@ def _point(point_id: int, label: str) -> Evidence:
     return Evidence(label, "risk_point", str(point_id))
 
 
-def review_signals(
-    rows: Sequence[register.OverdueReview], params: Mapping[str, Any]
-) -> list[Signal]:
+def review_signals(rows: Sequence[OverdueReview], params: Mapping[str, Any]) -> list[Signal]:
     """A risk point whose review date passed ``min_days`` ago: yellow, red from ``red_days``."""
     return [
         Signal(
@@ -65,21 +67,9 @@ def review_signals(
     ]
 
 
-REVIEW_OVERDUE = define_rule(
-    "risk_review_overdue",
-    "风险点评估逾期",
-    "在用风险点超过下次评估日期仍未评估，逾期达到设定天数为黄色，达到红色天数为红色。",
-    gather=lambda ctx, params: register.overdue_reviews(ctx.today),
-    evaluate=review_signals,
-    thresholds=_OVERDUE_THRESHOLDS,
-)
-
-
-def measure_signals(
-    rows: Sequence[register.OverdueMeasure], params: Mapping[str, Any]
-) -> list[Signal]:
+def measure_signals(rows: Sequence[OverdueMeasure], params: Mapping[str, Any]) -> list[Signal]:
     """Per risk point, its measures overdue by ``min_days``: yellow, red from ``red_days``."""
-    points: dict[int, list[register.OverdueMeasure]] = {}
+    points: dict[int, list[OverdueMeasure]] = {}
     for row in rows:
         if row.days_overdue >= params["min_days"]:
             points.setdefault(row.point_id, []).append(row)
@@ -111,16 +101,6 @@ def measure_signals(
     return signals
 
 
-MEASURE_OVERDUE = define_rule(
-    "risk_measure_overdue",
-    "防控措施逾期",
-    "在用风险点的防控措施超过完成时限仍未落实，逾期达到设定天数为黄色，达到红色天数为红色。",
-    gather=lambda ctx, params: register.overdue_measures(ctx.today),
-    evaluate=measure_signals,
-    thresholds=_OVERDUE_THRESHOLDS,
-)
-
-
 # Rotation (轮岗) ------------------------------------------------------------------
 
 
@@ -132,55 +112,6 @@ class Holding:
     person: str
     since: date  # the first version from which the person has been responsible without a break
     points: tuple[tuple[int, str], ...]  # (risk point id, title)
-
-
-def _gather_holdings(ctx: ScanContext, params: Mapping[str, Any]) -> list[Holding]:
-    """Who is responsible (责任人) for the active 高 points, and since when, from the versions."""
-    held = RiskPointVersion.snapshot["responsible"].as_string()
-    later = aliased(RiskPointVersion)
-    unbroken = ~exists().where(
-        later.point_id == RiskPointVersion.point_id,
-        later.number > RiskPointVersion.number,
-        later.snapshot["responsible"].as_string() != RiskPoint.responsible,
-    )
-    since = (
-        select(RiskPointVersion.point_id, func.min(RiskPointVersion.at).label("since"))
-        .join(RiskPoint, RiskPoint.id == RiskPointVersion.point_id)
-        .where(held == RiskPoint.responsible, unbroken)
-        .group_by(RiskPointVersion.point_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(
-            Unit.code,
-            Unit.name,
-            RiskPoint.post,
-            RiskPoint.responsible,
-            RiskPoint.id,
-            RiskPoint.title,
-            since.c.since,
-        )
-        .join(Unit, Unit.id == RiskPoint.unit_id)
-        .join(since, since.c.point_id == RiskPoint.id)
-        .where(
-            and_(
-                RiskPoint.status == ACTIVE,
-                RiskPoint.responsible != "",
-                register.level_expr() == HIGH,
-            )
-        )
-        .order_by(Unit.code, RiskPoint.post, RiskPoint.responsible, RiskPoint.id)
-    )
-    found: dict[tuple[str, str, str], Holding] = {}
-    for unit, name, post, person, point_id, title, start in rows:
-        day = clock.local_date(start)
-        known = found.get((unit, post, person))
-        if known:
-            day, points = min(day, known.since), (*known.points, (point_id, title))
-        else:
-            points = ((point_id, title),)
-        found[(unit, post, person)] = Holding(unit, name, post, person, day, points)
-    return list(found.values())
 
 
 @dataclass(frozen=True)
@@ -214,14 +145,3 @@ def tenure_signals(holdings: Holdings, params: Mapping[str, Any]) -> list[Signal
             )
         )
     return signals
-
-
-TENURE = define_rule(
-    "post_tenure",
-    "高风险岗位任职超期未轮岗",
-    "同一人担任高风险点所在岗位的责任人（按风险点版本记录计算，自连续担任起）达到设定月数为黄色，"
-    "再超过一年为红色，提示安排轮岗。",
-    gather=lambda ctx, params: Holdings(ctx.today, tuple(_gather_holdings(ctx, params))),
-    evaluate=tenure_signals,
-    thresholds={"months": ("轮岗期限（月）", 60, whole(1, 600))},
-)
