@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import event, func, select
 
 from riskctl.accounts import operations as accounts
-from riskctl.core.contributions import demo_loaders
 from riskctl.core.db import db
 from riskctl.inspections.models import Plan, Task
-from riskctl.web import demo
+from tests.demo_data import load_demo
 from tests.factories import ApiClient
 
 LISTS = [
@@ -33,11 +32,7 @@ ONCE_PER_REQUEST = ("calendar_stamp", "calendar_years", "calendar_days", "FROM s
 
 @pytest.fixture
 def demo_bureau(app):
-    demo.load_units_and_users()
-    db.session.commit()
-    for _, _, loader in demo_loaders():
-        loader()
-        db.session.commit()
+    load_demo(app)
     tokens = {user: accounts.issue_token(user) for user in ("duiyuan", "jiwei")}
     db.session.commit()
     plan = db.session.scalar(

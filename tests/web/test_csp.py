@@ -19,6 +19,7 @@ from riskctl.core.db import db
 from riskctl.core.headers import CONTENT_SECURITY_POLICY
 from riskctl.draws.models import Draw
 from riskctl.inspections.models import Plan
+from tests.demo_data import load_demo
 from tests.factories import PASSWORD
 from tests.web.test_browser import browser, live_server  # noqa: F401 (fixtures)
 
@@ -59,7 +60,7 @@ def test_no_template_holds_inline_script_or_style():
 
 @pytest.fixture
 def demo(app):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    load_demo(app)
     squad = "ZD1-1" if _unit_exists("ZD1-1") else None
     for role in ("legal", "officer", "admin", "discipline"):
         accounts.create_user(

@@ -20,6 +20,7 @@ import pytest
 
 from riskctl.accounts import operations as accounts
 from riskctl.core.db import db
+from tests.demo_data import load_demo
 from tests.factories import PASSWORD
 from tests.web.test_browser import browser, live_server  # noqa: F401 (fixtures)
 
@@ -86,7 +87,7 @@ VISIBLE_TEXT = """() => {
 
 @pytest.fixture
 def demo(app):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    load_demo(app)
     for role, (name, unit) in ROLES.items():
         accounts.create_user(f"flow{role}", name, role, PASSWORD, unit)
     db.session.commit()

@@ -17,6 +17,7 @@ from riskctl.inspections.models import RecusalRequest, RedrawRequest, Task
 from riskctl.leniency.models import LeniencyRecord
 from riskctl.reviews.models import CampaignRedraw, ReviewFile
 from tests.conftest import csrf_token
+from tests.demo_data import load_demo
 from tests.factories import PASSWORD
 
 ROLES = {
@@ -33,7 +34,7 @@ TILE = re.compile(
 
 @pytest.fixture
 def demo(app):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    load_demo(app)
     for role, (name, unit) in ROLES.items():
         accounts.create_user(f"todo{role}", name, role, PASSWORD, unit)
     accounts.create_user("todolocked", "锁定用户", "legal", PASSWORD, None)
