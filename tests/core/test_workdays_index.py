@@ -8,6 +8,7 @@ cumulative counts built once per year.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -36,21 +37,38 @@ def status(day: date, overrides: dict[date, bool], loaded: set[int]) -> tuple[bo
         return day.weekday() < 5, False
 
 
+# Each day's status, asked once per calendar: the reference still counts day by day.
+_SEEN: dict[tuple[frozenset, frozenset], dict[date, tuple[bool, bool]]] = {}
+
+
+def statuses(overrides, loaded) -> Callable[[date], tuple[bool, bool]]:
+    seen = _SEEN.setdefault((frozenset(overrides.items()), frozenset(loaded)), {})
+
+    def of(day: date) -> tuple[bool, bool]:
+        if day not in seen:
+            seen[day] = status(day, overrides, loaded)
+        return seen[day]
+
+    return of
+
+
 def between_by_day(a: date, b: date, overrides, loaded) -> int:
     if b < a:
         return -between_by_day(b, a, overrides, loaded)
+    of = statuses(overrides, loaded)
     count, day = 0, a
     while day < b:
         day += ONE
-        count += status(day, overrides, loaded)[0]
+        count += of(day)[0]
     return count
 
 
 def add_by_day(start: date, n: int, overrides, loaded) -> Deadline:
+    of = statuses(overrides, loaded)
     day, provisional = start, False
     while n:
         day += ONE
-        working, known = status(day, overrides, loaded)
+        working, known = of(day)
         provisional = provisional or not known
         n -= working
     return Deadline(day, provisional)
