@@ -5,8 +5,9 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app wsgi
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-# Two workers, each on its own database (SQLite file or a fresh PostgreSQL database).
-PYTEST_ARGS ?= -n 2
+# Two workers, each on its own database (SQLite file or a fresh PostgreSQL database); an
+# idle worker takes tests queued for the other (the longest start first: tests/conftest.py).
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 .PHONY: run test test-sqlite test-postgres bench lint format migrate clean
 

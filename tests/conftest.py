@@ -47,6 +47,28 @@ INSTANTS = {
 }
 
 
+# The longest tests, started first (the rest keep their order): with ``--dist worksteal``
+# (``make test``) the other worker runs the rest of the suite meanwhile and takes work
+# from this one's queue, instead of one long test starting last and running alone.
+LONG_FIRST = (
+    "tests/test_api_fuzz.py::test_schemathesis_finds_no_failure",
+    "tests/web/test_daily_flows.py",
+    "tests/test_hostile_sweep.py",
+    "tests/leniency/test_concurrency.py",
+    "tests/inspections/test_concurrency.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (n for n, long in enumerate(LONG_FIRST) if item.nodeid.startswith(long)),
+            len(LONG_FIRST),
+        )
+
+    items.sort(key=rank)
+
+
 def _fresh_postgres(base_url: str) -> tuple[str, callable]:
     import psycopg
 
