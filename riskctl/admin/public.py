@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from marshmallow import Schema, fields
 
+from riskctl.core.api import paginate
 from riskctl.core.audit.checkpoints import checkpoints_query
 from riskctl.core.auth.policy import public
 from riskctl.core.db import db
-from riskctl.core.http import page_args, paginate
+from riskctl.core.http import page_args
 
 bp = Blueprint("audit_public", __name__, template_folder="templates")
 
@@ -42,4 +43,6 @@ def checkpoints():
 @bp.get("/public/audit.json")
 @public
 def checkpoints_json():
-    return paginate(checkpoints_query(), CheckpointSchema())
+    page, per_page = page_args()
+    body = paginate(checkpoints_query(), {"page": page, "per_page": per_page})
+    return {**body, "items": CheckpointSchema(many=True).dump(body["items"])}

@@ -39,7 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 MAX_PAGE = 1_000_000  # far past the last page of any list; (page - 1) × per_page fits OFFSET
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
-_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
+INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 _QUERY_LOCATIONS = ("query", "querystring", "path", "view_args", "headers", "cookies")
 
 
@@ -53,7 +53,7 @@ class QueryInteger(fields.Integer):
         self.error_messages = {**self.error_messages, "invalid": self.range_message}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and not _INTEGER.fullmatch(value.strip()):
+        if isinstance(value, str) and not INTEGER.fullmatch(value.strip()):
             raise self.make_error("invalid")
         return super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data)
 
@@ -137,6 +137,22 @@ def page_of(items: list[Any], total: int, args: dict[str, Any], **extra: Any) ->
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]} | (
         extra
     )
+
+
+class Extended:
+    """A record answered with a few more values (``extended(plan, digests=…)``): the
+    response schema reads ``extra`` first, then the record's own attributes."""
+
+    def __init__(self, record: Any, extra: dict[str, Any]) -> None:
+        self._record = record
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._record, name)
+
+
+def extended(record: Any, **extra: Any) -> Extended:
+    return Extended(record, extra)
 
 
 class Parser(FlaskParser):

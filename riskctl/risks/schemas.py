@@ -67,7 +67,7 @@ class RiskPointPatch(RiskPointIn):
     version = fields.Integer(strict=True, load_default=None, allow_none=True)
 
     def load(self, data, *, partial=None, **kwargs):
-        # Always partial (callers such as json_body pass partial=False), but never for reason.
+        # Always partial (webargs loads with partial=False), but never for reason.
         return super().load(data, partial=PATCHABLE, **kwargs)
 
 

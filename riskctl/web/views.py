@@ -16,13 +16,12 @@ from sqlalchemy import func, select, text
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.roles import ALL_ROLES, AUDIT_READERS
-from riskctl.core.api import ApiBlueprint, errors
+from riskctl.core.api import ApiBlueprint, build_spec, errors
 from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import allow, current_actor, public
 from riskctl.core.contributions import register_card
 from riskctl.core.db import db
 from riskctl.core.headers import CONTENT_SECURITY_POLICY
-from riskctl.core.openapi import build_spec
 from riskctl.core.schema import OutSchema
 from riskctl.web.shell import cards_for
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
-from riskctl.core.api import ApiBlueprint, errors, paginate
+from riskctl.core.api import ApiBlueprint, errors, extended, paginate
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.draws.schemas import RedrawRequestInSchema
 from riskctl.inspections import queries
@@ -40,19 +40,6 @@ PLAN_EXAMPLE = {
     "ratios": {"A": 0.03, "B": 0.05, "C": 0.1, "D": 0.2},
     "team_size": 2,
 }
-
-
-class _Relocked:
-    """The re-draw request as answered after its re-lock: the request and the new manifest."""
-
-    def __init__(self, found, manifest) -> None:
-        self._found = found
-        self.digests = manifest.digests
-        self.manifest_version = manifest.version
-        self.public_url = f"/public/draws/manifests/{manifest.id}"
-
-    def __getattr__(self, name: str):
-        return getattr(self._found, name)
 
 
 def draw_summary(draw) -> dict:
@@ -206,7 +193,12 @@ def relock_redraw(request_id: int):
     """抽取清单有误的重抽：按更正后的名录重新锁定计划，生成新一版抽取清单并公布摘要（须在录入新随机数之前）"""
     found = queries.redraw_by_id(request_id)
     manifest = plan_operations.relock_for_redraw(found, require_actor())
-    return _Relocked(found, manifest)
+    return extended(
+        found,
+        digests=manifest.digests,
+        manifest_version=manifest.version,
+        public_url=f"/public/draws/manifests/{manifest.id}",
+    )
 
 
 @bp.route("/redraws/<int:request_id>/run", methods=["POST"])
