@@ -96,6 +96,48 @@ def test_every_operation_declares_its_answers(client):
     assert set(lists["required"]) == {"items", "total", "page", "per_page"}
 
 
+def test_every_schema_in_the_document_is_typed(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert _untyped(spec, "") == []
+    record = spec["components"]["schemas"]["LeniencyRecordOut"]["properties"]
+    assert record["commitment"]["allOf"] == [{"$ref": "#/components/schemas/CommitmentOut"}]
+    assert spec["components"]["schemas"]["CommitmentOut"]["properties"]["signed_on"] == {
+        "type": "string",
+        "format": "date",
+        "nullable": True,
+    }
+    assert record["followup_overdue_working_days"]["type"] == "integer"
+    assert record["officers"] == record["officers"] | {"type": "array", "items": {"type": "string"}}
+
+
+_SCHEMA_KEYS = ("schema", "items", "additionalProperties", "not")
+_TYPED = ("type", "$ref", "allOf", "anyOf", "oneOf")
+
+
+def _untyped(node: Any, where: str) -> list[str]:
+    """Every schema in ``node`` that states no type, reference or combination (``{}``)."""
+    found: list[str] = []
+    if isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _untyped(value, f"{where}[{i}]")
+        return found
+    if not isinstance(node, dict):
+        return found
+    schemas: list[tuple[str, Any]] = [(f"{where}.{k}", node[k]) for k in _SCHEMA_KEYS if k in node]
+    for key in ("properties",):
+        schemas += [(f"{where}.{name}", v) for name, v in node.get(key, {}).items()]
+    if where.endswith("components.schemas"):
+        schemas += [(f"{where}.{name}", v) for name, v in node.items()]
+    for key in ("allOf", "anyOf", "oneOf"):
+        schemas += [(f"{where}.{key}[{i}]", v) for i, v in enumerate(node.get(key, ()))]
+    for path, schema in schemas:
+        if isinstance(schema, dict) and not any(k in schema for k in _TYPED):
+            found.append(path)
+    for key, value in node.items():
+        found += _untyped(value, f"{where}.{key}" if where or key != "components" else key)
+    return found
+
+
 def test_json_answers_carry_real_characters(client):
     body = client.get("/api/v1/risk-points").get_data(as_text=True)
     assert "未登录" in body and "\\u" not in body

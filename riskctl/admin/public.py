@@ -10,6 +10,7 @@ from riskctl.core.audit.checkpoints import checkpoints_query
 from riskctl.core.auth.policy import public
 from riskctl.core.db import db
 from riskctl.core.http import page_args
+from riskctl.core.schema import computed
 
 bp = Blueprint("audit_public", __name__, template_folder="templates")
 
@@ -19,7 +20,7 @@ class CheckpointSchema(Schema):
 
     seq = fields.Integer()
     hash = fields.String()
-    anchor = fields.Function(lambda c: f"{c.seq}:{c.hash}")
+    anchor = computed(lambda c: f"{c.seq}:{c.hash}")
     recorded_at = fields.DateTime()
     source = fields.String()
 

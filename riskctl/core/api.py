@@ -32,7 +32,7 @@ from riskctl.core.bounds import INT32, IdConverter
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
 from riskctl.core.errors import BadRequest, ValidationFailed, summarise
-from riskctl.core.schema import BaseSchema
+from riskctl.core.schema import ANY_JSON, BaseSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +41,20 @@ MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 _QUERY_LOCATIONS = ("query", "querystring", "path", "view_args", "headers", "cookies")
+
+
+# Any JSON value, for the fields that hold one (``riskctl.core.schema.ANY_JSON``).
+JSON_VALUE: dict[str, Any] = {
+    "description": "任意 JSON 值",
+    "nullable": True,
+    "anyOf": [
+        {"type": "string"},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "object"},
+        {"type": "array", "items": {"$ref": "#/components/schemas/JsonValue"}},
+    ],
+}
 
 
 class QueryInteger(fields.Integer):
@@ -83,6 +97,7 @@ class ErrorBodySchema(Schema):
     details = fields.Dict(
         required=True,
         keys=fields.String(),
+        values=fields.Raw(metadata=ANY_JSON),
         metadata={
             "description": "按字段（或行）列出的问题",
             "example": {"reason": ["此项为必填项"]},
@@ -272,8 +287,17 @@ def install(app: Flask) -> Api:
         IdConverter, lambda _: {"type": "integer", "minimum": 0, "maximum": INT32[1]}
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.schema("JsonValue", JSON_VALUE)
+    api.ma_plugin.converter.add_attribute_function(_any_json_values)
     app.extensions["riskctl_api"] = api
     return api
+
+
+def _any_json_values(converter, field, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A ``fields.Dict()`` that names no value type holds JSON values: say so."""
+    if ret.get("additionalProperties") == {}:
+        return {"additionalProperties": {"$ref": "#/components/schemas/JsonValue"}}
+    return {}
 
 
 _ERROR_TEXT = {

@@ -200,3 +200,16 @@ def computed(
     if isinstance(fn, str):
         return fields.Method(fn, metadata=metadata, **kwargs)
     return fields.Function(fn, metadata=metadata, **kwargs)
+
+
+class Grouped(fields.Nested):
+    """Columns of the same record answered as one object (``commitment: {signed_on, …}``):
+    the nested schema reads the record itself, its fields name their columns."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        return obj
+
+
+# Any JSON value (a setting, a threshold, a changed field): typed for the document as the
+# ``JsonValue`` component (``riskctl.core.api``), one of string, number, boolean, object, list.
+ANY_JSON: dict[str, Any] = {"allOf": [{"$ref": "#/components/schemas/JsonValue"}]}

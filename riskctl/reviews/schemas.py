@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from riskctl.core.api import PageArgs
-from riskctl.core.schema import BaseSchema, OutSchema, Text, computed
+from riskctl.core.schema import ANY_JSON, BaseSchema, OutSchema, Text, computed
 from riskctl.draws.models import REDRAW_STATUSES
 from riskctl.draws.schemas import RedrawRequestOutSchema
 from riskctl.reviews.models import (
@@ -44,7 +44,11 @@ class CampaignPatchSchema(BaseSchema):
     name = Text(max_length=100)
     period_start = fields.Date()
     period_end = fields.Date()
-    quotas = fields.Dict(keys=fields.String(), values=fields.Raw())
+    quotas = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(metadata=ANY_JSON),
+        metadata={"description": "各单位代码的抽取件数", "example": {"ZD1": 3}},
+    )
     reviewers = fields.List(Text(max_length=60))
     team_size = fields.Integer(validate=validate.Range(min=1, max=5, error="须为 1 到 5 人"))
     cap = fields.Integer(
