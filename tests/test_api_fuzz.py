@@ -19,6 +19,7 @@ import hypothesis
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from openapi_spec_validator import OpenAPIV30SpecValidator
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -136,6 +137,53 @@ def _untyped(node: Any, where: str) -> list[str]:
     for key, value in node.items():
         found += _untyped(value, f"{where}.{key}" if where or key != "components" else key)
     return found
+
+
+# The main operations carry a request example (where they take a body) and an answer example.
+EXAMPLED = {
+    ("get", "/api/v1/health"),
+    ("post", "/api/v1/risk-points"),
+    ("get", "/api/v1/risk-points/{point_id}"),
+    ("post", "/api/v1/leniency/records"),
+    ("get", "/api/v1/leniency/records/{record_id}"),
+    ("post", "/api/v1/inspection/plans"),
+    ("get", "/api/v1/inspection/plans/{code}"),
+    ("post", "/api/v1/inspection/plans/{code}/draw"),
+    ("post", "/api/v1/reviews/campaigns"),
+    ("get", "/api/v1/reviews/campaigns/{code}"),
+}
+
+
+def test_examples_match_their_schemas(client):
+    spec = client.get("/api/openapi.json").get_json()
+    checked, answered = 0, set()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            bodies = operation.get("requestBody", {}).get("content", {}).values()
+            for body in bodies:
+                if "example" in body:
+                    _valid(OAS30WriteValidator, body["schema"], body["example"], spec)
+                    checked += 1
+                elif (method, path) in EXAMPLED:
+                    raise AssertionError(f"no request example: {method} {path}")
+            for response in operation["responses"].values():
+                for content in response.get("content", {}).values():
+                    if "example" in content:
+                        _valid(OAS30ReadValidator, content["schema"], content["example"], spec)
+                        answered.add((method, path))
+                        checked += 1
+    assert answered >= EXAMPLED, EXAMPLED - answered
+    assert checked >= 2 * len(EXAMPLED)
+
+
+def _valid(validator, schema: dict, example: Any, spec: dict) -> None:
+    root = {**schema, "components": spec["components"]}
+    problems = [
+        f"{list(e.absolute_path)}: {e.message}" for e in validator(root).iter_errors(example)
+    ]
+    assert problems == [], (schema, problems)
 
 
 def test_json_answers_carry_real_characters(client):

@@ -11,7 +11,13 @@ from riskctl.core.api import ApiBlueprint
 from riskctl.core.auth.policy import allow
 from riskctl.core.schema import OutSchema, computed
 
-bp = ApiBlueprint("units_api", __name__, url_prefix="/api/v1/units", description="单位树")
+bp = ApiBlueprint(
+    "units_api",
+    __name__,
+    title="单位",
+    url_prefix="/api/v1/units",
+    description="单位树：局、科室、支队、中队",
+)
 
 
 class UnitSchema(OutSchema):

@@ -211,10 +211,16 @@ class ApiBlueprint(SmorestBlueprint):
     """A flask-smorest blueprint that enters the document when the app registers it.
 
     Modules keep calling ``app.register_blueprint(bp)``; the routes are documented
-    in that app's :class:`Api` (created by :func:`install`).
+    in that app's :class:`Api` (created by :func:`install`), under a tag named by
+    ``title`` (Chinese) and described by ``description``. Each operation's id is its
+    Flask endpoint (``reviews_api.list_campaigns``), whatever the tag is called.
     """
 
     ARGUMENTS_PARSER = Parser()
+
+    def __init__(self, name: str, import_name: str, *args: Any, title: str = "", **kwargs: Any):
+        super().__init__(name, import_name, *args, **kwargs)
+        self.title = title or name
 
     def register(self, app: Flask, options: dict[str, Any]) -> None:
         super().register(app, options)
@@ -226,7 +232,8 @@ class ApiBlueprint(SmorestBlueprint):
         documented.add(name)
         app.extensions["flask-smorest"]["blp_name_to_api"][name] = api
         self.register_views_in_doc(api, app, api.spec, name=name, parameters=None)
-        api.spec.tag({"name": name, "description": self.description})
+        tags = app.extensions.setdefault("riskctl_api_tags", {})
+        tags[name] = {"name": self.title, "description": self.description or self.title}
 
     def paginated(
         self,
@@ -318,17 +325,15 @@ def build_spec(app: Flask | None = None) -> dict[str, Any]:
     """The OpenAPI document: the blueprints' declarations plus each operation's errors."""
     app = app or current_app
     spec = copy.deepcopy(app.extensions["riskctl_api"].spec.to_dict())
-    spec.pop("tags", None)
-    spec["tags"] = sorted(
-        {
-            t
-            for ops in spec.get("paths", {}).values()
-            for o in ops.values()
-            if isinstance(o, dict)
-            for t in o.get("tags", ())
-        }
-    )
-    spec["tags"] = [{"name": t} for t in spec["tags"]]
+    tags = app.extensions.get("riskctl_api_tags", {})
+    used = {
+        t
+        for ops in spec.get("paths", {}).values()
+        for o in ops.values()
+        if isinstance(o, dict)
+        for t in o.get("tags", ())
+    }
+    spec["tags"] = [tag for name, tag in tags.items() if name in used]
     views = {}
     # Every role some view names: a policy naming them all can never answer 403.
     known_roles = frozenset().union(
@@ -337,13 +342,15 @@ def build_spec(app: Flask | None = None) -> dict[str, Any]:
     for rule in app.url_map.iter_rules():
         path = _CONVERTER.sub(r"{\1}", rule.rule)
         for method in rule.methods or ():
-            views[(path, method.lower())] = app.view_functions[rule.endpoint]
+            views[(path, method.lower())] = rule.endpoint
     for path, operations in spec.get("paths", {}).items():
         for method, operation in operations.items():
             if method == "parameters":
                 continue
-            view = views.get((path, method))
-            _declare_errors(operation, view, path, known_roles)
+            endpoint = views.get((path, method))
+            operation["operationId"] = endpoint
+            operation["tags"] = [tags.get(t, {"name": t})["name"] for t in operation["tags"]]
+            _declare_errors(operation, app.view_functions.get(endpoint), path, known_roles)
     return spec
 
 

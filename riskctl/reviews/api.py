@@ -6,7 +6,11 @@ from riskctl.accounts.queries import visible_unit_ids
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.api import ApiBlueprint, PageArgs, errors, extended, paginate
 from riskctl.core.auth.policy import allow, current_actor
-from riskctl.draws.schemas import RedrawDecisionInSchema, RedrawRequestInSchema
+from riskctl.draws.schemas import (
+    ENTROPY_EXAMPLE,
+    RedrawDecisionInSchema,
+    RedrawRequestInSchema,
+)
 from riskctl.reviews import operations, queries, redraws, scoresheets, stats
 from riskctl.reviews.answers import (
     CampaignDetailOut,
@@ -18,6 +22,7 @@ from riskctl.reviews.answers import (
     CampaignResultsOut,
 )
 from riskctl.reviews.campaign_manifest import eligible_counts
+from riskctl.reviews.examples import CAMPAIGN_ANSWER, CAMPAIGN_EXAMPLE
 from riskctl.reviews.filters import FileArgs, file_scope
 from riskctl.reviews.schemas import (
     CampaignCreateSchema,
@@ -33,21 +38,12 @@ from riskctl.reviews.schemas import (
 bp = ApiBlueprint(
     "reviews_api",
     __name__,
+    title="评查活动",
     url_prefix="/api/v1/reviews",
     description="案卷评查：评查活动、锁定与抽取、评分表、评查结果、重抽",
 )
 
 READERS = (LEGAL, DISCIPLINE, LEADER, OFFICER)
-CAMPAIGN_EXAMPLE = {
-    "code": "PC-2026-H1",
-    "name": "2026 年上半年行政处罚案卷评查",
-    "period_start": "2026-01-01",
-    "period_end": "2026-06-30",
-    "quotas": {"ZD1": 3, "ZD2": 2},
-    "reviewers": ["legal", "discipline"],
-    "team_size": 2,
-}
-DRAW_EXAMPLE = {"entropy": "03 11 19 24 30 + 07 12", "entropy_source": "体彩大乐透第 26001 期"}
 
 
 @bp.route("/campaigns", methods=["GET"])
@@ -62,7 +58,7 @@ def list_campaigns(args):
 @allow(LEGAL)
 @errors(409)
 @bp.arguments(CampaignCreateSchema, example=CAMPAIGN_EXAMPLE)
-@bp.response(201, CampaignSchema)
+@bp.response(201, CampaignSchema, example=CAMPAIGN_ANSWER)
 def create_campaign(data):
     """新建评查活动（评查期、各单位抽取件数、评查人员）"""
     return operations.create_campaign(data, current_actor())
@@ -70,7 +66,7 @@ def create_campaign(data):
 
 @bp.route("/campaigns/<code>", methods=["GET"])
 @allow(*READERS)
-@bp.response(200, CampaignDetailOut)
+@bp.response(200, CampaignDetailOut, example={**CAMPAIGN_ANSWER, "eligible": {"ZD1": 40}})
 def get_campaign(code: str):
     """评查活动详情（含各单位可抽案卷数）"""
     campaign = queries.campaign_by_code(code)
@@ -114,7 +110,7 @@ def lock_campaign(code: str):
 @bp.route("/campaigns/<code>/draw", methods=["POST"])
 @allow(LEGAL)
 @errors(409)
-@bp.arguments(DrawSchema, example=DRAW_EXAMPLE)
+@bp.arguments(DrawSchema, example=ENTROPY_EXAMPLE)
 @bp.response(200, CampaignDrawOut)
 def draw_campaign(data, code: str):
     """录入公开随机数并抽取（只能一次，重复抽取返回 409）"""
@@ -230,7 +226,7 @@ def relock_redraw(request_id: int):
 @bp.route("/redraws/<int:request_id>/run", methods=["POST"])
 @allow(LEGAL)
 @errors(409)
-@bp.arguments(DrawSchema, example=DRAW_EXAMPLE)
+@bp.arguments(DrawSchema, example=ENTROPY_EXAMPLE)
 @bp.response(201, CampaignRedrawRunOut)
 def run_redraw(data, request_id: int):
     """执行已批准的重抽（录入新的公开随机数）"""

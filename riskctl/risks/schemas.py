@@ -70,6 +70,11 @@ class RiskPointPatch(RiskPointIn):
         # Always partial (webargs loads with partial=False), but never for reason.
         return super().load(data, partial=PATCHABLE, **kwargs)
 
+    def on_bind_field(self, field_name, field_obj) -> None:
+        super().on_bind_field(field_name, field_obj)
+        if field_name in PATCHABLE:  # so the document shows them optional, as they are
+            field_obj.required = False
+
 
 class RiskRetireIn(BaseSchema):
     reason = Text(required=True, max_length=500)

@@ -27,7 +27,9 @@ from riskctl.web.shell import cards_for
 
 bp = Blueprint("web", __name__)
 api = Blueprint("web_api", __name__)
-health_api = ApiBlueprint("health_api", __name__, description="服务状态")
+health_api = ApiBlueprint(
+    "health_api", __name__, title="服务状态", description="服务与数据库是否可用（公开）"
+)
 
 # Swagger UI, from the pinned swagger-ui-bundle package: no CDN, no inline script.
 SWAGGER_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png")

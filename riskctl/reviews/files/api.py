@@ -6,8 +6,9 @@ from riskctl.accounts.roles import DISCIPLINE, LEGAL, OFFICER
 from riskctl.core.api import ApiBlueprint, PageArgs, errors, extended, paginate
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import ValidationFailed
+from riskctl.draws.schemas import ENTROPY_EXAMPLE
 from riskctl.reviews import queries, reviewer_draws, scoresheets
-from riskctl.reviews.api import DRAW_EXAMPLE, READERS
+from riskctl.reviews.api import READERS
 from riskctl.reviews.schemas import (
     ConfirmSchema,
     DrawSchema,
@@ -20,6 +21,7 @@ from riskctl.reviews.schemas import (
 bp = ApiBlueprint(
     "review_files_api",
     __name__,
+    title="评查案卷",
     url_prefix="/api/v1/reviews",
     description="案卷评查：抽中案卷、结果确认与移送、评查人员更换与补抽、我的评查任务",
 )
@@ -98,7 +100,7 @@ def third_reviewer(file_id: int):
 @bp.route("/files/<int:file_id>/reviewer-draws/<int:number>/draw", methods=["POST"])
 @allow(LEGAL)
 @errors(409)
-@bp.arguments(DrawSchema, example=DRAW_EXAMPLE)
+@bp.arguments(DrawSchema, example=ENTROPY_EXAMPLE)
 @bp.response(200, ReviewFileDetailSchema)
 def draw_reviewer(data, file_id: int, number: int):
     """录入公开随机数，抽取第 number 轮补抽的评查人员（每轮只能抽取一次）"""
