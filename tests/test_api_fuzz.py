@@ -139,6 +139,24 @@ def _untyped(node: Any, where: str) -> list[str]:
     return found
 
 
+def test_tags_are_named_in_chinese_and_operation_ids_are_endpoints(client, app):
+    spec = client.get("/api/openapi.json").get_json()
+    names = [tag["name"] for tag in spec["tags"]]
+    assert len(names) == len(set(names))
+    for tag in spec["tags"]:
+        assert not tag["name"].isascii() and not tag["description"].isascii(), tag
+    ids = []
+    for operations in spec["paths"].values():
+        for method, operation in operations.items():
+            if method != "parameters":
+                assert set(operation["tags"]) <= set(names)
+                ids.append(operation["operationId"])
+    assert len(ids) == len(set(ids)) and set(ids) <= set(app.view_functions)
+    campaigns = spec["paths"]["/api/v1/reviews/campaigns"]["get"]
+    assert campaigns["operationId"] == "reviews_api.list_campaigns"
+    assert campaigns["tags"] == ["评查活动"]
+
+
 # The main operations carry a request example (where they take a body) and an answer example.
 EXAMPLED = {
     ("get", "/api/v1/health"),
