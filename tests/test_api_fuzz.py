@@ -5,7 +5,9 @@ schema-valid requests for every operation of the document, in process (WSGI), on
 the demo data set, with each role's token and with none. Every answer must be no
 server error, carry a status the operation documents, and match the schema the
 document declares for that status. Bounded and derandomized: ``FUZZ_EXAMPLES`` (20)
-examples per operation for its first allowed role, fewer for the others.
+examples per operation for its first allowed role, fewer for the others; operations
+that may revoke the run's own tokens come last. The document itself must be typed
+throughout, its examples valid, its tags Chinese.
 """
 
 from __future__ import annotations
