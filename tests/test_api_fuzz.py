@@ -5,7 +5,9 @@ schema-valid requests for every operation of the document, in process (WSGI), on
 the demo data set, with each role's token and with none. Every answer must be no
 server error, carry a status the operation documents, and match the schema the
 document declares for that status. Bounded and derandomized: ``FUZZ_EXAMPLES`` (20)
-examples per operation for its first allowed role, fewer for the others.
+examples per operation for its first allowed role, fewer for the others; operations
+that may revoke the run's own tokens come last. The document itself must be typed
+throughout, its examples valid, its tags Chinese.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import hypothesis
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from openapi_spec_validator import OpenAPIV30SpecValidator
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -50,8 +53,9 @@ CHECKS = [
 ]
 # Operations whose every example builds a PDF or a workbook: fewer examples, same checks.
 SLOW = {("POST", "/api/v1/reports/quarterly"): 3}
-# Operations that would end the run's own credentials or wipe what later operations read.
-SKIPPED = {
+# Operations that may end the run's own credentials: fuzzed after all the others, for
+# every role too (a 401 once a token is revoked is documented).
+LAST = {
     ("POST", "/api/v1/tokens/{token_id}/revoke"),
 }
 
@@ -83,7 +87,7 @@ def test_every_operation_declares_its_answers(client):
     spec = client.get("/api/openapi.json").get_json()
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            if method == "parameters" or _legacy(operation):
+            if method == "parameters":
                 continue
             responses = operation["responses"]
             assert "default" not in responses, (method, path)
@@ -94,6 +98,113 @@ def test_every_operation_declares_its_answers(client):
                 assert "type" in parameter["schema"], (method, path, parameter["name"])
     lists = spec["components"]["schemas"]["RiskPointPage"]
     assert set(lists["required"]) == {"items", "total", "page", "per_page"}
+
+
+def test_every_schema_in_the_document_is_typed(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert _untyped(spec, "") == []
+    record = spec["components"]["schemas"]["LeniencyRecordOut"]["properties"]
+    assert record["commitment"]["allOf"] == [{"$ref": "#/components/schemas/CommitmentOut"}]
+    assert spec["components"]["schemas"]["CommitmentOut"]["properties"]["signed_on"] == {
+        "type": "string",
+        "format": "date",
+        "nullable": True,
+    }
+    assert record["followup_overdue_working_days"]["type"] == "integer"
+    assert record["officers"] == record["officers"] | {"type": "array", "items": {"type": "string"}}
+
+
+_SCHEMA_KEYS = ("schema", "items", "additionalProperties", "not")
+_TYPED = ("type", "$ref", "allOf", "anyOf", "oneOf")
+
+
+def _untyped(node: Any, where: str) -> list[str]:
+    """Every schema in ``node`` that states no type, reference or combination (``{}``)."""
+    found: list[str] = []
+    if isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _untyped(value, f"{where}[{i}]")
+        return found
+    if not isinstance(node, dict):
+        return found
+    schemas: list[tuple[str, Any]] = [(f"{where}.{k}", node[k]) for k in _SCHEMA_KEYS if k in node]
+    for key in ("properties",):
+        schemas += [(f"{where}.{name}", v) for name, v in node.get(key, {}).items()]
+    if where.endswith("components.schemas"):
+        schemas += [(f"{where}.{name}", v) for name, v in node.items()]
+    for key in ("allOf", "anyOf", "oneOf"):
+        schemas += [(f"{where}.{key}[{i}]", v) for i, v in enumerate(node.get(key, ()))]
+    for path, schema in schemas:
+        if isinstance(schema, dict) and not any(k in schema for k in _TYPED):
+            found.append(path)
+    for key, value in node.items():
+        found += _untyped(value, f"{where}.{key}" if where or key != "components" else key)
+    return found
+
+
+def test_tags_are_named_in_chinese_and_operation_ids_are_endpoints(client, app):
+    spec = client.get("/api/openapi.json").get_json()
+    names = [tag["name"] for tag in spec["tags"]]
+    assert len(names) == len(set(names))
+    for tag in spec["tags"]:
+        assert not tag["name"].isascii() and not tag["description"].isascii(), tag
+    ids = []
+    for operations in spec["paths"].values():
+        for method, operation in operations.items():
+            if method != "parameters":
+                assert set(operation["tags"]) <= set(names)
+                ids.append(operation["operationId"])
+    assert len(ids) == len(set(ids)) and set(ids) <= set(app.view_functions)
+    campaigns = spec["paths"]["/api/v1/reviews/campaigns"]["get"]
+    assert campaigns["operationId"] == "reviews_api.list_campaigns"
+    assert campaigns["tags"] == ["评查活动"]
+
+
+# The main operations carry a request example (where they take a body) and an answer example.
+EXAMPLED = {
+    ("get", "/api/v1/health"),
+    ("post", "/api/v1/risk-points"),
+    ("get", "/api/v1/risk-points/{point_id}"),
+    ("post", "/api/v1/leniency/records"),
+    ("get", "/api/v1/leniency/records/{record_id}"),
+    ("post", "/api/v1/inspection/plans"),
+    ("get", "/api/v1/inspection/plans/{code}"),
+    ("post", "/api/v1/inspection/plans/{code}/draw"),
+    ("post", "/api/v1/reviews/campaigns"),
+    ("get", "/api/v1/reviews/campaigns/{code}"),
+}
+
+
+def test_examples_match_their_schemas(client):
+    spec = client.get("/api/openapi.json").get_json()
+    checked, answered = 0, set()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            bodies = operation.get("requestBody", {}).get("content", {}).values()
+            for body in bodies:
+                if "example" in body:
+                    _valid(OAS30WriteValidator, body["schema"], body["example"], spec)
+                    checked += 1
+                elif (method, path) in EXAMPLED:
+                    raise AssertionError(f"no request example: {method} {path}")
+            for response in operation["responses"].values():
+                for content in response.get("content", {}).values():
+                    if "example" in content:
+                        _valid(OAS30ReadValidator, content["schema"], content["example"], spec)
+                        answered.add((method, path))
+                        checked += 1
+    assert answered >= EXAMPLED, EXAMPLED - answered
+    assert checked >= 2 * len(EXAMPLED)
+
+
+def _valid(validator, schema: dict, example: Any, spec: dict) -> None:
+    root = {**schema, "components": spec["components"]}
+    problems = [
+        f"{list(e.absolute_path)}: {e.message}" for e in validator(root).iter_errors(example)
+    ]
+    assert problems == [], (schema, problems)
 
 
 def test_json_answers_carry_real_characters(client):
@@ -113,23 +224,16 @@ def _users() -> dict[str | None, str | None]:
     return tokens
 
 
-def _legacy(operation: dict[str, Any]) -> bool:
-    """Still documented by the older ``@doc`` layer (a catch-all ``default`` answer)."""
-    return "default" in operation.get("responses", {})
-
-
 def _operations(schema) -> list[Any]:
     found = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        if _legacy(operation.definition.raw):
-            continue
         only = tuple(p for p in os.environ.get("FUZZ_ONLY", "").split(",") if p)
         if only and not operation.path.startswith(only):
             continue
-        if (operation.method.upper(), operation.path) not in SKIPPED:
-            found.append(operation)
-    return found
+        found.append(operation)
+    # Stable order, LAST at the end.
+    return sorted(found, key=lambda o: (o.method.upper(), o.path) in LAST)
 
 
 def test_schemathesis_finds_no_failure(app):
@@ -142,11 +246,19 @@ def test_schemathesis_finds_no_failure(app):
         for r in app.url_map.iter_rules()
         for m in r.methods or ()
     }
-    started, examples, failures = time.monotonic(), 0, {}
+    if not os.environ.get("FUZZ_ONLY"):
+        documented = build_spec(app)["paths"]
+        assert len(operations) == sum(len(set(ops) - {"parameters"}) for ops in documented.values())
+    batches = [
+        [o for o in operations if (o.method.upper(), o.path) not in LAST],
+        [o for o in operations if (o.method.upper(), o.path) in LAST],
+    ]
+    started, examples, pairs, failures = time.monotonic(), 0, 0, {}
     fully_fuzzed: set[str] = set()
-    for role, token in tokens.items():
+    for batch, (role, token) in ((b, t) for b in batches for t in tokens.items()):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        for operation in operations:
+        for operation in batch:
+            pairs += 1
             label = f"{operation.method} {operation.path}"
             if not _allowed(policies, operation, role):
                 budget = REFUSED_EXAMPLES
@@ -158,7 +270,11 @@ def test_schemathesis_finds_no_failure(app):
             budget = min(budget, SLOW.get((operation.method.upper(), operation.path), budget))
             examples += _fuzz(operation, role, headers, budget, failures)
     elapsed = time.monotonic() - started
-    print(f"schemathesis: {len(operations)} operations, {examples} examples, {elapsed:.0f} s")
+    print(
+        f"schemathesis on {db.engine.dialect.name}: {len(operations)} operations, "
+        f"{len(tokens)} identities (every role and anonymous), {pairs} operation×identity "
+        f"runs, {examples} examples, {elapsed:.0f} s"
+    )
     for key, text in sorted(failures.items(), key=str):
         print(*key, text, sep=" | ")
     assert failures == {}

@@ -315,9 +315,7 @@ def test_no_route_answers_hostile_input_with_a_5xx(app, chunk):
 
 
 def _declared(view) -> dict[str, Any]:
-    """The body schema and upload flag a view declares (flask-smorest, or the older @doc)."""
-    if hasattr(view, "api_doc"):
-        return view.api_doc
+    """The body schema and upload flag a view declares to flask-smorest."""
     declared: dict[str, Any] = {}
     parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
     for parameter in parameters:

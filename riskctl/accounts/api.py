@@ -9,9 +9,15 @@ from riskctl.accounts.queries import units_tree
 from riskctl.accounts.roles import ALL_ROLES
 from riskctl.core.api import ApiBlueprint
 from riskctl.core.auth.policy import allow
-from riskctl.core.schema import OutSchema
+from riskctl.core.schema import OutSchema, computed
 
-bp = ApiBlueprint("units_api", __name__, url_prefix="/api/v1/units", description="单位树")
+bp = ApiBlueprint(
+    "units_api",
+    __name__,
+    title="单位",
+    url_prefix="/api/v1/units",
+    description="单位树：局、科室、支队、中队",
+)
 
 
 class UnitSchema(OutSchema):
@@ -21,7 +27,7 @@ class UnitSchema(OutSchema):
     code = fields.String(metadata={"example": "ZD1-1"})
     name = fields.String(metadata={"example": "市容秩序第一中队"})
     kind = fields.String()
-    parent = fields.Function(
+    parent = computed(
         lambda unit: unit.parent.code if unit.parent else None,
         allow_none=True,
         metadata={"description": "上级单位代码（局为 null）"},

@@ -16,11 +16,17 @@ from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.audit.models import AuditEntry
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import BadRequest
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import ANY_JSON, BaseSchema, OutSchema, Text
 
-bp = ApiBlueprint("admin_api", __name__, url_prefix="/api/v1", description="设置、节假日与审计日志")
+bp = ApiBlueprint(
+    "admin_api",
+    __name__,
+    title="系统管理",
+    url_prefix="/api/v1",
+    description="设置、节假日与审计日志",
+)
 
-_ANY_JSON = {"description": "任意 JSON 值（按设置项校验）", "nullable": True}
+_ANY_JSON = {**ANY_JSON, "description": "任意 JSON 值（按设置项校验）"}
 
 
 class AuditEntrySchema(OutSchema):

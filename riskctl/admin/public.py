@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from marshmallow import Schema, fields
 
+from riskctl.core.api import paginate
 from riskctl.core.audit.checkpoints import checkpoints_query
 from riskctl.core.auth.policy import public
 from riskctl.core.db import db
-from riskctl.core.http import page_args, paginate
+from riskctl.core.http import page_args
+from riskctl.core.schema import computed
 
 bp = Blueprint("audit_public", __name__, template_folder="templates")
 
@@ -18,7 +20,7 @@ class CheckpointSchema(Schema):
 
     seq = fields.Integer()
     hash = fields.String()
-    anchor = fields.Function(lambda c: f"{c.seq}:{c.hash}")
+    anchor = computed(lambda c: f"{c.seq}:{c.hash}")
     recorded_at = fields.DateTime()
     source = fields.String()
 
@@ -42,4 +44,6 @@ def checkpoints():
 @bp.get("/public/audit.json")
 @public
 def checkpoints_json():
-    return paginate(checkpoints_query(), CheckpointSchema())
+    page, per_page = page_args()
+    body = paginate(checkpoints_query(), {"page": page, "per_page": per_page})
+    return {**body, "items": CheckpointSchema(many=True).dump(body["items"])}

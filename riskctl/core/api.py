@@ -32,15 +32,29 @@ from riskctl.core.bounds import INT32, IdConverter
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
 from riskctl.core.errors import BadRequest, ValidationFailed, summarise
-from riskctl.core.schema import BaseSchema
+from riskctl.core.schema import ANY_JSON, BaseSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_PAGE = 1_000_000  # far past the last page of any list; (page - 1) × per_page fits OFFSET
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
-_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
+INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 _QUERY_LOCATIONS = ("query", "querystring", "path", "view_args", "headers", "cookies")
+
+
+# Any JSON value, for the fields that hold one (``riskctl.core.schema.ANY_JSON``).
+JSON_VALUE: dict[str, Any] = {
+    "description": "任意 JSON 值",
+    "nullable": True,
+    "anyOf": [
+        {"type": "string"},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "object"},
+        {"type": "array", "items": {"$ref": "#/components/schemas/JsonValue"}},
+    ],
+}
 
 
 class QueryInteger(fields.Integer):
@@ -53,7 +67,7 @@ class QueryInteger(fields.Integer):
         self.error_messages = {**self.error_messages, "invalid": self.range_message}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and not _INTEGER.fullmatch(value.strip()):
+        if isinstance(value, str) and not INTEGER.fullmatch(value.strip()):
             raise self.make_error("invalid")
         return super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data)
 
@@ -83,6 +97,7 @@ class ErrorBodySchema(Schema):
     details = fields.Dict(
         required=True,
         keys=fields.String(),
+        values=fields.Raw(metadata=ANY_JSON),
         metadata={
             "description": "按字段（或行）列出的问题",
             "example": {"reason": ["此项为必填项"]},
@@ -139,6 +154,22 @@ def page_of(items: list[Any], total: int, args: dict[str, Any], **extra: Any) ->
     )
 
 
+class Extended:
+    """A record answered with a few more values (``extended(plan, digests=…)``): the
+    response schema reads ``extra`` first, then the record's own attributes."""
+
+    def __init__(self, record: Any, extra: dict[str, Any]) -> None:
+        self._record = record
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._record, name)
+
+
+def extended(record: Any, **extra: Any) -> Extended:
+    return Extended(record, extra)
+
+
 class Parser(FlaskParser):
     """webargs, answering in the service's error shape and Chinese."""
 
@@ -180,10 +211,16 @@ class ApiBlueprint(SmorestBlueprint):
     """A flask-smorest blueprint that enters the document when the app registers it.
 
     Modules keep calling ``app.register_blueprint(bp)``; the routes are documented
-    in that app's :class:`Api` (created by :func:`install`).
+    in that app's :class:`Api` (created by :func:`install`), under a tag named by
+    ``title`` (Chinese) and described by ``description``. Each operation's id is its
+    Flask endpoint (``reviews_api.list_campaigns``), whatever the tag is called.
     """
 
     ARGUMENTS_PARSER = Parser()
+
+    def __init__(self, name: str, import_name: str, *args: Any, title: str = "", **kwargs: Any):
+        super().__init__(name, import_name, *args, **kwargs)
+        self.title = title or name
 
     def register(self, app: Flask, options: dict[str, Any]) -> None:
         super().register(app, options)
@@ -195,7 +232,8 @@ class ApiBlueprint(SmorestBlueprint):
         documented.add(name)
         app.extensions["flask-smorest"]["blp_name_to_api"][name] = api
         self.register_views_in_doc(api, app, api.spec, name=name, parameters=None)
-        api.spec.tag({"name": name, "description": self.description})
+        tags = app.extensions.setdefault("riskctl_api_tags", {})
+        tags[name] = {"name": self.title, "description": self.description or self.title}
 
     def paginated(
         self,
@@ -256,8 +294,17 @@ def install(app: Flask) -> Api:
         IdConverter, lambda _: {"type": "integer", "minimum": 0, "maximum": INT32[1]}
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.schema("JsonValue", JSON_VALUE)
+    api.ma_plugin.converter.add_attribute_function(_any_json_values)
     app.extensions["riskctl_api"] = api
     return api
+
+
+def _any_json_values(converter, field, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A ``fields.Dict()`` that names no value type holds JSON values: say so."""
+    if ret.get("additionalProperties") == {}:
+        return {"additionalProperties": {"$ref": "#/components/schemas/JsonValue"}}
+    return {}
 
 
 _ERROR_TEXT = {
@@ -278,17 +325,15 @@ def build_spec(app: Flask | None = None) -> dict[str, Any]:
     """The OpenAPI document: the blueprints' declarations plus each operation's errors."""
     app = app or current_app
     spec = copy.deepcopy(app.extensions["riskctl_api"].spec.to_dict())
-    spec.pop("tags", None)
-    spec["tags"] = sorted(
-        {
-            t
-            for ops in spec.get("paths", {}).values()
-            for o in ops.values()
-            if isinstance(o, dict)
-            for t in o.get("tags", ())
-        }
-    )
-    spec["tags"] = [{"name": t} for t in spec["tags"]]
+    tags = app.extensions.get("riskctl_api_tags", {})
+    used = {
+        t
+        for ops in spec.get("paths", {}).values()
+        for o in ops.values()
+        if isinstance(o, dict)
+        for t in o.get("tags", ())
+    }
+    spec["tags"] = [tag for name, tag in tags.items() if name in used]
     views = {}
     # Every role some view names: a policy naming them all can never answer 403.
     known_roles = frozenset().union(
@@ -297,13 +342,15 @@ def build_spec(app: Flask | None = None) -> dict[str, Any]:
     for rule in app.url_map.iter_rules():
         path = _CONVERTER.sub(r"{\1}", rule.rule)
         for method in rule.methods or ():
-            views[(path, method.lower())] = app.view_functions[rule.endpoint]
+            views[(path, method.lower())] = rule.endpoint
     for path, operations in spec.get("paths", {}).items():
         for method, operation in operations.items():
             if method == "parameters":
                 continue
-            view = views.get((path, method))
-            _declare_errors(operation, view, path, known_roles)
+            endpoint = views.get((path, method))
+            operation["operationId"] = endpoint
+            operation["tags"] = [tags.get(t, {"name": t})["name"] for t in operation["tags"]]
+            _declare_errors(operation, app.view_functions.get(endpoint), path, known_roles)
     return spec
 
 

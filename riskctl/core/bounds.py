@@ -173,7 +173,7 @@ def _refuse_nul() -> None:
         sources.append(("表单字段", request.form))
     for label, values in sources:
         for key, value in values.items(multi=True):
-            if "\x00" in key or "\x00" in value:
+            if "\x00" in key or (isinstance(value, str) and "\x00" in value):
                 name = key.replace("\x00", "")
                 raise BadRequest(f"{label} {name} 含有空字符（\\x00）", {name: ["含有空字符"]})
 

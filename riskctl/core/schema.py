@@ -170,3 +170,46 @@ class OutSchema(Schema):
         column = table.columns.get(field_obj.attribute or field_name)
         if column is not None and column.nullable:
             field_obj.allow_none = True
+
+
+# The OpenAPI type of what a computed field answers (``computed(fn, int)``).
+_COMPUTED_TYPES: dict[type, dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    dict: {"type": "object"},
+    date: {"type": "string", "format": "date"},
+    datetime: {"type": "string", "format": "date-time"},
+}
+
+
+def computed(
+    fn: Any, returns: type = str, *, many: bool = False, **kwargs: Any
+) -> fields.Function | fields.Method:
+    """A read-only value computed from the object, its type declared for the document.
+
+    ``fn`` is a function of the object, or the name of a schema method; ``returns`` the
+    Python type it answers (a list of them when ``many``). ``allow_none=True`` when it
+    may be null, as for any field.
+    """
+    schema: dict[str, Any] = dict(_COMPUTED_TYPES[returns])
+    if many:
+        schema = {"type": "array", "items": schema}
+    metadata = {**schema, **kwargs.pop("metadata", {})}
+    if isinstance(fn, str):
+        return fields.Method(fn, metadata=metadata, **kwargs)
+    return fields.Function(fn, metadata=metadata, **kwargs)
+
+
+class Grouped(fields.Nested):
+    """Columns of the same record answered as one object (``commitment: {signed_on, …}``):
+    the nested schema reads the record itself, its fields name their columns."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        return obj
+
+
+# Any JSON value (a setting, a threshold, a changed field): typed for the document as the
+# ``JsonValue`` component (``riskctl.core.api``), one of string, number, boolean, object, list.
+ANY_JSON: dict[str, Any] = {"allOf": [{"$ref": "#/components/schemas/JsonValue"}]}

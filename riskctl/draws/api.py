@@ -23,7 +23,11 @@ from riskctl.draws.schemas import (
 )
 
 bp = ApiBlueprint(
-    "draws_api", __name__, url_prefix="/api/v1/draws", description="抽取结果、清单与核验"
+    "draws_api",
+    __name__,
+    title="抽取与核验",
+    url_prefix="/api/v1/draws",
+    description="抽取结果、清单与核验",
 )
 
 # Roles that run or oversee draws read target ids in full; everyone else reads

@@ -145,6 +145,10 @@ class SelectionFilterSchema(BaseSchema):
     q = Text(load_default="", max_length=100)
 
 
+# The public entropy as a client enters it (an example for the document).
+ENTROPY_EXAMPLE = {"entropy": "03 11 19 24 30 + 07 12", "entropy_source": "体彩大乐透第 26001 期"}
+
+
 class RedrawRequestInSchema(BaseSchema):
     """A re-draw request: why (``kind``) and the reason in words."""
 

@@ -17,7 +17,11 @@ from riskctl.inspections.schemas import (
 )
 
 bp = ApiBlueprint(
-    "inspections_api", __name__, url_prefix="/api/v1/inspection", description="双随机一公开"
+    "inspections_api",
+    __name__,
+    title="抽查事项",
+    url_prefix="/api/v1/inspection",
+    description="双随机一公开：抽查事项清单",
 )
 
 

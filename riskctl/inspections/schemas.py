@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from riskctl.core.schema import BaseSchema, Text
+from riskctl.core.schema import BaseSchema, Text, computed
 from riskctl.inspections import options
 from riskctl.inspections.models import (
     ITEM_CATEGORIES,
@@ -32,6 +32,14 @@ class Code(Text):
 
 class Ratio(fields.Field):
     """A sampling ratio 0–1 kept as a Decimal (so that ceil(N × ratio) is exact)."""
+
+    def __init__(self, **kwargs):
+        metadata = {
+            "type": "number",
+            "description": "抽查比例（0–1）",
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
@@ -119,5 +127,5 @@ class InspectionItemSchema(Schema):
     ratio = Ratio()
     frequency = fields.String()
     category = fields.String()
-    category_label = fields.Function(lambda i: ITEM_CATEGORIES[i.category])
+    category_label = computed(lambda i: ITEM_CATEGORIES[i.category])
     active = fields.Boolean()

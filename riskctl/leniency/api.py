@@ -9,6 +9,7 @@ from riskctl.core.api import ApiBlueprint, errors, paginate
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import ValidationFailed
 from riskctl.leniency import attachments, full_ids, operations, queries
+from riskctl.leniency.examples import RECORD_ANSWER, RECORD_EXAMPLE
 from riskctl.leniency.exports import export_records
 from riskctl.leniency.schemas import (
     LeniencyAttachmentOut,
@@ -30,7 +31,13 @@ from riskctl.leniency.schemas import (
 )
 from riskctl.leniency.stats import periods
 
-bp = ApiBlueprint("leniency_api", __name__, url_prefix="/api/v1/leniency", description="首违不罚")
+bp = ApiBlueprint(
+    "leniency_api",
+    __name__,
+    title="首违不罚记录",
+    url_prefix="/api/v1/leniency",
+    description="首违不罚、轻微不罚记录：登记、承诺书、复查、签发、转立案、法制审核，以及被拒绝的重复免罚",
+)
 
 READERS = (OFFICER, LEGAL, DISCIPLINE, LEADER)
 FULL_ID_ROLES = operations.FULL_ID_ROLES
@@ -52,8 +59,8 @@ def xlsx_response(content: bytes, filename: str) -> Response:
 @bp.route("/records", methods=["POST"])
 @allow(OFFICER)
 @errors(409)
-@bp.arguments(LeniencyRecordIn)
-@bp.response(201, LeniencyRecordOut)
+@bp.arguments(LeniencyRecordIn, example=RECORD_EXAMPLE)
+@bp.response(201, LeniencyRecordOut, example=RECORD_ANSWER)
 def create_record(data):
     """录入首违不罚/轻微不罚决定
 
@@ -91,7 +98,7 @@ def export_record_list(args):
 
 @bp.route("/records/<int:record_id>", methods=["GET"])
 @allow(*READERS)
-@bp.response(200, LeniencyRecordOut)
+@bp.response(200, LeniencyRecordOut, example=RECORD_ANSWER)
 def get_record(record_id: int):
     """免罚记录详情（证件号脱敏）"""
     return queries.get_record(record_id, require_actor())

@@ -14,7 +14,7 @@ from riskctl.core import clock
 from riskctl.core.api import PageArgs
 from riskctl.core.calendar import current_calendar
 from riskctl.core.ids import IdError, validate_party_id
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import BaseSchema, Grouped, OutSchema, Text, computed
 from riskctl.leniency.models import (
     ATTACHMENT_KINDS,
     LeniencyAttachment,
@@ -164,6 +164,18 @@ def local_time(value) -> str | None:
     return clock.iso(value, "minutes")
 
 
+def _local(attr: str, **kwargs: Any):
+    """A moment of the record in the bureau's time, to the minute."""
+    return computed(
+        lambda r: local_time(getattr(r, attr)),
+        metadata={
+            "description": "本地时间（北京时间，精确到分）",
+            "example": "2026-03-02T09:30+08:00",
+        },
+        **kwargs,
+    )
+
+
 class LeniencyAttachmentOut(OutSchema):
     class Meta:
         model = LeniencyAttachment
@@ -174,8 +186,47 @@ class LeniencyAttachmentOut(OutSchema):
     content_type = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
-    uploaded_at = fields.Function(lambda a: local_time(a.uploaded_at))
+    uploaded_at = _local("uploaded_at")
     uploaded_by = fields.String()
+
+
+class _RecordPart(OutSchema):
+    class Meta:
+        model = LeniencyRecord
+
+
+class CommitmentOut(_RecordPart):
+    signed_on = fields.Date(attribute="commitment_signed_on")
+    document_no = fields.String(attribute="commitment_document_no")
+
+
+class FollowupOut(_RecordPart):
+    checked_on = fields.Date(attribute="followup_on")
+    result = fields.String(attribute="followup_result")
+    officer = fields.String(attribute="followup_officer")
+    note = fields.String(attribute="followup_note")
+    entered_by = fields.String(attribute="followup_by")
+
+
+class SignoffOut(_RecordPart):
+    signed_off_at = _local("signed_off_at", allow_none=True)
+    signed_off_by = fields.String()
+    opinion = fields.String(attribute="signoff_opinion")
+
+
+class ReferralOut(_RecordPart):
+    referred_on = fields.Date()
+    case_no = fields.String(attribute="referral_case_no")
+    reason = fields.String(attribute="referral_reason")
+
+
+class ReviewOut(_RecordPart):
+    earlier_record = fields.Integer(
+        attribute="review_prior_id", metadata={"description": "此前同类记录的编号"}
+    )
+    reviewed_at = _local("reviewed_at", allow_none=True)
+    reviewed_by = fields.String()
+    note = fields.String(attribute="review_note")
 
 
 class LeniencyRecordListOut(OutSchema):
@@ -186,74 +237,49 @@ class LeniencyRecordListOut(OutSchema):
     party_id = fields.String(attribute="party_masked")
     party_kind = fields.String()
     party_name = fields.String()
-    item_code = fields.Function(lambda r: r.item.code)
-    item_name = fields.Function(lambda r: r.item_version.name)
+    item_code = computed(lambda r: r.item.code)
+    item_name = computed(lambda r: r.item_version.name)
     ground = fields.String()
-    ground_label = fields.Function(lambda r: GROUND_LABELS[r.ground])
-    occurred_at = fields.Function(lambda r: local_time(r.occurred_at))
-    unit = fields.Function(lambda r: r.unit.code)
-    unit_name = fields.Function(lambda r: r.unit.name)
-    officers = fields.Function(lambda r: r.officer_numbers)
+    ground_label = computed(lambda r: GROUND_LABELS[r.ground])
+    occurred_at = _local("occurred_at")
+    unit = computed(lambda r: r.unit.code)
+    unit_name = computed(lambda r: r.unit.name)
+    officers = computed(
+        lambda r: r.officer_numbers, many=True, metadata={"description": "承办执法人员编号"}
+    )
     status = fields.String()
-    status_label = fields.Function(lambda r: STATUS_LABELS[r.status])
+    status_label = computed(lambda r: STATUS_LABELS[r.status])
     correction_deadline = fields.Date()
     followup_due = fields.Date()
-    followup_overdue_working_days = fields.Function(overdue_working_days, allow_none=True)
+    followup_overdue_working_days = computed(
+        overdue_working_days,
+        int,
+        allow_none=True,
+        metadata={"description": "复查逾期的工作日数（未逾期或已复查为 null）"},
+    )
 
 
 class LeniencyRecordOut(LeniencyRecordListOut):
     class Meta:
         model = LeniencyRecord
 
-    party_kind_label = fields.Function(lambda r: KIND_LABELS[r.party_kind])
-    item_version = fields.Function(lambda r: r.item_version.version)
-    legal_basis = fields.Function(lambda r: r.item_version.legal_basis)
-    conditions = fields.Function(lambda r: r.item_version.conditions)
+    party_kind_label = computed(lambda r: KIND_LABELS[r.party_kind])
+    item_version = computed(lambda r: r.item_version.version, int)
+    legal_basis = computed(lambda r: r.item_version.legal_basis)
+    conditions = computed(lambda r: r.item_version.conditions)
     place = fields.String()
     facts = fields.String()
     education = fields.String()
     followup_due_provisional = fields.Boolean()
-    commitment = fields.Function(
-        lambda r: {
-            "signed_on": r.commitment_signed_on.isoformat() if r.commitment_signed_on else None,
-            "document_no": r.commitment_document_no,
-        }
-    )
-    followup = fields.Function(
-        lambda r: {
-            "checked_on": r.followup_on.isoformat() if r.followup_on else None,
-            "result": r.followup_result,
-            "officer": r.followup_officer,
-            "note": r.followup_note,
-            "entered_by": r.followup_by,
-        }
-    )
-    signoff = fields.Function(
-        lambda r: {
-            "signed_off_at": local_time(r.signed_off_at),
-            "signed_off_by": r.signed_off_by,
-            "opinion": r.signoff_opinion,
-        }
-    )
-    referral = fields.Function(
-        lambda r: {
-            "referred_on": r.referred_on.isoformat() if r.referred_on else None,
-            "case_no": r.referral_case_no,
-            "reason": r.referral_reason,
-        }
-    )
-    review = fields.Function(
-        lambda r: {
-            "earlier_record": r.review_prior_id,
-            "reviewed_at": local_time(r.reviewed_at),
-            "reviewed_by": r.reviewed_by,
-            "note": r.review_note,
-        }
-    )
-    closed_at = fields.Function(lambda r: local_time(r.closed_at))
+    commitment = Grouped(CommitmentOut, metadata={"description": "承诺书（首违不罚）"})
+    followup = Grouped(FollowupOut, metadata={"description": "复查结果"})
+    signoff = Grouped(SignoffOut, metadata={"description": "法制审核签发"})
+    referral = Grouped(ReferralOut, metadata={"description": "转立案（复查未整改）"})
+    review = Grouped(ReviewOut, metadata={"description": "法制审核（此前有同类记录的轻微不罚）"})
+    closed_at = _local("closed_at", allow_none=True)
     closed_by = fields.String()
     closing_note = fields.String()
-    created_at = fields.Function(lambda r: local_time(r.created_at))
+    created_at = _local("created_at")
     created_by = fields.String()
     attachments = fields.List(fields.Nested(LeniencyAttachmentOut))
 
@@ -264,12 +290,12 @@ class LeniencyRefusalOut(OutSchema):
 
     id = fields.Integer()
     party_id = fields.String(attribute="party_masked")
-    item_code = fields.Function(lambda r: r.item.code)
-    unit = fields.Function(lambda r: r.unit.code)
+    item_code = computed(lambda r: r.item.code)
+    unit = computed(lambda r: r.unit.code)
     earlier_record_id = fields.Integer()
     occurred_on = fields.Date()
-    officers = fields.Function(lambda r: r.officers.split(","))
-    attempted_at = fields.Function(lambda r: local_time(r.attempted_at))
+    officers = computed(lambda r: r.officers.split(","), many=True)
+    attempted_at = _local("attempted_at")
     attempted_by = fields.String()
 
 

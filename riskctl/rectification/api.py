@@ -25,8 +25,9 @@ from riskctl.rectification.schemas import (
 bp = ApiBlueprint(
     "rectification_api",
     __name__,
+    title="整改台账",
     url_prefix="/api/v1/rectification",
-    description="整改台账",
+    description="整改事项：登记、进展、附件与销号",
 )
 
 READERS = (LEGAL, DISCIPLINE, LEADER, OFFICER)
@@ -68,7 +69,7 @@ def list_items(args):
 @bp.arguments(
     ItemCreateSchema,
     example={
-        "source": "inspection",
+        "source": "inspection_result",
         "source_ref": "SJ-2026-04",
         "title": "执法记录仪未全程开启",
         "unit": "ZD1-1",

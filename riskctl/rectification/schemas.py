@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from riskctl.core import clock
 from riskctl.core.api import PageArgs
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import BaseSchema, OutSchema, Text, computed
 from riskctl.rectification.models import (
     COLOURS,
     SOURCES,
@@ -71,15 +71,15 @@ class ItemSchema(OutSchema):
     source_ref = fields.String()
     title = fields.String()
     detail = fields.String()
-    unit = fields.Function(lambda item: item.unit.code)
-    unit_name = fields.Function(lambda item: item.unit.name)
+    unit = computed(lambda item: item.unit.code)
+    unit_name = computed(lambda item: item.unit.name)
     owner = fields.String()
     opened_on = fields.Date()
     deadline_days = fields.Integer()
     deadline = fields.Date()
     deadline_provisional = fields.Boolean()
     status = fields.String(metadata={"enum": list(STATUSES)})
-    colour = fields.Method("get_colour", metadata={"enum": list(COLOURS)})
+    colour = computed("get_colour", metadata={"enum": list(COLOURS)})
     evidence = fields.String()
     closing_note = fields.String()
     closed_at = fields.DateTime()

@@ -18,7 +18,13 @@ from riskctl.reporting.schemas import (
     VersionArgs,
 )
 
-bp = ApiBlueprint("reporting_api", __name__, url_prefix="/api/v1/reports", description="季度报告")
+bp = ApiBlueprint(
+    "reporting_api",
+    __name__,
+    title="季度报告",
+    url_prefix="/api/v1/reports",
+    description="季度报告：生成、签发的各版本与 PDF、数据表下载",
+)
 
 READERS = (LEADER, LEGAL, DISCIPLINE)
 ISSUERS = (LEGAL, DISCIPLINE)

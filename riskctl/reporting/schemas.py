@@ -8,7 +8,7 @@ from flask import url_for
 from marshmallow import fields
 
 from riskctl.core.api import PageArgs, QueryInteger
-from riskctl.core.schema import BaseSchema, OutSchema
+from riskctl.core.schema import BaseSchema, OutSchema, computed
 from riskctl.reporting.models import QuarterlyReport
 
 
@@ -55,16 +55,18 @@ class ReportSchema(OutSchema):
     issued_on = fields.Date()
     issued_at = fields.DateTime()
     issued_by = fields.String()
-    pdf = fields.Function(pdf_url)
-    xlsx = fields.Function(xlsx_url)
+    pdf = computed(pdf_url)
+    xlsx = computed(xlsx_url)
 
 
 class ReportDetailSchema(ReportSchema):
     """One version with its key figures (主要指标) and their change from the previous quarter."""
 
-    summary = fields.Function(
+    summary = computed(
         lambda report: report.snapshot["summary"],
-        metadata={"type": "array", "items": {"type": "object"}, "description": "主要指标"},
+        dict,
+        many=True,
+        metadata={"description": "主要指标"},
     )
 
 

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
-
 from riskctl.accounts.queries import visible_unit_ids
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
+from riskctl.core.api import ApiBlueprint, PageArgs, errors, extended, paginate
 from riskctl.core.auth.policy import allow, current_actor
-from riskctl.core.http import doc, json_body, paginate
-from riskctl.draws.schemas import RedrawDecisionInSchema, RedrawRequestInSchema
+from riskctl.draws.schemas import (
+    ENTROPY_EXAMPLE,
+    RedrawDecisionInSchema,
+    RedrawRequestInSchema,
+)
 from riskctl.reviews import operations, queries, redraws, scoresheets, stats
+from riskctl.reviews.answers import (
+    CampaignDetailOut,
+    CampaignDrawOut,
+    CampaignLockOut,
+    CampaignRedrawListOut,
+    CampaignRedrawRunOut,
+    CampaignRelockOut,
+    CampaignResultsOut,
+)
 from riskctl.reviews.campaign_manifest import eligible_counts
-from riskctl.reviews.filters import file_filters
+from riskctl.reviews.examples import CAMPAIGN_ANSWER, CAMPAIGN_EXAMPLE
+from riskctl.reviews.filters import FileArgs, file_scope
 from riskctl.reviews.schemas import (
     CampaignCreateSchema,
     CampaignPatchSchema,
@@ -23,125 +35,131 @@ from riskctl.reviews.schemas import (
     SheetSchema,
 )
 
-bp = Blueprint("reviews_api", __name__, url_prefix="/api/v1/reviews")
+bp = ApiBlueprint(
+    "reviews_api",
+    __name__,
+    title="评查活动",
+    url_prefix="/api/v1/reviews",
+    description="案卷评查：评查活动、锁定与抽取、评分表、评查结果、重抽",
+)
 
 READERS = (LEGAL, DISCIPLINE, LEADER, OFFICER)
-TAGS = ("reviews",)
 
 
-def _campaign(campaign) -> dict:
-    return CampaignSchema().dump(campaign)
-
-
-@bp.get("/campaigns")
+@bp.route("/campaigns", methods=["GET"])
 @allow(*READERS)
-@doc("评查活动列表", response=CampaignSchema, tags=TAGS)
-def list_campaigns():
-    items = queries.campaigns()
-    return {"items": CampaignSchema(many=True).dump(items), "total": len(items)}
+@bp.paginated(CampaignSchema, PageArgs)
+def list_campaigns(args):
+    """评查活动列表（评查期由近及远）"""
+    return paginate(queries.campaigns_query(), args)
 
 
-@bp.post("/campaigns")
+@bp.route("/campaigns", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "新建评查活动（评查期、各单位抽取件数、评查人员）",
-    body=CampaignCreateSchema,
-    response=CampaignSchema,
-    status=201,
-    tags=TAGS,
-)
-def create_campaign():
-    data = json_body(CampaignCreateSchema())
-    return _campaign(operations.create_campaign(data, current_actor())), 201
+@errors(409)
+@bp.arguments(CampaignCreateSchema, example=CAMPAIGN_EXAMPLE)
+@bp.response(201, CampaignSchema, example=CAMPAIGN_ANSWER)
+def create_campaign(data):
+    """新建评查活动（评查期、各单位抽取件数、评查人员）"""
+    return operations.create_campaign(data, current_actor())
 
 
-@bp.get("/campaigns/<code>")
+@bp.route("/campaigns/<code>", methods=["GET"])
 @allow(*READERS)
-@doc("评查活动详情（含各单位可抽案卷数）", response=CampaignSchema, tags=TAGS)
+@bp.response(200, CampaignDetailOut, example={**CAMPAIGN_ANSWER, "eligible": {"ZD1": 40}})
 def get_campaign(code: str):
+    """评查活动详情（含各单位可抽案卷数）"""
     campaign = queries.campaign_by_code(code)
-    return {**_campaign(campaign), "eligible": eligible_counts(campaign)}
+    return extended(campaign, eligible=eligible_counts(campaign))
 
 
-@bp.patch("/campaigns/<code>")
+@bp.route("/campaigns/<code>", methods=["PATCH"])
 @allow(LEGAL)
-@doc("修改筹备中的评查活动", body=CampaignPatchSchema, response=CampaignSchema, tags=TAGS)
-def update_campaign(code: str):
+@errors(409)
+@bp.arguments(CampaignPatchSchema, example={"name": "2026 年上半年案卷评查", "cap": 10})
+@bp.response(200, CampaignSchema)
+def update_campaign(data, code: str):
+    """修改筹备中的评查活动（只改所给字段）"""
     campaign = queries.campaign_by_code(code)
-    operations.update_campaign(campaign, json_body(CampaignPatchSchema()), current_actor())
-    return _campaign(campaign)
+    operations.update_campaign(campaign, data, current_actor())
+    return campaign
 
 
-@bp.post("/campaigns/<code>/rubric")
+@bp.route("/campaigns/<code>/rubric", methods=["POST"])
 @allow(LEGAL)
-@doc("改用最新版评查标准（开始评分后不可更换）", response=CampaignSchema, tags=TAGS)
+@errors(409)
+@bp.response(200, CampaignSchema)
 def adopt_rubric(code: str):
+    """改用最新版评查标准（开始评分后不可更换）"""
     campaign = queries.campaign_by_code(code)
     operations.adopt_current_rubric(campaign, current_actor())
-    return _campaign(campaign)
+    return campaign
 
 
-@bp.post("/campaigns/<code>/lock")
+@bp.route("/campaigns/<code>/lock", methods=["POST"])
 @allow(LEGAL)
-@doc("锁定抽取清单（冻结案卷、评查人员与回避关系，返回摘要）", tags=TAGS)
+@errors(409, 422)
+@bp.response(200, CampaignLockOut)
 def lock_campaign(code: str):
+    """锁定抽取清单（冻结案卷、评查人员与回避关系，返回摘要）"""
     campaign = queries.campaign_by_code(code)
     manifest = operations.lock_campaign(campaign, current_actor())
-    return {**_campaign(campaign), "digests": manifest.digests}
+    return extended(campaign, digests=manifest.digests)
 
 
-@bp.post("/campaigns/<code>/draw")
+@bp.route("/campaigns/<code>/draw", methods=["POST"])
 @allow(LEGAL)
-@doc("录入公开随机数并抽取（只能一次，重复抽取返回 409）", body=DrawSchema, tags=TAGS)
-def draw_campaign(code: str):
+@errors(409)
+@bp.arguments(DrawSchema, example=ENTROPY_EXAMPLE)
+@bp.response(200, CampaignDrawOut)
+def draw_campaign(data, code: str):
+    """录入公开随机数并抽取（只能一次，重复抽取返回 409）"""
     campaign = queries.campaign_by_code(code)
-    data = json_body(DrawSchema())
     draw = operations.draw_campaign(
         campaign, data["entropy"], data["entropy_source"], current_actor()
     )
-    return {
-        **_campaign(campaign),
-        "result_digest": draw.result_digest,
-        "public_url": f"/public/draws/{draw.id}",
-    }
+    return extended(
+        campaign, result_digest=draw.result_digest, public_url=f"/public/draws/{draw.id}"
+    )
 
 
-@bp.get("/campaigns/<code>/files")
+@bp.route("/campaigns/<code>/files", methods=["GET"])
 @allow(*READERS)
-@doc(
-    "抽中案卷（筛选：unit、status；执法队员只见本单位及分配给本人的）",
-    response=ReviewFileSchema,
-    tags=TAGS,
-)
-def list_files(code: str):
+@errors(422)
+@bp.paginated(ReviewFileSchema, FileArgs)
+def list_files(args, code: str):
+    """抽中案卷（筛选：unit、status；执法队员只见本单位及分配给本人的）"""
     campaign = queries.campaign_by_code(code)
-    query = queries.files_query(campaign, current_actor(), **file_filters(request.args))
-    return paginate(query, ReviewFileSchema())
+    return paginate(queries.files_query(campaign, current_actor(), **file_scope(args)), args)
 
 
-@bp.post("/campaigns/<code>/sheets")
+@bp.route("/campaigns/<code>/sheets", methods=["POST"])
 @allow(LEGAL, DISCIPLINE, OFFICER)
-@doc(
-    "提交评分表（一卷一表；仅限分配的评查人员，每人每卷一份）",
-    body=SheetCreateSchema,
-    response=SheetSchema,
-    status=201,
-    tags=TAGS,
+@errors(409)
+@bp.arguments(
+    SheetCreateSchema,
+    example={
+        "case_no": "浙杭城罚〔2026〕15 号",
+        "vetoes": [],
+        "deductions": [{"code": "CL2", "points": 1, "note": "证据目录不全"}],
+        "comment": "整体规范",
+    },
 )
-def submit_sheet(code: str):
+@bp.response(201, SheetSchema)
+def submit_sheet(data, code: str):
+    """提交评分表（一卷一表；仅限分配的评查人员，每人每卷一份）"""
     campaign = queries.campaign_by_code(code)
-    data = json_body(SheetCreateSchema())
     review_file = scoresheets.review_file_in(campaign, data["case_no"])
-    sheet = scoresheets.submit_sheet(
+    return scoresheets.submit_sheet(
         review_file, current_actor(), data["vetoes"], data["deductions"], data["comment"]
     )
-    return SheetSchema().dump(sheet), 201
 
 
-@bp.get("/campaigns/<code>/results")
+@bp.route("/campaigns/<code>/results", methods=["GET"])
 @allow(*READERS)
-@doc("评查结果：进度、各单位等级分布与平均分、常见扣分项、不合格案卷", tags=TAGS)
+@bp.response(200, CampaignResultsOut)
 def results(code: str):
+    """评查结果：进度、各单位等级分布与平均分、常见扣分项、不合格案卷"""
     campaign = queries.campaign_by_code(code)
     ids = visible_unit_ids(current_actor())
     scope = stats.for_campaign(campaign)
@@ -152,71 +170,71 @@ def results(code: str):
         "units": units,
         "totals": stats.totals(units),
         "frequent_deductions": stats.frequent_deductions(scope, 10, ids),
-        "failed_files": ReviewFileSchema(many=True).dump(stats.failed_files(scope, ids)),
+        "failed_files": stats.failed_files(scope, ids),
     }
 
 
 # Campaign re-draws (重抽) ---------------------------------------------------------------
 
 
-@bp.get("/campaigns/<code>/redraws")
+@bp.route("/campaigns/<code>/redraws", methods=["GET"])
 @allow(LEGAL, DISCIPLINE, LEADER)
-@doc("评查活动的重抽申请", response=CampaignRedrawSchema, tags=TAGS)
+@bp.response(200, CampaignRedrawListOut)
 def list_redraws(code: str):
-    campaign = queries.campaign_by_code(code)
-    return {"items": CampaignRedrawSchema(many=True).dump(redraws.requests_of(campaign))}
+    """评查活动的重抽申请"""
+    return {"items": redraws.requests_of(queries.campaign_by_code(code))}
 
 
-@bp.post("/campaigns/<code>/redraws")
+@bp.route("/campaigns/<code>/redraws", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "提出重抽申请：kind 为 entropy_failure（随机数来源失效）或 manifest_error（抽取清单有误，"
-    "批准后须重新锁定清单），须写明理由；已有评分表的活动不能重抽",
-    body=RedrawRequestInSchema,
-    response=CampaignRedrawSchema,
-    status=201,
-    tags=TAGS,
+@errors(409)
+@bp.arguments(
+    RedrawRequestInSchema,
+    example={"kind": "entropy_failure", "reason": "当期开奖延期，随机数未公布"},
 )
-def request_redraw(code: str):
+@bp.response(201, CampaignRedrawSchema)
+def request_redraw(data, code: str):
+    """提出重抽申请：kind 为 entropy_failure（随机数来源失效）或 manifest_error（抽取清单有误，
+    批准后须重新锁定清单），须写明理由；已有评分表的活动不能重抽"""
     campaign = queries.campaign_by_code(code)
-    data = json_body(RedrawRequestInSchema())
-    found = redraws.request_redraw(campaign, data["kind"], data["reason"], current_actor())
-    return CampaignRedrawSchema().dump(found), 201
+    return redraws.request_redraw(campaign, data["kind"], data["reason"], current_actor())
 
 
-@bp.post("/redraws/<int:request_id>/decision")
+@bp.route("/redraws/<int:request_id>/decision", methods=["POST"])
 @allow(LEADER)
-@doc("局领导审批重抽申请", body=RedrawDecisionInSchema, response=CampaignRedrawSchema, tags=TAGS)
-def decide_redraw(request_id: int):
+@errors(409)
+@bp.arguments(RedrawDecisionInSchema, example={"approve": True, "note": "同意重抽"})
+@bp.response(200, CampaignRedrawSchema)
+def decide_redraw(data, request_id: int):
+    """局领导审批重抽申请（approve=true 批准）"""
     found = redraws.redraw_by_id(request_id)
-    data = json_body(RedrawDecisionInSchema())
     redraws.decide_redraw(found, data["approve"], data["note"], current_actor())
-    return CampaignRedrawSchema().dump(found)
+    return found
 
 
-@bp.post("/redraws/<int:request_id>/relock")
+@bp.route("/redraws/<int:request_id>/relock", methods=["POST"])
 @allow(LEGAL)
-@doc(
-    "抽取清单有误：按现有案卷与评查人员重新锁定清单并公布摘要",
-    response=CampaignRedrawSchema,
-    tags=TAGS,
-)
+@errors(409, 422)
+@bp.response(200, CampaignRelockOut)
 def relock_redraw(request_id: int):
+    """抽取清单有误：按现有案卷与评查人员重新锁定清单并公布摘要"""
     found = redraws.redraw_by_id(request_id)
     manifest = redraws.relock_for_redraw(found, current_actor())
-    return {**CampaignRedrawSchema().dump(found), "digests": manifest.digests}
+    return extended(found, digests=manifest.digests)
 
 
-@bp.post("/redraws/<int:request_id>/run")
+@bp.route("/redraws/<int:request_id>/run", methods=["POST"])
 @allow(LEGAL)
-@doc("执行已批准的重抽（录入新的公开随机数）", body=DrawSchema, tags=TAGS)
-def run_redraw(request_id: int):
+@errors(409)
+@bp.arguments(DrawSchema, example=ENTROPY_EXAMPLE)
+@bp.response(201, CampaignRedrawRunOut)
+def run_redraw(data, request_id: int):
+    """执行已批准的重抽（录入新的公开随机数）"""
     found = redraws.redraw_by_id(request_id)
-    data = json_body(DrawSchema())
     draw = redraws.run_redraw(found, data["entropy"], data["entropy_source"], current_actor())
-    return {
-        **CampaignRedrawSchema().dump(found),
-        "round": draw.round,
-        "result_digest": draw.result_digest,
-        "public_url": f"/public/draws/{draw.id}",
-    }, 201
+    return extended(
+        found,
+        round=draw.round,
+        result_digest=draw.result_digest,
+        public_url=f"/public/draws/{draw.id}",
+    )

@@ -8,18 +8,26 @@ from typing import Any
 from marshmallow import fields, validate
 
 from riskctl.accounts.queries import unit_by_code
+from riskctl.core.api import PageArgs
 from riskctl.core.errors import NotFound, ValidationFailed
 from riskctl.core.schema import BaseSchema, Text
 from riskctl.reviews.models import FILE_STATUSES
 
 
-class _FileFilters(BaseSchema):
-    unit = Text(load_default=None, max_length=40)
+class FileArgs(PageArgs):
+    """Filters of a campaign's drawn files (a bad value is a 422, as it always was)."""
+
+    QUERY_ERROR_STATUS = 422
+
+    unit = Text(
+        load_default=None, max_length=40, metadata={"description": "单位代码（含下级单位）"}
+    )
     status = fields.String(
         load_default=None,
         validate=validate.OneOf(
             list(FILE_STATUSES), error="状态须为 " + "、".join(FILE_STATUSES) + " 之一"
         ),
+        metadata={"description": "案卷状态"},
     )
 
 
@@ -31,7 +39,11 @@ class _CaseFileFilters(BaseSchema):
 
 
 def _load(schema: BaseSchema, args: Mapping[str, Any]) -> dict[str, Any]:
-    loaded = schema.load({k: v for k, v in args.items() if k in schema.fields and v != ""})
+    return with_unit(schema.load({k: v for k, v in args.items() if k in schema.fields and v != ""}))
+
+
+def with_unit(loaded: dict[str, Any]) -> dict[str, Any]:
+    """The loaded filters with ``unit`` (a code) replaced by the unit; 422 if it is unknown."""
     if loaded.get("unit"):
         try:
             loaded["unit"] = unit_by_code(loaded["unit"])
@@ -41,7 +53,14 @@ def _load(schema: BaseSchema, args: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def file_filters(args: Mapping[str, Any]) -> dict[str, Any]:
-    return _load(_FileFilters(), args)
+    """``unit`` and ``status`` of a page's query string (the page itself is read apart)."""
+    loaded = _load(FileArgs(), {k: v for k, v in args.items() if k in ("unit", "status")})
+    return {"unit": loaded["unit"], "status": loaded["status"]}
+
+
+def file_scope(args: Mapping[str, Any]) -> dict[str, Any]:
+    """``unit`` and ``status`` of the API's loaded :class:`FileArgs`."""
+    return with_unit({"unit": args["unit"] or None, "status": args["status"] or None})
 
 
 def case_file_filters(args: Mapping[str, Any]) -> dict[str, Any]:

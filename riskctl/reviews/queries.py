@@ -76,10 +76,12 @@ def rubric_by_version(version: int) -> RubricVersion:
     return rubric
 
 
+def campaigns_query() -> Select:
+    return select(Campaign).order_by(Campaign.period_start.desc(), Campaign.code)
+
+
 def campaigns() -> list[Campaign]:
-    return list(
-        db.session.scalars(select(Campaign).order_by(Campaign.period_start.desc(), Campaign.code))
-    )
+    return list(db.session.scalars(campaigns_query()))
 
 
 def campaign_by_code(code: str) -> Campaign:
@@ -145,10 +147,14 @@ def visible_sheets(user: User | None, review_file: ReviewFile) -> list[ScoreShee
 
 
 def my_assignments(user: User) -> list[ReviewFile]:
+    return list(db.session.scalars(my_assignments_query(user)))
+
+
+def my_assignments_query(user: User) -> Select:
     """Files the user must still score (assigned, sheet not yet submitted)."""
     mine = select(Reviewer.id).where(Reviewer.user_id == user.id).scalar_subquery()
     done = select(ScoreSheet.review_file_id).where(ScoreSheet.reviewer_id == mine)
-    query = (
+    return (
         select(ReviewFile)
         .join(Assignment)
         .where(
@@ -163,7 +169,6 @@ def my_assignments(user: User) -> list[ReviewFile]:
         )
         .order_by(ReviewFile.campaign_id, ReviewFile.position)
     )
-    return list(db.session.scalars(query))
 
 
 def reviewer_for_user(user: User) -> Reviewer | None:

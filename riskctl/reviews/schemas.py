@@ -6,8 +6,21 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from riskctl.core.api import PageArgs
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import ANY_JSON, BaseSchema, OutSchema, Text, computed
+from riskctl.draws.models import REDRAW_STATUSES
 from riskctl.draws.schemas import RedrawRequestOutSchema
+from riskctl.reviews.models import (
+    CAMPAIGN_STATUSES,
+    FILE_STATUSES,
+    Assignment,
+    Campaign,
+    CampaignRedraw,
+    CaseFile,
+    Finding,
+    ReviewerDraw,
+    ReviewFile,
+    ScoreSheet,
+)
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9\-_]{2,40}$", error="编号只能含字母、数字、- 和 _（2–40 位）")
 
@@ -31,7 +44,11 @@ class CampaignPatchSchema(BaseSchema):
     name = Text(max_length=100)
     period_start = fields.Date()
     period_end = fields.Date()
-    quotas = fields.Dict(keys=fields.String(), values=fields.Raw())
+    quotas = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(metadata=ANY_JSON),
+        metadata={"description": "各单位代码的抽取件数", "example": {"ZD1": 3}},
+    )
     reviewers = fields.List(Text(max_length=60))
     team_size = fields.Integer(validate=validate.Range(min=1, max=5, error="须为 1 到 5 人"))
     cap = fields.Integer(
@@ -52,8 +69,11 @@ class DrawSchema(BaseSchema):
 
 
 class MarkSchema(BaseSchema):
-    code = fields.Raw(required=True)
-    points = fields.Raw(load_default=None)
+    # Checked against the rubric by scoring (messages keyed by item code), so kept raw here.
+    code = fields.Raw(required=True, metadata={"type": "string", "example": "CL2"})
+    points = fields.Raw(
+        load_default=None, metadata={"type": "number", "description": "扣分（否决项不填）"}
+    )
     note = Text(load_default="", max_length=1000)
 
 
@@ -87,9 +107,12 @@ class ReplaceSchema(BaseSchema):
 
 
 class CaseFileSchema(OutSchema):
+    class Meta:
+        model = CaseFile
+
     case_no = fields.String()
-    unit = fields.Function(lambda c: c.unit.code)
-    unit_name = fields.Function(lambda c: c.unit.name)
+    unit = computed(lambda c: c.unit.code, metadata={"description": "承办单位代码"})
+    unit_name = computed(lambda c: c.unit.name)
     case_type = fields.String()
     procedure = fields.String()
     handlers = fields.List(fields.String())
@@ -97,19 +120,19 @@ class CaseFileSchema(OutSchema):
     approver = fields.String()
     approver_name = fields.String()
     closed_on = fields.Date()
-    penalty = fields.Function(
+    penalty = computed(
         lambda c: c.penalty_yuan or None,
         allow_none=True,
-        metadata={"type": "string", "description": "罚款金额（元，两位小数）", "example": "200.00"},
+        metadata={"description": "罚款金额（元，两位小数）", "example": "200.00"},
     )
 
 
 class ReviewerBriefSchema(OutSchema):
     """A reviewer as a campaign lists them (one name per shape in the OpenAPI document)."""
 
-    username = fields.Function(lambda r: r.user.username)
-    name = fields.Function(lambda r: r.user.display_name)
-    unit = fields.Function(lambda r: r.user.unit.code if r.user.unit else None, allow_none=True)
+    username = computed(lambda r: r.user.username)
+    name = computed(lambda r: r.user.display_name)
+    unit = computed(lambda r: r.user.unit.code if r.user.unit else None, allow_none=True)
     badge_no = fields.String()
 
 
@@ -122,44 +145,61 @@ class RubricSchema(OutSchema):
     version = fields.Integer()
     name = fields.String()
     note = fields.String()
-    body = fields.Dict()
+    body = fields.Dict(metadata={"description": "评查标准：否决项与各组扣分项"})
     created_at = fields.DateTime()
     created_by = fields.String()
 
 
-class CampaignSchema(Schema):
+class CampaignSchema(OutSchema):
+    class Meta:
+        model = Campaign
+
     code = fields.String()
     name = fields.String()
     period_start = fields.Date()
     period_end = fields.Date()
-    quotas = fields.Dict()
+    quotas = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "各单位代码的抽取件数", "example": {"ZD1": 3}},
+    )
     team_size = fields.Integer()
-    cap = fields.Integer()
-    status = fields.String()
-    rubric_version = fields.Function(lambda c: c.rubric.version)
+    cap = fields.Integer(metadata={"description": "每名评查人员最多评查件数"})
+    status = fields.String(metadata={"enum": list(CAMPAIGN_STATUSES)})
+    rubric_version = computed(lambda c: c.rubric.version, int)
     reviewers = fields.List(fields.Nested(ReviewerBriefSchema))
     manifest_id = fields.Integer()
     draw_id = fields.Integer()
 
 
-class AssignmentSchema(Schema):
-    username = fields.Function(lambda a: a.reviewer.user.username)
-    name = fields.Function(lambda a: a.reviewer.user.display_name)
-    badge_no = fields.Function(lambda a: a.reviewer.badge_no)
+class AssignmentSchema(OutSchema):
+    class Meta:
+        model = Assignment
+
+    username = computed(lambda a: a.reviewer.user.username)
+    name = computed(lambda a: a.reviewer.user.display_name)
+    badge_no = computed(lambda a: a.reviewer.badge_no)
     by_draw = fields.Boolean()
     active = fields.Boolean()
     note = fields.String()
 
 
-class ReviewFileSchema(Schema):
+class ReviewFileSchema(OutSchema):
+    class Meta:
+        model = ReviewFile
+
     id = fields.Integer()
-    campaign = fields.Function(lambda f: f.campaign.code)
-    case_no = fields.Function(lambda f: f.case_file.case_no)
-    unit = fields.Function(lambda f: f.case_file.unit.code)
+    campaign = computed(lambda f: f.campaign.code)
+    case_no = computed(lambda f: f.case_file.case_no)
+    unit = computed(lambda f: f.case_file.unit.code)
     position = fields.Integer()
     draw_key = fields.String()
-    status = fields.String()
-    reviewers = fields.Function(lambda f: [a.reviewer.badge_no for a in f.active_assignments])
+    status = fields.String(metadata={"enum": list(FILE_STATUSES)})
+    reviewers = computed(
+        lambda f: [a.reviewer.badge_no for a in f.active_assignments],
+        many=True,
+        metadata={"description": "在评的评查人员执法证号"},
+    )
     score = fields.Float()
     grade = fields.String()
     vetoed = fields.Boolean()
@@ -170,14 +210,17 @@ class ReviewFileSchema(Schema):
     referral_note = fields.String()
 
 
-class SheetSchema(Schema):
+class SheetSchema(OutSchema):
+    class Meta:
+        model = ScoreSheet
+
     id = fields.Integer()
-    reviewer = fields.Function(lambda s: s.reviewer.badge_no)
-    reviewer_name = fields.Function(lambda s: s.reviewer.user.display_name)
-    rubric_version = fields.Function(lambda s: s.rubric.version)
+    reviewer = computed(lambda s: s.reviewer.badge_no)
+    reviewer_name = computed(lambda s: s.reviewer.user.display_name)
+    rubric_version = computed(lambda s: s.rubric.version, int)
     vetoes = fields.List(fields.Dict())
     deductions = fields.List(fields.Dict())
-    group_scores = fields.Dict()
+    group_scores = fields.Dict(keys=fields.String(), values=fields.Float())
     score = fields.Float()
     grade = fields.String()
     vetoed = fields.Boolean()
@@ -185,7 +228,10 @@ class SheetSchema(Schema):
     submitted_at = fields.DateTime()
 
 
-class FindingSchema(Schema):
+class FindingSchema(OutSchema):
+    class Meta:
+        model = Finding
+
     kind = fields.String()
     item_code = fields.String()
     item_text = fields.String()
@@ -194,22 +240,33 @@ class FindingSchema(Schema):
     note = fields.String()
 
 
-class CampaignRedrawSchema(RedrawRequestOutSchema):
-    campaign = fields.Function(lambda r: r.campaign.code)
+class CampaignRedrawSchema(OutSchema, RedrawRequestOutSchema):
+    class Meta:
+        model = CampaignRedraw
+
+    status = fields.String(metadata={"enum": list(REDRAW_STATUSES)})
+    campaign = computed(lambda r: r.campaign.code)
 
 
-class ReviewerDrawSchema(Schema):
+class ReviewerDrawSchema(OutSchema):
+    class Meta:
+        model = ReviewerDraw
+
     number = fields.Integer()
     purpose = fields.String()
     purpose_label = fields.String()
     reason = fields.String()
-    withdrawn = fields.Function(lambda d: d.withdrawn.reviewer.badge_no if d.withdrawn else None)
+    withdrawn = computed(
+        lambda d: d.withdrawn.reviewer.badge_no if d.withdrawn else None, allow_none=True
+    )
     manifest_id = fields.Integer()
     draw_id = fields.Integer(allow_none=True)
-    drawn = fields.Function(lambda d: d.assignment.reviewer.badge_no if d.assignment else None)
+    drawn = computed(
+        lambda d: d.assignment.reviewer.badge_no if d.assignment else None, allow_none=True
+    )
     requested_by = fields.String()
     requested_at = fields.DateTime()
-    public_url = fields.Function(
+    public_url = computed(
         lambda d: (
             f"/public/draws/{d.draw_id}"
             if d.draw_id
@@ -225,6 +282,9 @@ class ReviewFileDetailSchema(ReviewFileSchema):
     case_file = fields.Nested(CaseFileSchema)
     assignments = fields.List(fields.Nested(AssignmentSchema))
     findings = fields.List(fields.Nested(FindingSchema))
+    sheets = fields.List(
+        fields.Nested(SheetSchema), metadata={"description": "评分表（评查人员只见本人的）"}
+    )
 
 
 class CaseFileArgs(PageArgs):

@@ -13,6 +13,7 @@ from riskctl.core.errors import ValidationFailed
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.risks import exports, operations, queries
 from riskctl.risks.access import READERS, WRITERS
+from riskctl.risks.examples import POINT_ANSWER, POINT_EXAMPLE
 from riskctl.risks.filters import RiskFilter, list_query
 from riskctl.risks.imports import operations as imports
 from riskctl.risks.schemas import (
@@ -32,32 +33,10 @@ from riskctl.risks.schemas import (
 bp = ApiBlueprint(
     "risks_api",
     __name__,
+    title="廉政风险点",
     url_prefix="/api/v1/risk-points",
-    description="廉政风险点登记表",
+    description="廉政风险点登记表：新增、修改、退出、历史版本、复核、导入导出与质量检查",
 )
-
-POINT_EXAMPLE = {
-    "unit": "ZD1-1",
-    "post": "中队长",
-    "power": "行政处罚",
-    "stage": "调查取证",
-    "title": "选择性执法",
-    "description": "对熟人违法行为不予立案",
-    "category": "执法办案",
-    "likelihood": 2,
-    "impact": 3,
-    "measures": [
-        {
-            "text": "双人执法、全程记录",
-            "owner": "张三",
-            "deadline": "2026-12-31",
-            "status": "planned",
-        }
-    ],
-    "responsible": "张三",
-    "supervisor": "李四",
-    "indicator": "投诉数",
-}
 
 
 def _visible() -> list[int] | None:
@@ -81,7 +60,7 @@ def list_points(args):
 @allow(*WRITERS)
 @errors(409)
 @bp.arguments(RiskPointIn, example=POINT_EXAMPLE)
-@bp.response(201, RiskPointOut)
+@bp.response(201, RiskPointOut, example=POINT_ANSWER)
 def create_point(data):
     """登记风险点（风险等级由可能性×影响程度计算）"""
     return operations.create_point(data)
@@ -89,7 +68,7 @@ def create_point(data):
 
 @bp.route("/<int:point_id>", methods=["GET"])
 @allow(*READERS)
-@bp.response(200, RiskPointOut)
+@bp.response(200, RiskPointOut, example=POINT_ANSWER)
 def get_point(point_id: int):
     """风险点详情"""
     return _point(point_id)

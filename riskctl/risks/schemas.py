@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from riskctl.core.api import PageArgs
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import ANY_JSON, BaseSchema, OutSchema, Text, computed
 from riskctl.risks.filters import OVERDUE_CHOICES, STATUS_CHOICES
 from riskctl.risks.models import (
     FIELD_LABELS,
@@ -67,8 +67,13 @@ class RiskPointPatch(RiskPointIn):
     version = fields.Integer(strict=True, load_default=None, allow_none=True)
 
     def load(self, data, *, partial=None, **kwargs):
-        # Always partial (callers such as json_body pass partial=False), but never for reason.
+        # Always partial (webargs loads with partial=False), but never for reason.
         return super().load(data, partial=PATCHABLE, **kwargs)
+
+    def on_bind_field(self, field_name, field_obj) -> None:
+        super().on_bind_field(field_name, field_obj)
+        if field_name in PATCHABLE:  # so the document shows them optional, as they are
+            field_obj.required = False
 
 
 class RiskRetireIn(BaseSchema):
@@ -92,7 +97,7 @@ class RiskMeasureOut(OutSchema):
     owner = fields.String()
     deadline = fields.Date()
     status = fields.String(metadata={"enum": list(MEASURE_STATUSES)})
-    status_label = fields.Function(lambda m: MEASURE_STATUSES[m.status])
+    status_label = computed(lambda m: MEASURE_STATUSES[m.status])
 
 
 def _level(point: RiskPoint) -> str | None:
@@ -104,8 +109,8 @@ class RiskPointOut(OutSchema):
         model = RiskPoint
 
     id = fields.Integer()
-    unit = fields.Function(lambda p: p.unit.code)
-    unit_name = fields.Function(lambda p: p.unit.name)
+    unit = computed(lambda p: p.unit.code)
+    unit_name = computed(lambda p: p.unit.name)
     post = fields.String()
     power = fields.String()
     stage = fields.String()
@@ -114,14 +119,12 @@ class RiskPointOut(OutSchema):
     category = fields.String()
     likelihood = fields.Integer()
     impact = fields.Integer()
-    level = fields.Function(
+    level = computed(
         _level,
         allow_none=True,
         metadata={"description": "风险等级（由可能性×影响程度计算）", "example": "高"},
     )
-    level_label = fields.Function(
-        lambda p: level_label(_level(p), current_style()), allow_none=True
-    )
+    level_label = computed(lambda p: level_label(_level(p), current_style()), allow_none=True)
     measures = fields.List(fields.Nested(RiskMeasureOut))
     responsible = fields.String()
     supervisor = fields.String()
@@ -129,7 +132,7 @@ class RiskPointOut(OutSchema):
     next_review = fields.Date()
     last_reviewed = fields.Date()
     status = fields.String(metadata={"enum": list(STATUS_LABELS)})
-    status_label = fields.Function(lambda p: STATUS_LABELS[p.status])
+    status_label = computed(lambda p: STATUS_LABELS[p.status])
     version = fields.Integer()
     retire_reason = fields.String()
     retired_at = fields.DateTime()
@@ -139,9 +142,9 @@ class RiskPointOut(OutSchema):
 
 class RiskChangeOut(OutSchema):
     field = fields.String()
-    label = fields.Function(lambda c: FIELD_LABELS.get(c["field"], c["field"]))
-    before = fields.Raw(allow_none=True)
-    after = fields.Raw(allow_none=True)
+    label = computed(lambda c: FIELD_LABELS.get(c["field"], c["field"]))
+    before = fields.Raw(allow_none=True, metadata=ANY_JSON)
+    after = fields.Raw(allow_none=True, metadata=ANY_JSON)
 
 
 class RiskVersionOut(OutSchema):

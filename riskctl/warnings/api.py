@@ -22,7 +22,13 @@ from riskctl.warnings.schemas import (
 )
 from riskctl.warnings.sources import RULES
 
-bp = ApiBlueprint("warnings_api", __name__, url_prefix="/api/v1/warnings", description="预警")
+bp = ApiBlueprint(
+    "warnings_api",
+    __name__,
+    title="廉政预警",
+    url_prefix="/api/v1/warnings",
+    description="廉政风险预警：查看、确认与处置",
+)
 
 # The discipline committee handles warnings; leaders and the legal office read them;
 # officers read their own units'; the administrator sets the rules' thresholds.

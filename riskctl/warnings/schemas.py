@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from riskctl.accounts.queries import unit_by_code
 from riskctl.core.api import PageArgs
 from riskctl.core.errors import NotFound, ValidationFailed
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import ANY_JSON, BaseSchema, OutSchema, Text, computed
 from riskctl.warnings.links import with_urls
 from riskctl.warnings.models import COLOURS, STATUSES, Warning
 from riskctl.warnings.queries import OPEN, WarningFilter
@@ -70,12 +70,12 @@ class WarningSchema(OutSchema):
 
     id = fields.Integer()
     rule = fields.String()
-    rule_label = fields.Function(_rule_label)
+    rule_label = computed(_rule_label)
     colour = fields.String(metadata={"enum": list(COLOURS)})
     colour_label = fields.String()
     title = fields.String()
-    unit = fields.Function(lambda w: w.unit.code if w.unit else None, allow_none=True)
-    unit_name = fields.Function(lambda w: w.unit.name if w.unit else None, allow_none=True)
+    unit = computed(lambda w: w.unit.code if w.unit else None, allow_none=True)
+    unit_name = computed(lambda w: w.unit.name if w.unit else None, allow_none=True)
     status = fields.String(metadata={"enum": list(STATUSES)})
     status_label = fields.String()
     raised_at = fields.DateTime()
@@ -88,9 +88,9 @@ class WarningSchema(OutSchema):
 
 class WarningDetailSchema(WarningSchema):
     subject_key = fields.String()
-    rule_description = fields.Function(lambda w: getattr(rule_by_key(w.rule), "description", ""))
-    evidence = fields.Function(
-        lambda w: with_urls(w.evidence), metadata={"type": "object", "description": "证据及链接"}
+    rule_description = computed(lambda w: getattr(rule_by_key(w.rule), "description", ""))
+    evidence = computed(
+        lambda w: with_urls(w.evidence), dict, metadata={"description": "证据及链接"}
     )
     acknowledged_at = fields.DateTime()
     acknowledged_by = fields.String()
@@ -160,8 +160,8 @@ class _Threshold(Schema):
     name = fields.String(required=True)
     setting = fields.String(required=True)
     label = fields.String(required=True)
-    value = fields.Raw(required=True, allow_none=True)
-    default = fields.Raw(required=True, allow_none=True)
+    value = fields.Raw(required=True, allow_none=True, metadata=ANY_JSON)
+    default = fields.Raw(required=True, allow_none=True, metadata=ANY_JSON)
 
 
 class WarningRuleSchema(Schema):

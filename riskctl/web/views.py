@@ -16,19 +16,20 @@ from sqlalchemy import func, select, text
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.roles import ALL_ROLES, AUDIT_READERS
-from riskctl.core.api import ApiBlueprint, errors
+from riskctl.core.api import ApiBlueprint, build_spec, errors
 from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import allow, current_actor, public
 from riskctl.core.contributions import register_card
 from riskctl.core.db import db
 from riskctl.core.headers import CONTENT_SECURITY_POLICY
-from riskctl.core.openapi import build_spec
 from riskctl.core.schema import OutSchema
 from riskctl.web.shell import cards_for
 
 bp = Blueprint("web", __name__)
 api = Blueprint("web_api", __name__)
-health_api = ApiBlueprint("health_api", __name__, description="服务状态")
+health_api = ApiBlueprint(
+    "health_api", __name__, title="服务状态", description="服务与数据库是否可用（公开）"
+)
 
 # Swagger UI, from the pinned swagger-ui-bundle package: no CDN, no inline script.
 SWAGGER_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
 from sqlalchemy import func, select
 
 from riskctl import create_app
 from riskctl.accounts import operations
 from riskctl.accounts.models import Unit
 from riskctl.accounts.roles import LEGAL
+from riskctl.core.api import ApiBlueprint
 from riskctl.core.auth.policy import allow
 from riskctl.core.db import db
-from riskctl.core.http import json_body
 from riskctl.core.schema import BaseSchema, Text
 
 
@@ -58,12 +57,12 @@ def _probe_app(database_url: str, tmp_path):
             "PROPAGATE_EXCEPTIONS": False,
         }
     )
-    bp = Blueprint("probe", __name__)
+    bp = ApiBlueprint("probe", __name__)
 
-    @bp.post("/api/v1/probe/units")
+    @bp.route("/api/v1/probe/units", methods=["POST"])
     @allow(LEGAL)
-    def make_unit():
-        data = json_body(_Body())
+    @bp.arguments(_Body)
+    def make_unit(data):
         unit = operations.create_unit(data["code"], data["name"], "JU")
         if data["name"] == "crash":
             raise RuntimeError("boom after a write")

@@ -21,6 +21,7 @@ from riskctl.inspections.schemas import InspectionReasonSchema
 bp = ApiBlueprint(
     "inspection_conflicts_api",
     __name__,
+    title="回避",
     url_prefix="/api/v1/inspection",
     description="双随机一公开：回避",
 )

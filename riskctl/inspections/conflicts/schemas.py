@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import BaseSchema, OutSchema, Text, computed
 from riskctl.inspections.models import DECISIONS, ConflictDeclaration, RecusalRequest
 
 
@@ -33,8 +33,8 @@ class InspectionConflictSchema(OutSchema):
         model = ConflictDeclaration
 
     id = fields.Integer()
-    inspector = fields.Function(lambda c: c.inspector.code)
-    target = fields.Function(lambda c: c.target.code)
+    inspector = computed(lambda c: c.inspector.code)
+    target = computed(lambda c: c.target.code)
     relation = fields.String()
     reason = fields.String()
     recorded_by = fields.String()
@@ -48,13 +48,13 @@ class RecusalSchema(OutSchema):
         model = RecusalRequest
 
     id = fields.Integer()
-    inspector = fields.Function(lambda r: r.inspector.code)
-    target = fields.Function(lambda r: r.target.code)
+    inspector = computed(lambda r: r.inspector.code)
+    target = computed(lambda r: r.target.code)
     applicant = fields.String()
     reason = fields.String()
     filed_on = fields.Date()
     status = fields.String(metadata={"enum": list(DECISIONS)})
-    status_label = fields.Function(lambda r: DECISIONS[r.status])
+    status_label = computed(lambda r: DECISIONS[r.status])
     decided_by = fields.String()
     decided_at = fields.DateTime()
     decision_note = fields.String()

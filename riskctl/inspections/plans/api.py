@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
-from riskctl.core.api import ApiBlueprint, errors, paginate
+from riskctl.core.api import ApiBlueprint, errors, extended, paginate
 from riskctl.core.auth.policy import allow, require_actor
-from riskctl.draws.schemas import RedrawRequestInSchema
+from riskctl.draws.schemas import ENTROPY_EXAMPLE, RedrawRequestInSchema
 from riskctl.inspections import queries
 from riskctl.inspections.plans import operations as plan_operations
+from riskctl.inspections.plans.examples import DRAW_ANSWER, PLAN_ANSWER, PLAN_EXAMPLE
 from riskctl.inspections.plans.sampling import PlanRules, frame
 from riskctl.inspections.plans.schemas import (
     DrawSummaryOut,
@@ -27,32 +28,13 @@ from riskctl.inspections.schemas import InspectionReasonSchema
 bp = ApiBlueprint(
     "inspection_plans_api",
     __name__,
+    title="抽查计划",
     url_prefix="/api/v1/inspection",
     description="双随机一公开：抽查计划、锁定与抽取、重抽",
 )
 
 READERS = (LEGAL, LEADER, DISCIPLINE)
 EVERYONE = (LEGAL, LEADER, DISCIPLINE, OFFICER)
-PLAN_EXAMPLE = {
-    "code": "JH-2026-01",
-    "name": "2026 年第一季度双随机抽查",
-    "items": ["CC-001"],
-    "ratios": {"A": 0.03, "B": 0.05, "C": 0.1, "D": 0.2},
-    "team_size": 2,
-}
-
-
-class _Relocked:
-    """The re-draw request as answered after its re-lock: the request and the new manifest."""
-
-    def __init__(self, found, manifest) -> None:
-        self._found = found
-        self.digests = manifest.digests
-        self.manifest_version = manifest.version
-        self.public_url = f"/public/draws/manifests/{manifest.id}"
-
-    def __getattr__(self, name: str):
-        return getattr(self._found, name)
 
 
 def draw_summary(draw) -> dict:
@@ -81,7 +63,7 @@ def list_plans(args):
 @allow(LEGAL)
 @errors(409)
 @bp.arguments(InspectionPlanInSchema, example=PLAN_EXAMPLE)
-@bp.response(201, InspectionPlanSchema)
+@bp.response(201, InspectionPlanSchema, example=PLAN_ANSWER)
 def create_plan(data):
     """新建抽查计划（草稿）"""
     return plan_operations.create_plan(data, require_actor().username)
@@ -98,7 +80,7 @@ def preview_new_plan(data):
 
 @bp.route("/plans/<code>", methods=["GET"])
 @allow(*EVERYONE)
-@bp.response(200, InspectionPlanSchema)
+@bp.response(200, InspectionPlanSchema, example=PLAN_ANSWER)
 def get_plan(code: str):
     """抽查计划"""
     return queries.plan_by_code(code)
@@ -151,11 +133,8 @@ def lock_plan(code: str):
 @bp.route("/plans/<code>/draw", methods=["POST"])
 @allow(LEGAL)
 @errors(409)
-@bp.arguments(
-    PlanDrawInSchema,
-    example={"entropy": "03 11 19 24 30 + 07 12", "entropy_source": "体彩大乐透第 26001 期"},
-)
-@bp.response(201, DrawSummaryOut)
+@bp.arguments(PlanDrawInSchema, example=ENTROPY_EXAMPLE)
+@bp.response(201, DrawSummaryOut, example=DRAW_ANSWER)
 def draw_plan(data, code: str):
     """录入公开随机数并抽取（每个计划只能抽取一次，重复请求返回 409）"""
     plan = queries.plan_by_code(code)
@@ -206,7 +185,12 @@ def relock_redraw(request_id: int):
     """抽取清单有误的重抽：按更正后的名录重新锁定计划，生成新一版抽取清单并公布摘要（须在录入新随机数之前）"""
     found = queries.redraw_by_id(request_id)
     manifest = plan_operations.relock_for_redraw(found, require_actor())
-    return _Relocked(found, manifest)
+    return extended(
+        found,
+        digests=manifest.digests,
+        manifest_version=manifest.version,
+        public_url=f"/public/draws/manifests/{manifest.id}",
+    )
 
 
 @bp.route("/redraws/<int:request_id>/run", methods=["POST"])

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_dump, post_load, v
 
 from riskctl.core import settings
 from riskctl.core.api import PageArgs
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import BaseSchema, OutSchema, Text, computed
 from riskctl.draws.schemas import RedrawRequestOutSchema
 from riskctl.inspections import options
 from riskctl.inspections.models import (
@@ -100,8 +100,17 @@ class InspectionPlanSchema(OutSchema):
 
     code = fields.String()
     name = fields.String()
-    items = fields.Function(lambda p: [i.code for i in p.items])
-    ratios = fields.Function(lambda p: {k: float(v) for k, v in p.ratios.items()})
+    items = computed(
+        lambda p: [i.code for i in p.items], many=True, metadata={"description": "抽查事项编号"}
+    )
+    ratios = computed(
+        lambda p: {k: float(v) for k, v in p.ratios.items()},
+        dict,
+        metadata={
+            "additionalProperties": {"type": "number"},
+            "description": "各风险等级的抽查比例",
+        },
+    )
     quotas = fields.Dict(keys=fields.String(), values=fields.Integer())
     team_size = fields.Integer()
     cap = fields.Integer()
@@ -110,7 +119,7 @@ class InspectionPlanSchema(OutSchema):
     cross_unit = fields.Boolean()
     units = fields.List(fields.String())
     status = fields.String(metadata={"enum": list(PLAN_STATUSES)})
-    status_label = fields.Function(lambda p: PLAN_STATUSES[p.status])
+    status_label = computed(lambda p: PLAN_STATUSES[p.status])
     created_by = fields.String()
     created_at = fields.DateTime()
     locked_at = fields.DateTime()
@@ -125,7 +134,7 @@ class PlanRedrawSchema(OutSchema, RedrawRequestOutSchema):
         model = RedrawRequest
 
     status = fields.String(metadata={"enum": list(REDRAW_STATUSES)})
-    plan = fields.Function(lambda r: r.plan.code)
+    plan = computed(lambda r: r.plan.code)
 
 
 class PlanArgs(PageArgs):

@@ -27,6 +27,7 @@ from riskctl.inspections.results.schemas import (
 bp = ApiBlueprint(
     "inspection_results_api",
     __name__,
+    title="检查结果",
     url_prefix="/api/v1/inspection",
     description="双随机一公开：检查结果、公示与统计",
 )

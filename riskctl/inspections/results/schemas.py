@@ -8,7 +8,7 @@ from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, pre_load, validate, validates
 
 from riskctl.core.api import PageArgs
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import BaseSchema, OutSchema, Text, computed
 from riskctl.inspections.models import RESULT_CODES, Attachment, Task
 from riskctl.inspections.plans.schemas import OpenOut
 from riskctl.inspections.schemas import unit_code
@@ -71,7 +71,7 @@ class TaskTargetOut(OutSchema):
 class TaskInspectorOut(OutSchema):
     code = fields.String()
     name = fields.String()
-    unit = fields.Function(unit_code, allow_none=True)
+    unit = computed(unit_code, allow_none=True)
 
 
 class InspectionTaskSchema(OutSchema):
@@ -79,7 +79,7 @@ class InspectionTaskSchema(OutSchema):
         model = Task
 
     id = fields.Integer()
-    plan = fields.Function(lambda t: t.plan.code)
+    plan = computed(lambda t: t.plan.code)
     draw_id = fields.Integer()
     position = fields.Integer()
     target = fields.Nested(TaskTargetOut)

@@ -33,6 +33,7 @@ from riskctl.inspections.rosters.schemas import (
 bp = ApiBlueprint(
     "inspection_rosters_api",
     __name__,
+    title="名录库",
     url_prefix="/api/v1/inspection",
     description="双随机一公开：检查对象与执法检查人员名录库",
 )

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from riskctl.core.api import PageArgs, QueryInteger
 from riskctl.core.bounds import INT32
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import BaseSchema, OutSchema, Text, computed
 from riskctl.inspections.models import CREDIT_CLASSES, TARGET_KINDS, Inspector, Target
 from riskctl.inspections.schemas import unit_code
 
@@ -20,10 +20,10 @@ class InspectionTargetSchema(OutSchema):
     name = fields.String()
     credit_code = fields.String()
     kind = fields.String(metadata={"enum": list(TARGET_KINDS)})
-    kind_label = fields.Function(lambda t: TARGET_KINDS[t.kind])
+    kind_label = computed(lambda t: TARGET_KINDS[t.kind])
     address = fields.String()
     credit_class = fields.String(metadata={"enum": list(CREDIT_CLASSES)})
-    unit = fields.Function(unit_code)
+    unit = computed(unit_code)
     closed = fields.Boolean()
     active = fields.Boolean()
 
@@ -35,7 +35,7 @@ class InspectorSchema(OutSchema):
     code = fields.String()
     name = fields.String()
     license_no = fields.String()
-    unit = fields.Function(unit_code)
+    unit = computed(unit_code)
     fields_ = fields.String(data_key="fields", attribute="fields")
     active = fields.Boolean()
 

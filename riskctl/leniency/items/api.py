@@ -20,7 +20,11 @@ from riskctl.leniency.items.schemas import (
 )
 
 bp = ApiBlueprint(
-    "leniency_items_api", __name__, url_prefix="/api/v1/leniency", description="免罚清单"
+    "leniency_items_api",
+    __name__,
+    title="免罚清单",
+    url_prefix="/api/v1/leniency",
+    description="免罚清单事项及其历次版本",
 )
 
 

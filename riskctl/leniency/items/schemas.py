@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from riskctl.core.api import PageArgs
-from riskctl.core.schema import BaseSchema, OutSchema, Text
+from riskctl.core.schema import BaseSchema, OutSchema, Text, computed
 from riskctl.leniency.schemas import Code, local_time
 
 
@@ -42,7 +42,7 @@ class LeniencyItemVersionOut(OutSchema):
     conditions = fields.String()
     active = fields.Boolean()
     reason = fields.String()
-    changed_at = fields.Function(
+    changed_at = computed(
         lambda v: local_time(v.changed_at), metadata={"description": "本地时间（北京时间）"}
     )
     changed_by = fields.String()

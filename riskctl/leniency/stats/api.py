@@ -14,7 +14,11 @@ from riskctl.leniency.stats import queries as stats
 from riskctl.leniency.stats.schemas import LeniencyStatsOut, StatsArgs
 
 bp = ApiBlueprint(
-    "leniency_stats_api", __name__, url_prefix="/api/v1/leniency", description="首违不罚：统计"
+    "leniency_stats_api",
+    __name__,
+    title="首违不罚统计",
+    url_prefix="/api/v1/leniency",
+    description="首违不罚、轻微不罚按期间、单位和事项的统计",
 )
 
 

@@ -31,6 +31,7 @@ from riskctl.reviews.schemas import (
 bp = ApiBlueprint(
     "reviews_register_api",
     __name__,
+    title="案卷登记与评查人员",
     url_prefix="/api/v1/reviews",
     description="案卷评查：案卷登记、评查人员库、评查标准",
 )
