@@ -225,7 +225,8 @@ def revoke_token(token_id: int, actor: str, owner: User | None = None) -> ApiTok
 def user_for_token(token: str) -> User | None:
     row = db.session.scalar(
         select(ApiToken)
-        .options(joinedload(ApiToken.user))  # one statement per API request, not two
+        # One statement per API request: the user and their unit (an officer's scope).
+        .options(joinedload(ApiToken.user).joinedload(User.unit))
         .where(ApiToken.token_hash == _token_digest(token))
     )
     if row is None or not row.usable or not row.user.active:
