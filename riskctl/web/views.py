@@ -111,7 +111,7 @@ def health():
     except Exception:
         current_app.logger.exception("health check: database unreachable")
         return jsonify({"status": "error", "database": "error"}), 503
-    return {"status": "ok", "database": "ok"}
+    return jsonify({"status": "ok", "database": "ok"})  # the body HealthOut would dump
 
 
 @api.get("/api/openapi.json")
