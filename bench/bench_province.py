@@ -12,6 +12,7 @@ Run ``python -m bench province``; BENCH_PROVINCE_SCALE=0.1 builds a tenth.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import statistics
 import sys
@@ -114,7 +115,9 @@ def scenarios() -> list[Row]:
             for k in range(REQUESTS + 3):
                 url = f"{path}&per_page=20&page={k % 5 + 1}"
                 t0 = time.perf_counter()
-                response = client.get(url, headers=headers)
+                # Outside the bench's app context, as under a server: otherwise every
+                # request shares one ``g`` (the first caller's user, the calendar).
+                response = contextvars.Context().run(client.get, url, headers=headers)
                 elapsed = time.perf_counter() - t0
                 if response.status_code != 200:
                     raise RuntimeError(f"{url}: {response.status_code} {response.get_data()[:300]}")

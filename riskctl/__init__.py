@@ -117,8 +117,15 @@ def _install_transaction(app: Flask) -> None:
 
     @app.after_request
     def _finish(response: Response) -> Response:
+        # Nothing begun and nothing pending (health, a refused call): nothing to end.
+        if not db.session.registry.has() or _idle(db.session()):
+            return response
         if response.status_code < 400:
             db.session.commit()
         else:
             db.session.rollback()
         return response
+
+
+def _idle(session) -> bool:
+    return not (session.in_transaction() or session.new or session.dirty or session.deleted)

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     # Who is asking: the session cookie on pages, the bearer token on /api/.
     login_manager.user_loader(sessions.load)
     login_manager.request_loader(bearer.load_from_request)
+    app.session_interface = sessions.CookieSessions()
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.units_cli)

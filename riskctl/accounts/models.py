@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    and_,
+    false,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskctl.accounts.roles import ALL_ROLES
@@ -89,9 +100,14 @@ class ApiToken(db.Model):
 
     user: Mapped[User] = relationship()
 
-    @property
+    @hybrid_property
     def usable(self) -> bool:
         return not self.revoked and self.expires_at > clock.now()
+
+    @usable.inplace.expression
+    @classmethod
+    def _usable_clause(cls) -> ColumnElement[bool]:
+        return and_(cls.revoked == false(), cls.expires_at > clock.now())
 
     @property
     def state(self) -> str:

@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -223,11 +223,15 @@ def revoke_token(token_id: int, actor: str, owner: User | None = None) -> ApiTok
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))  # one statement per API request, not two
-        .where(ApiToken.token_hash == _token_digest(token))
+    """The active user of a usable token (not revoked, not expired), with their unit (an
+    officer's scope): one statement per API request, the token row itself not loaded."""
+    return db.session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .options(joinedload(User.unit))
+        .where(
+            ApiToken.token_hash == _token_digest(token),
+            ApiToken.usable,
+            User.active == true(),
+        )
     )
-    if row is None or not row.usable or not row.user.active:
-        return None
-    return row.user

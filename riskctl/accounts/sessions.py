@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, session, url_for
+from flask import Flask, Request, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 
 from riskctl.accounts.models import User
@@ -37,6 +38,16 @@ _VERSION, _STARTED, _SEEN = "_sv", "_started", "_seen"
 _TOUCH_EVERY = 30  # seconds: refresh "last used" at most this often (fewer cookie writes)
 # Pages a user whose password was reset may still open before choosing a new one.
 _WHILE_CHANGING = {"accounts.change_password", "accounts.logout", "static"}
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie; a request without one (the API, a first visit) gets an
+    empty session without building the signer first."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def start(user: User) -> None:

@@ -7,7 +7,7 @@ itself; past ``EXACT_UP_TO`` matches a list says "about N" instead (the API adds
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, inspect, select
+from sqlalchemy import Select, func, inspect, literal_column, select
 
 from riskctl.core.db import db
 
@@ -21,11 +21,19 @@ def count_rows(query: Select, exact_up_to: int = EXACT_UP_TO) -> tuple[int, bool
     """``(total, estimated)`` for the ORM ``query`` (one entity, one integer key)."""
     bare = query.order_by(None)
     capped = db.session.scalar(
-        select(func.count()).select_from(bare.limit(exact_up_to + 1).subquery())
+        select(func.count()).select_from(_keys_only(bare).limit(exact_up_to + 1).subquery())
     )
     if capped <= exact_up_to:
         return capped, False
     return max(exact_up_to + 1, _estimate(bare)), True
+
+
+def _keys_only(query: Select) -> Select:
+    """The same rows with no column read: an index alone can answer the count. A
+    DISTINCT or grouped query keeps its columns (they decide how many rows there are)."""
+    if query._distinct or query._group_by_clauses:
+        return query
+    return query.with_only_columns(literal_column("1"), maintain_column_froms=True)
 
 
 def _estimate(query: Select) -> int:

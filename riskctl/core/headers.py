@@ -30,10 +30,16 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+# Header names compare case-insensitively: one set of the response's names, one pass.
+_KEYED = tuple((name.lower(), name, value) for name, value in HEADERS.items())
+
 
 def install(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        headers = response.headers
+        present = {name.lower() for name, _ in headers}
+        for key, name, value in _KEYED:
+            if key not in present:
+                headers.add(name, value)
         return response

@@ -75,8 +75,26 @@ def require_actor() -> User:
     return actor
 
 
+def _carries_credential() -> bool:
+    """Whether the request could name a user at all: a session or remember-me cookie,
+    or an Authorization header. Without one Flask-Login finds nobody, so nothing is
+    loaded (health checks and the public pages skip its session and loader work)."""
+    if "Authorization" in request.headers:
+        return True
+    cookies = request.cookies
+    if not cookies:
+        return False
+    config = current_app.config
+    return (
+        config["SESSION_COOKIE_NAME"] in cookies
+        or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
+    )
+
+
 def _identify() -> User | None:
     """The signed-in user, or None; on /api/ a refused token is 401 with its reason."""
+    if not _carries_credential():
+        return None
     # The user object itself, not Flask-Login's proxy: the proxy resolves through
     # g._login_user, which login_user(actor) would otherwise point at the proxy itself.
     user = current_user._get_current_object() if current_user.is_authenticated else None
