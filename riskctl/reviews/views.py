@@ -98,7 +98,9 @@ def edit_campaign(code: str):
             db.session.rollback()
             field = next(iter(exc.details), "") if exc.details else ""
             # A shorter period can leave a unit fewer files than its quota: said at the period.
-            target = form.period_end if field == "quotas" else getattr(form, field, None) or form.name
+            target = (
+                form.period_end if field == "quotas" else getattr(form, field, None) or form.name
+            )
             target.errors = [*target.errors, exc.message]
             return render_template(
                 "reviews/campaign_new.html", form=form, campaign=campaign

@@ -6,6 +6,8 @@ Each module registers what its imports are called and which page reopens a previ
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from riskctl.accounts.roles import DISCIPLINE, LEGAL
@@ -13,6 +15,8 @@ from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.contributions import register_card
 from riskctl.core.errors import NotFound
 from riskctl.core.storage import staging
+
+_LOCAL_PATH = re.compile(r"/[A-Za-z0-9_\-]+(?:/[A-Za-z0-9_\-]+)*")
 
 bp = Blueprint("staged_imports", __name__, url_prefix="/imports")
 
@@ -59,4 +63,6 @@ def discard(token: str):
         return redirect(url_for(".waiting")), 303
     flash(f"已放弃导入“{staged.filename}”，未写入任何数据", "success")
     back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for(".waiting"))
+    return redirect(
+        back if back.startswith("/") and not back.startswith("//") else url_for(".waiting")
+    )

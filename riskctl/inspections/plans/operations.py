@@ -90,7 +90,9 @@ def create_plan(data: dict[str, Any], actor: str) -> Plan:
     plan = Plan(code=data["code"], status="draft", created_by=actor, **_rules(data))
     db.session.add(plan)
     db.session.flush()
-    audit.record("inspection.plan.create", "inspection_plan", plan.code, _summary(plan), actor=actor)
+    audit.record(
+        "inspection.plan.create", "inspection_plan", plan.code, _summary(plan), actor=actor
+    )
     return plan
 
 

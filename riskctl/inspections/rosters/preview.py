@@ -16,31 +16,29 @@ from riskctl.inspections.rosters.imports import Analysis
 _WORDS = {
     "kind": TARGET_KINDS,
     "closed": {True: "已关闭停业", False: "在营"},
-    "active": {True: "在用", False: "已移出/停用"},
 }
+# The stored column → the file's column (the rest share their name).
+_COLUMN_OF = {"unit_id": "unit", "closed": "status", "active": "status"}
 
 
 def _labels(analysis: Analysis) -> dict[str, str]:
     headers = {c.field: c.header for c in analysis.spec.columns}
-    labels = {
-        name: headers["unit" if name == "unit_id" else name]
-        for name in analysis.fields
-        if name != "closed"
-    }
-    if "closed" in analysis.fields:
-        labels["closed"] = headers["status"]
-    if "active" in analysis.fields:
-        labels["active"] = headers["status"]
-    else:
-        labels["active"] = "名录状态"
+    labels = {name: headers[_COLUMN_OF.get(name, name)] for name in analysis.fields}
+    labels.setdefault("active", "名录状态")  # targets: a row back in the file is restored
     return labels
 
 
-def _readable(values: dict[str, Any], units: dict[int, str]) -> dict[str, Any]:
+def _readable(values: dict[str, Any], units: dict[int, str], listed: bool) -> dict[str, Any]:
     out = dict(values)
     for name, words in _WORDS.items():
         if name in out and out[name] is not None:
             out[name] = words.get(out[name], out[name])
+    if "active" in out:
+        out["active"] = (
+            ("在岗" if out["active"] else "停用")
+            if listed
+            else ("在库" if out["active"] else "已移出")
+        )
     if "unit_id" in out:
         out["unit_id"] = units.get(out["unit_id"], out["unit_id"])
     return out
@@ -57,20 +55,23 @@ def preview_of(analysis: Analysis) -> Preview:
 
     listed = dict(analysis.changed[:SHOWN])
     table = spec.table
+    names = ("active", *(f for f in fields if f != "active"))
     stored = {
-        row_id: dict(zip(("active", *fields), values, strict=True))
+        row_id: dict(zip(names, values, strict=True))
         for row_id, *values in db.session.execute(
-            select(table.c.id, table.c.active, *(table.c[f] for f in fields)).where(
+            select(table.c.id, *(table.c[f] for f in names)).where(
                 table.c.id.in_(list(listed.values()))
             )
         )
     }
-    labels = _labels(analysis)
+    labels, listed_status = _labels(analysis), "active" in fields
     for i, row_id in listed.items():
         old = {k: (bool(v) if k in ("active", "closed") else v) for k, v in stored[row_id].items()}
         new = {f: columns[f][i] for f in fields}
         new.setdefault("active", True)  # a file row is in the roster
-        found = changes(labels, _readable(old, units), _readable(new, units))
+        found = changes(
+            labels, _readable(old, units, listed_status), _readable(new, units, listed_status)
+        )
         preview.changed.add(Entry(columns["code"][i], columns["name"][i], changes=found))
     preview.changed.count(len(analysis.changed) - len(listed))
 

@@ -26,6 +26,8 @@ def preview_of(plan: list[ItemRow]) -> Preview:
             item = item_by_code(data["code"])
             old = {k: getattr(item, k) for k in CONTENT_FIELDS}
             found = changes(_LABELS, _readable(old), _readable(data))
-            section = preview.deactivated if old["active"] and not data["active"] else preview.changed
+            section = (
+                preview.deactivated if old["active"] and not data["active"] else preview.changed
+            )
             section.add(Entry(data["code"], item.name, entry.row, found))
     return preview

@@ -128,7 +128,9 @@ def import_page():
     preview = preview_of(plan)
     token = None
     if not preview.empty:  # a file that changes nothing waits for no one
-        token = staging.stage(_PURPOSE, content, file.filename, require_actor().id, preview.summary())
+        token = staging.stage(
+            _PURPOSE, content, file.filename, require_actor().id, preview.summary()
+        )
     return _previewed(plan, token, file.filename, preview)
 
 
