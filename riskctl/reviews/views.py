@@ -151,13 +151,15 @@ def _stage(campaign: Campaign) -> dict:
 def _render(campaign: Campaign, status: int = 200, **extra):
     user = current_actor()
     latest = operations.current_rubric()
+    units = units_tree()
     context = dict(
         campaign=campaign,
         can_manage=user.role == LEGAL,
         statuses=FILE_STATUSES,
         draw_form=extra.pop("draw_form", None) or DrawForm(),
         newer_rubric=latest if latest and latest.id != campaign.rubric_id else None,
-        filter_units=units_tree(),
+        filter_units=units,
+        unit_names={u.code: u.name for u in units},
         redraws=redraws.requests_of(campaign),
         redraw_kinds=REDRAW_KINDS,
         role=user.role,

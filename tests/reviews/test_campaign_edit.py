@@ -35,7 +35,7 @@ def test_a_draft_campaign_is_edited_and_audited(login, bureau):
     make_campaign(bureau, draw=False, quotas={"ZD1-1": 2})
     client = login("legal")
     page = client.get("/reviews/campaigns/PC-2026-H1").get_data(as_text=True)
-    assert "修改活动信息" in page
+    assert "修改活动信息" in page and "市容秩序第一中队：2 件" in page
     form = client.get("/reviews/campaigns/PC-2026-H1/edit")
     assert form.status_code == 200
     assert 'value="2026年上半年案卷评查"' in form.get_data(as_text=True)

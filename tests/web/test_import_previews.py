@@ -264,3 +264,59 @@ def test_an_inspectors_preview_names_the_status_and_unit_changes(login, bureau):
     change = re.sub(r"<[^>]+>", "", _section(page.get_data(as_text=True), "changed"))
     assert "ZF-0001" in change and "状态：在岗 → 停用" in change
     assert "所属单位：市容秩序第二中队 → 环境卫生第一中队" in change
+
+
+def test_a_case_file_preview_lists_changes_waits_and_is_confirmed(login, bureau):
+    from riskctl.core.tabular.writing import write_xlsx
+    from riskctl.reviews.models import CaseFile
+    from riskctl.reviews.registry.imports import HEADERS
+
+    def case(n: int, penalty: str = "", handler: str = "张勇") -> list:
+        return [
+            f"城管罚决字〔2026〕第{n}号",
+            "ZD1-1",
+            "占道经营",
+            "一般",
+            handler,
+            "ZF-1101",
+            "马建国",
+            "ZF-1001",
+            "2026-03-01",
+            penalty,
+        ]
+
+    client = login("legal")
+    first = write_xlsx(HEADERS, [case(1), case(2)], "案卷")
+    direct = client.post(
+        "/reviews/case-files",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(first), "案卷.xlsx"), "csrf_token": csrf_token(client)},
+    )
+    assert direct.status_code == 302
+    second = write_xlsx(HEADERS, [case(1), case(2, "500", "李强"), case(3)], "案卷")
+    page = client.post(
+        "/reviews/case-files",
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(second), "案卷.xlsx"),
+            "dry_run": "1",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    change = re.sub(r"<[^>]+>", "", _section(text, "changed"))
+    assert "城管罚决字〔2026〕第2号" in change
+    assert "承办人：张勇 → 李强" in change and "罚款金额（元）：— → 500.00" in change
+    assert "城管罚决字〔2026〕第3号" in _section(text, "new")
+    assert db.session.scalar(select(func.count(CaseFile.id))) == 2
+    assert _tile(client) == ("/imports/waiting", 1)
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', text)[1]
+    reopened = client.get(f"/reviews/case-files?staged={token}").get_data(as_text=True)
+    assert "城管罚决字〔2026〕第3号" in _section(reopened, "new")
+    done = client.post(
+        "/reviews/case-files/confirm", data={"token": token, "csrf_token": csrf_token(client)}
+    )
+    assert done.status_code == 302
+    assert db.session.scalar(select(func.count(CaseFile.id))) == 3
+    assert _tile(client) == ("/imports/waiting", 0)
