@@ -60,6 +60,13 @@ class CampaignForm(FlaskForm):
             raise ValidationError("结束日期不能早于开始日期")
 
 
+class CampaignEditForm(CampaignForm):
+    """A draft campaign's own fields; its code names it and stays (抽取件数、评查人员 are set
+    on the campaign page)."""
+
+    code = None
+
+
 class DrawForm(FlaskForm):
     entropy = StringField(
         "公开随机数", validators=[DataRequired(message="请录入公开随机数"), Length(max=500)]

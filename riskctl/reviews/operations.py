@@ -16,7 +16,7 @@ from riskctl.core import audit
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.reviews import defaults
-from riskctl.reviews.campaign_manifest import manifest_inputs
+from riskctl.reviews.campaign_manifest import eligible_counts, manifest_inputs
 from riskctl.reviews.models import (
     Assignment,
     Campaign,
@@ -146,6 +146,24 @@ def _apply(campaign: Campaign, data: dict[str, Any]) -> None:
         campaign.quotas = _check_quotas(data["quotas"])
     if "reviewers" in data:
         campaign.reviewers = _reviewers(data["reviewers"])
+    _refuse_quotas_above(campaign.quotas, eligible_counts(campaign))
+
+
+def _refuse_quotas_above(quotas: dict[str, int], eligible: dict[str, int]) -> None:
+    """Every unit drawing more files than it has, named by its name (所有超额的单位一次列出)."""
+    over = {code: n for code, n in quotas.items() if n > eligible.get(code, 0)}
+    if not over:
+        return
+    names = dict(
+        db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(list(over)))).all()
+    )
+    raise ValidationFailed.field(
+        "quotas",
+        "；".join(
+            f"{names.get(code, code)}：抽取数 {n} 超过该单位可抽案卷数 {eligible.get(code, 0)}"
+            for code, n in sorted(over.items())
+        ),
+    )
 
 
 def create_campaign(data: dict[str, Any], actor: User) -> Campaign:
@@ -245,13 +263,7 @@ def lock_campaign(campaign: Campaign, actor: User):
     if not campaign.quotas:
         raise ValidationFailed.field("quotas", "请为至少一个单位设定抽取件数")
     inputs = manifest_inputs(campaign)
-    for code, n in campaign.quotas.items():
-        if n > inputs.eligible.get(code, 0):
-            raise ValidationFailed.field(
-                "quotas",
-                f"单位 {code} 在评查期内只有 "
-                f"{inputs.eligible.get(code, 0)} 件可抽案卷，不足 {n} 件",
-            )
+    _refuse_quotas_above(campaign.quotas, inputs.eligible)
     if len(inputs.inspectors) < campaign.team_size:
         raise ValidationFailed.field(
             "reviewers",

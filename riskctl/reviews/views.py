@@ -17,7 +17,7 @@ from riskctl.draws.models import REDRAW_KINDS
 from riskctl.reviews import operations, queries, redraws, stats
 from riskctl.reviews.campaign_manifest import eligible_counts
 from riskctl.reviews.filters import file_filters
-from riskctl.reviews.forms import CampaignForm, DrawForm
+from riskctl.reviews.forms import CampaignEditForm, CampaignForm, DrawForm
 from riskctl.reviews.models import FILE_STATUSES, Campaign
 from riskctl.reviews.options import grade_bands
 
@@ -77,6 +77,40 @@ def new_campaign():
     return render_template("reviews/campaign_new.html", form=form), status
 
 
+_EDITED = ("name", "period_start", "period_end", "team_size", "cap")
+
+
+@bp.route("/campaigns/<code>/edit", methods=["GET", "POST"])
+@allow(LEGAL)
+def edit_campaign(code: str):
+    """A draft campaign stays editable until it is locked; then this page refuses (409)."""
+    campaign = queries.campaign_by_code(code)
+    if campaign.status != "draft":
+        flash(f"评查活动 {campaign.code} 已锁定，抽取清单已冻结，不能再修改", "error")
+        return _render(campaign, 409)
+    form = CampaignEditForm(obj=campaign)
+    if form.validate_on_submit():
+        try:
+            operations.update_campaign(
+                campaign, {k: form.data[k] for k in _EDITED}, current_actor()
+            )
+        except AppError as exc:
+            db.session.rollback()
+            field = next(iter(exc.details), "") if exc.details else ""
+            # A shorter period can leave a unit fewer files than its quota: said at the period.
+            target = (
+                form.period_end if field == "quotas" else getattr(form, field, None) or form.name
+            )
+            target.errors = [*target.errors, exc.message]
+            return render_template(
+                "reviews/campaign_new.html", form=form, campaign=campaign
+            ), exc.status
+        flash(f"已保存评查活动 {campaign.code} 的修改", "success")
+        return redirect(url_for(".campaign", code=campaign.code))
+    status = 422 if form.is_submitted() else 200
+    return render_template("reviews/campaign_new.html", form=form, campaign=campaign), status
+
+
 def _stage(campaign: Campaign) -> dict:
     """What the campaign page shows at each stage: set-up, manifest, or the drawn files."""
     if campaign.status == "draft":
@@ -117,13 +151,15 @@ def _stage(campaign: Campaign) -> dict:
 def _render(campaign: Campaign, status: int = 200, **extra):
     user = current_actor()
     latest = operations.current_rubric()
+    units = units_tree()
     context = dict(
         campaign=campaign,
         can_manage=user.role == LEGAL,
         statuses=FILE_STATUSES,
         draw_form=extra.pop("draw_form", None) or DrawForm(),
         newer_rubric=latest if latest and latest.id != campaign.rubric_id else None,
-        filter_units=units_tree(),
+        filter_units=units,
+        unit_names={u.code: u.name for u in units},
         redraws=redraws.requests_of(campaign),
         redraw_kinds=REDRAW_KINDS,
         role=user.role,
@@ -162,6 +198,8 @@ def setup(code: str):
     try:
         operations.update_campaign(campaign, data, current_actor())
     except AppError as exc:
+        db.session.rollback()  # the page shows the saved campaign and the input kept
+        campaign = queries.campaign_by_code(code)
         return _render(campaign, exc.status, setup_error=exc.message, form_values=data)
     flash("已保存抽取件数和评查人员", "success")
     return redirect(url_for(".campaign", code=code))

@@ -80,7 +80,7 @@ def test_the_manifest_lists_handler_approver_and_unit_conflicts(bureau):
     make_register(bureau, per_unit=1)
     make_pool(bureau)
     make_case(bureau, "ZD2-1", 9, handlers=["ZF-0902"], approver="ZF-0901")  # legal approved it
-    campaign = make_campaign(bureau, draw=False)
+    campaign = make_campaign(bureau, quotas={"ZD1-1": 1, "ZD1-2": 1, "ZD2-1": 2}, draw=False)
     pairs = set(manifest_inputs(campaign).conflicts)
     zd11 = "城管罚决字〔2026〕ZD1-1第0001号"
     zd21 = "城管罚决字〔2026〕ZD2-1第0009号"
@@ -130,15 +130,39 @@ def test_set_up_errors_are_named_in_chinese(api, bureau):
     assert legal.post(URL, json=BODY).status_code == 409
 
 
-def test_lock_refuses_quotas_above_the_eligible_files_and_too_few_reviewers(api, bureau):
+def test_a_quota_above_a_units_files_is_refused_when_saved_naming_the_unit(api, bureau):
     make_register(bureau)
     make_pool(bureau)
     legal = api("legal")
-    legal.post(URL, json={**BODY, "quotas": {"ZD1-1": 5}})
-    response = legal.post(f"{URL}/PC-2026-H1/lock")
+    response = legal.post(URL, json={**BODY, "quotas": {"ZD1-1": 5, "ZD2-1": 9, "ZD1-2": 4}})
     assert response.status_code == 422
-    assert "只有 4 件可抽案卷，不足 5 件" in response.get_json()["error"]["message"]
-    legal.patch(f"{URL}/PC-2026-H1", json={"quotas": {"ZD1-1": 2}, "reviewers": ["legal"]})
+    error = response.get_json()["error"]
+    expected = (
+        "市容秩序第一中队：抽取数 5 超过该单位可抽案卷数 4；"
+        "环境卫生第一中队：抽取数 9 超过该单位可抽案卷数 4"
+    )
+    assert error["message"] == expected
+    assert error["details"] == {"quotas": [expected]}
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+    assert legal.post(URL, json={**BODY, "quotas": {"ZD1-1": 4}}).status_code == 201
+    patched = legal.patch(f"{URL}/PC-2026-H1", json={"quotas": {"ZD1-2": 6}})
+    assert patched.status_code == 422
+    assert patched.get_json()["error"]["details"]["quotas"] == [
+        "市容秩序第二中队：抽取数 6 超过该单位可抽案卷数 4"
+    ]
+    # A shorter period leaves fewer files: the saved quota is checked again.
+    shorter = legal.patch(f"{URL}/PC-2026-H1", json={"period_end": "2026-02-28"})
+    assert shorter.status_code == 422
+    assert "抽取数 4 超过该单位可抽案卷数 0" in shorter.get_json()["error"]["message"]
+    assert db.session.scalar(select(Campaign.quotas)) == {"ZD1-1": 4}
+
+
+def test_lock_refuses_too_few_reviewers(api, bureau):
+    make_register(bureau)
+    make_pool(bureau)
+    legal = api("legal")
+    legal.post(URL, json={**BODY, "quotas": {"ZD1-1": 2}, "reviewers": ["legal"]})
     response = legal.post(f"{URL}/PC-2026-H1/lock")
     assert response.status_code == 422 and "评查人员不足" in response.get_json()["error"]["message"]
     assert db.session.scalar(select(func.count()).select_from(DrawManifest)) == 0

@@ -106,6 +106,7 @@ ACTIONS: dict[str, str] = {
     "report.issue": "签发季度报告",
     "report.download": "下载季度报告",
     "report.data_hash": "核对报告数据",
+    "import.discard": "放弃待确认的导入",
 }
 
 OBJECTS: dict[str, str] = {
@@ -141,6 +142,7 @@ OBJECTS: dict[str, str] = {
     "warning_rule": "预警规则",
     "warning_scan": "预警扫描",
     "quarterly_report": "季度报告",
+    "staged_import": "待确认的导入",
 }
 
 

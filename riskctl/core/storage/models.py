@@ -12,7 +12,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskctl.core import clock
 from riskctl.core.db import UTCDateTime, db
@@ -43,8 +43,8 @@ class BlobChunk(db.Model):
 class StagedUpload(db.Model):
     """An uploaded file waiting between an import's preview and its confirmation.
 
-    Bound to the user who uploaded it and to what it is for (``purpose``); usable
-    once, for a day. The file stays in the store like every other (no deletion).
+    Bound to what it is for (``purpose``); confirmed once or discarded, within a
+    week. The file stays in the store like every other (no deletion).
     """
 
     __tablename__ = "storage_staged_uploads"
@@ -56,5 +56,8 @@ class StagedUpload(db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
+    summary: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user = relationship("User", lazy="joined")

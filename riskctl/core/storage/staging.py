@@ -1,8 +1,11 @@
-"""Uploads waiting between an import's preview and its confirmation (待确认的导入文件).
+"""Uploads waiting between an import's preview and its confirmation (待确认的导入).
 
 The preview request stores the file and a row with a random token; the confirming
-request, on any worker of any host, finds it by that token, for the same user and
-the same purpose, within a day, once.
+request, on any worker of any host, finds it by that token, for the same purpose,
+within a week (``KEEP``), once. Each module registers its purposes (``register_purpose``):
+what the import is called, which roles may confirm it and which page reopens its
+preview; anyone of those roles may reopen, confirm or discard it from the list of
+imports waiting (``waiting``). Discarding is audited; nothing is deleted.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePath
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
-from riskctl.core import clock
+from riskctl.core import audit, clock
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.core.storage.base import Area, FileRef, register
@@ -23,7 +28,43 @@ from riskctl.core.storage.files import put, read
 from riskctl.core.storage.models import StagedUpload
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
-KEEP = timedelta(days=1)
+KEEP = timedelta(days=7)
+
+
+class Actor(Protocol):
+    id: int
+    role: str
+    username: str
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """An import that waits for confirmation: its name, who confirms it, where it reopens."""
+
+    key: str
+    label: str
+    roles: tuple[str, ...]
+    endpoint: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+_PURPOSES: dict[str, Purpose] = {}
+
+
+def register_purpose(
+    key: str, label: str, roles: tuple[str, ...], endpoint: str, **values: Any
+) -> None:
+    """``endpoint`` (with ``values`` and ``staged=<token>``) reopens the preview."""
+    _PURPOSES.setdefault(key, Purpose(key, label, tuple(roles), endpoint, values))
+
+
+def purpose(key: str) -> Purpose | None:
+    return _PURPOSES.get(key)
+
+
+def _may(user: Actor, key: str) -> bool:
+    known = _PURPOSES.get(key)
+    return known is not None and user.role in known.roles
 
 
 def _references() -> Iterator[FileRef]:
@@ -34,8 +75,9 @@ def _references() -> Iterator[FileRef]:
 AREA = register(Area("staging", "待确认的导入文件", _references, folder="staging"))
 
 
-def stage(purpose: str, data: bytes, filename: str, user_id: int) -> str:
-    """Keep ``data`` for ``user_id`` to confirm; returns the token the form carries."""
+def stage(purpose: str, data: bytes, filename: str, user_id: int, summary: str = "") -> str:
+    """Keep ``data`` to confirm; returns the token the form carries. ``summary`` (e.g.
+    "新增 3，修改 2") is shown in the list of imports waiting."""
     ref = put(AREA, data)
     token = secrets.token_hex(16)
     db.session.add(
@@ -46,6 +88,7 @@ def stage(purpose: str, data: bytes, filename: str, user_id: int) -> str:
             filename=PurePath(filename).name[:200],
             sha256=ref.sha256,
             size=ref.size,
+            summary=summary[:200],
             created_at=clock.now(),
         )
     )
@@ -53,29 +96,76 @@ def stage(purpose: str, data: bytes, filename: str, user_id: int) -> str:
     return token
 
 
-def _find(token: str, purpose: str, user_id: int) -> StagedUpload:
-    missing = NotFound("待确认的导入文件不存在或已过期，请重新上传")
+def _open() -> list:
+    return [
+        StagedUpload.used_at.is_(None),
+        StagedUpload.discarded_at.is_(None),
+        StagedUpload.created_at >= clock.now() - KEEP,
+    ]
+
+
+def _find(token: str, purpose: str, user: Actor) -> StagedUpload:
+    missing = NotFound("待确认的导入文件不存在、已处理或已过期，请重新上传")
     if not TOKEN.fullmatch(token or ""):
         raise missing
-    staged = db.session.scalar(select(StagedUpload).where(StagedUpload.token == token))
+    staged = db.session.scalar(select(StagedUpload).where(StagedUpload.token == token, *_open()))
     if (
         staged is None
         or staged.purpose != purpose
-        or staged.user_id != user_id
-        or staged.used_at is not None
-        or staged.created_at < clock.now() - KEEP
+        or (staged.user_id != user.id and not _may(user, purpose))
     ):
         raise missing
     return staged
 
 
-def fetch(token: str, purpose: str, user_id: int) -> tuple[bytes, str]:
-    """The staged bytes (checked) and file name; 404 unless this user's, unused, fresh."""
-    staged = _find(token, purpose, user_id)
+def fetch(token: str, purpose: str, user: Actor) -> tuple[bytes, str]:
+    """The staged bytes (checked) and file name; 404 unless open, fresh and this user's
+    (or confirmable by the user's role)."""
+    staged = _find(token, purpose, user)
     return read(AREA.content_ref(staged.sha256, staged.size)), staged.filename
 
 
-def consume(token: str, purpose: str, user_id: int) -> None:
+def consume(token: str, purpose: str, user: Actor) -> None:
     """Mark the upload as imported: the same preview cannot be confirmed twice."""
-    _find(token, purpose, user_id).used_at = clock.now()
+    _find(token, purpose, user).used_at = clock.now()
     db.session.flush()
+
+
+def _waiting_query(user: Actor) -> Select:
+    keys = [key for key in _PURPOSES if _may(user, key)]
+    return select(StagedUpload).where(StagedUpload.purpose.in_(keys), *_open())
+
+
+def waiting(user: Actor, limit: int = 200) -> list[StagedUpload]:
+    """The open imports ``user``'s role may confirm, newest first."""
+    query = _waiting_query(user).order_by(StagedUpload.created_at.desc(), StagedUpload.id.desc())
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def waiting_count(user: Actor) -> int:
+    return db.session.scalar(select(func.count()).select_from(_waiting_query(user).subquery()))
+
+
+def discard(token: str, user: Actor) -> StagedUpload:
+    """Give up an import waiting for confirmation (放弃): kept, marked, audited."""
+    staged = db.session.scalar(select(StagedUpload).where(StagedUpload.token == token))
+    if staged is None or not TOKEN.fullmatch(token or ""):
+        raise NotFound("待确认的导入文件不存在")
+    staged = _find(token, staged.purpose, user)
+    staged.discarded_at = clock.now()
+    db.session.flush()
+    known = _PURPOSES.get(staged.purpose)
+    audit.record(
+        "import.discard",
+        "staged_import",
+        staged.id,
+        {
+            "purpose": staged.purpose,
+            "label": known.label if known else staged.purpose,
+            "file": staged.filename,
+            "sha256": staged.sha256,
+            "staged_at": clock.iso(staged.created_at),
+        },
+        actor=user.username,
+    )
+    return staged

@@ -20,6 +20,7 @@ from riskctl.draws import redraws
 from riskctl.draws.models import Draw, DrawManifest, DrawSelection
 from riskctl.inspections import bulk
 from riskctl.inspections.models import (
+    PLAN_STATUSES,
     InspectionItem,
     Inspector,
     Plan,
@@ -44,52 +45,70 @@ def _locked(plan: Plan) -> Plan:
     ).scalar_one()
 
 
-def create_plan(data: dict[str, Any], actor: str) -> Plan:
-    """Save a draft plan from checked input (``InspectionPlanInSchema``)."""
-    if db.session.scalar(select(Plan.id).where(Plan.code == data["code"])):
-        raise Conflict(f"计划编号 {data['code']} 已存在")
-    items = _items(data.get("items") or [])
+def _rules(data: dict[str, Any]) -> dict[str, Any]:
+    """A plan's own fields from checked input (``InspectionPlanInSchema``), items and units
+    checked against the database."""
     units = data.get("units") or None
     if units:
         known = set(db.session.scalars(select(Unit.code).where(Unit.code.in_(units))))
         unknown = [u for u in units if u not in known]
         if unknown:
             raise ValidationFailed.field("units", f"单位 {'、'.join(unknown)} 不存在")
-    plan = Plan(
-        code=data["code"],
-        name=data["name"],
-        ratios={k: str(v) for k, v in data["ratios"].items()},
-        quotas=data.get("quotas") or None,
-        team_size=data["team_size"],
-        cap=data.get("cap"),
-        exclude_recent_months=data["exclude_recent_months"],
-        lookback_months=data["lookback_months"],
-        cross_unit=data["cross_unit"],
-        units=units,
-        status="draft",
-        created_by=actor,
-        items=items,
-    )
+    return {
+        "name": data["name"],
+        "items": _items(data.get("items") or []),
+        "ratios": {k: str(v) for k, v in data["ratios"].items()},
+        "quotas": data.get("quotas") or None,
+        "team_size": data["team_size"],
+        "cap": data.get("cap"),
+        "exclude_recent_months": data["exclude_recent_months"],
+        "lookback_months": data["lookback_months"],
+        "cross_unit": data["cross_unit"],
+        "units": units,
+    }
+
+
+def _summary(plan: Plan) -> dict[str, Any]:
+    return {
+        "name": plan.name,
+        "items": [i.code for i in plan.items],
+        "ratios": plan.ratios,
+        "quotas": plan.quotas,
+        "team_size": plan.team_size,
+        "cap": plan.cap,
+        "exclude_recent_months": plan.exclude_recent_months,
+        "lookback_months": plan.lookback_months,
+        "cross_unit": plan.cross_unit,
+        "units": plan.units,
+    }
+
+
+def create_plan(data: dict[str, Any], actor: str) -> Plan:
+    """Save a draft plan from checked input (``InspectionPlanInSchema``)."""
+    if db.session.scalar(select(Plan.id).where(Plan.code == data["code"])):
+        raise Conflict(f"计划编号 {data['code']} 已存在")
+    plan = Plan(code=data["code"], status="draft", created_by=actor, **_rules(data))
     db.session.add(plan)
     db.session.flush()
     audit.record(
-        "inspection.plan.create",
-        "inspection_plan",
-        plan.code,
-        {
-            "name": plan.name,
-            "items": [i.code for i in items],
-            "ratios": plan.ratios,
-            "quotas": plan.quotas,
-            "team_size": plan.team_size,
-            "cap": plan.cap,
-            "exclude_recent_months": plan.exclude_recent_months,
-            "lookback_months": plan.lookback_months,
-            "cross_unit": plan.cross_unit,
-            "units": units,
-        },
-        actor=actor,
+        "inspection.plan.create", "inspection_plan", plan.code, _summary(plan), actor=actor
     )
+    return plan
+
+
+def update_plan(plan: Plan, data: dict[str, Any], actor: str) -> Plan:
+    """A draft plan's rules changed (its code stays); refused once it is locked."""
+    plan = _locked(plan)
+    if plan.status != "draft":
+        label = PLAN_STATUSES.get(plan.status, plan.status)
+        raise Conflict(f"计划 {plan.code} {label}，只有草稿可以修改")
+    before = _summary(plan)
+    for key, value in _rules(data).items():
+        setattr(plan, key, value)
+    db.session.flush()
+    after = _summary(plan)
+    changed = {k: {"from": before[k], "to": v} for k, v in after.items() if before[k] != v}
+    audit.record("inspection.plan.update", "inspection_plan", plan.code, changed, actor=actor)
     return plan
 
 

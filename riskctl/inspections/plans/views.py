@@ -76,6 +76,55 @@ def new_plan():
     ), status
 
 
+def _fill(form: PlanForm, plan: Plan) -> None:
+    """The edit form shows the draft as saved."""
+    form.name.data = plan.name
+    form.items.data = [i.code for i in plan.items]
+    for c in CREDIT_CLASSES:
+        getattr(form, f"ratio_{c}").data = (plan.ratios or {}).get(c, "")
+        quota = (plan.quotas or {}).get(c)
+        getattr(form, f"quota_{c}").data = "" if quota is None else str(quota)
+    for name in ("team_size", "cap", "exclude_recent_months", "lookback_months", "cross_unit"):
+        getattr(form, name).data = getattr(plan, name)
+    form.units.data = list(plan.units or [])
+
+
+@bp.route("/plans/<code>/edit", methods=["GET", "POST"])
+@allow(LEGAL)
+def edit_plan(code: str):
+    """A draft stays editable until it is locked; then this page refuses (409)."""
+    found = queries.plan_by_code(code)
+    if found.status != "draft":
+        label = PLAN_STATUSES.get(found.status, found.status)
+        flash(f"计划 {code} {label}，只有草稿可以修改", "error")
+        return _render_plan(found, 409)
+    form = _plan_form()
+    if request.method == "GET":
+        _fill(form, found)
+    form.code.data = found.code  # the code names the plan and stays
+    preview, status = None, 200
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            data = InspectionPlanInSchema().load(form.payload())
+            if request.form.get("action") == "save":
+                plan_operations.update_plan(found, data, current_actor().username)
+                flash(f"已保存对计划 {code}（草稿）的修改", "success")
+                return redirect(url_for(".plan", code=code))
+            preview = frame(PlanRules.from_input(data))
+        except (AppError, ValidationError) as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+            status = exc.status if isinstance(exc, AppError) else 422
+    return render_template(
+        "inspections/plan_new.html",
+        form=form,
+        plan=found,
+        preview=preview,
+        classes=CREDIT_CLASSES,
+        bands=options.RATIO_BANDS,
+    ), 422 if form.errors and status == 200 else status
+
+
 def _render_plan(plan: Plan, status: int = 200, **forms):
     manifest = db.session.get(DrawManifest, plan.manifest_id) if plan.manifest_id else None
     preview = plan.frame if plan.frame else frame(PlanRules.of(plan))

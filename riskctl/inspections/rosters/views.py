@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from riskctl.accounts.roles import LEGAL
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
-from riskctl.core.errors import AppError
+from riskctl.core.errors import AppError, NotFound
 from riskctl.core.http import int_arg, upload_limit
 from riskctl.core.storage import staging
 from riskctl.core.tabular.problems import ImportProblems
@@ -19,6 +19,7 @@ from riskctl.inspections.models import CREDIT_CLASSES, TARGET_KINDS
 from riskctl.inspections.rosters import imports as rosters
 from riskctl.inspections.rosters.api import export_response
 from riskctl.inspections.rosters.imports import import_roster
+from riskctl.inspections.rosters.preview import preview_of
 from riskctl.inspections.views import EVERYONE, READERS, page_of, show_errors, visible_units
 
 bp = Blueprint(
@@ -26,6 +27,11 @@ bp = Blueprint(
 )
 
 PREVIEW_PROBLEMS = 500
+
+for _name, _spec in rosters.ROSTERS.items():
+    staging.register_purpose(
+        f"roster:{_name}", _spec.label, (LEGAL,), "inspection_rosters.import_page", roster=_name
+    )
 
 
 def _filters() -> dict[str, Any]:
@@ -108,10 +114,45 @@ def _render_import(roster: str, status: int = 200, **context):
     ), status
 
 
+def _previewed(roster: str, analysis, token: str, form: UploadForm | None = None, preview=None):
+    return _render_import(
+        roster,
+        form=form or UploadForm(),
+        analysis=analysis,
+        summary=analysis.summary(),
+        preview=preview or preview_of(analysis),
+        confirm=ConfirmImportForm(token=token),
+        token=token,
+    )
+
+
+def _problems(roster: str, exc: ImportProblems, filename: str, form: UploadForm | None = None):
+    return _render_import(
+        roster,
+        422,
+        form=form or UploadForm(),
+        problems=exc.problems[:PREVIEW_PROBLEMS],
+        problem_total=len(exc.problems),
+        filename=filename,
+    )
+
+
 @bp.get("/<any(targets, inspectors):roster>/import")
 @allow(LEGAL)
 def import_page(roster: str):
-    return _render_import(roster)
+    token = request.args.get("staged")
+    if not token:
+        return _render_import(roster)
+    try:
+        data, filename = staging.fetch(token, f"roster:{roster}", current_actor())
+    except NotFound as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".import_page", roster=roster))
+    try:
+        analysis = rosters.analyse(rosters.ROSTERS[roster], data, filename)
+    except ImportProblems as exc:  # the roster changed since the preview
+        return _problems(roster, exc, filename)
+    return _previewed(roster, analysis, token)
 
 
 @bp.post("/<any(targets, inspectors):roster>/import")
@@ -127,26 +168,15 @@ def import_preview(roster: str):
     try:
         analysis = rosters.analyse(rosters.ROSTERS[roster], data, upload.filename)
     except ImportProblems as exc:
-        return _render_import(
-            roster,
-            422,
-            form=form,
-            problems=exc.problems[:PREVIEW_PROBLEMS],
-            problem_total=len(exc.problems),
-            filename=upload.filename,
-        )
+        return _problems(roster, exc, upload.filename, form)
     except AppError as exc:
         show_errors(form, exc)
         return _render_import(roster, 422, form=form)
-    token = staging.stage(f"roster:{roster}", data, upload.filename, current_actor().id)
-    return _render_import(
-        roster,
-        form=form,
-        analysis=analysis,
-        summary=analysis.summary(),
-        missing=analysis.missing_sample(),
-        confirm=ConfirmImportForm(token=token),
+    preview = preview_of(analysis)
+    token = staging.stage(
+        f"roster:{roster}", data, upload.filename, current_actor().id, preview.summary()
     )
+    return _previewed(roster, analysis, token, form, preview)
 
 
 @bp.post("/<any(targets, inspectors):roster>/import/confirm")
@@ -157,20 +187,18 @@ def import_confirm(roster: str):
         flash("确认信息不完整，请重新上传文件", "error")
         return _render_import(roster, 422)
     purpose, token = f"roster:{roster}", confirm.token.data
-    data, filename = staging.fetch(token, purpose, current_actor().id)
+    try:
+        data, filename = staging.fetch(token, purpose, current_actor())
+    except NotFound as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".import_page", roster=roster))
     try:
         _, record = import_roster(
             roster, data, filename, confirm.missing.data == "deactivate", current_actor().username
         )
     except ImportProblems as exc:
-        return _render_import(
-            roster,
-            422,
-            problems=exc.problems[:PREVIEW_PROBLEMS],
-            problem_total=len(exc.problems),
-            filename=filename,
-        )
-    staging.consume(token, purpose, current_actor().id)
+        return _problems(roster, exc, filename)
+    staging.consume(token, purpose, current_actor())
     flash(
         f"导入完成：新增 {record.created}，更新 {record.updated}，恢复 {record.reactivated}，"
         f"移出 {record.deactivated}，保留未列出的 {record.kept_missing}",

@@ -12,6 +12,7 @@ from riskctl.core.tabular.problems import ImportProblems
 from riskctl.leniency import queries
 from riskctl.leniency.api import READERS, xlsx_response
 from riskctl.leniency.items import operations as items
+from riskctl.leniency.items.preview import preview_of
 from riskctl.leniency.items.schemas import LeniencyItemChangeIn, LeniencyItemIn
 from riskctl.leniency.pages import Failure, submit
 
@@ -20,7 +21,8 @@ bp = Blueprint(
 )
 
 _PURPOSE = "leniency-items"
-_ACTION_LABELS = {"create": "新增", "change": "修改（生成新版本）", "same": "无变化"}
+
+staging.register_purpose(_PURPOSE, "免罚清单", (LEGAL,), "leniency_items.import_page")
 
 
 @bp.get("")
@@ -83,11 +85,38 @@ def export():
 # Import: upload → preview (problems or changes) → confirm ----------------------------------
 
 
+def _problems(exc: ImportProblems, filename: str):
+    return render_template(
+        "leniency/import.html", problems=exc.problems, message=exc.message, filename=filename
+    ), 422
+
+
+def _previewed(plan: list, token: str | None, filename: str, preview=None):
+    return render_template(
+        "leniency/import.html",
+        plan=plan,
+        preview=preview or preview_of(plan),
+        token=token,
+        filename=filename,
+    )
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @allow(LEGAL)
 def import_page():
     if request.method == "GET":
-        return render_template("leniency/import.html")
+        token = request.args.get("staged")
+        if not token:
+            return render_template("leniency/import.html")
+        try:
+            content, filename = staging.fetch(token, _PURPOSE, require_actor())
+        except NotFound as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("leniency_items.import_page"))
+        try:
+            return _previewed(items.plan_import(content, filename), token, filename)
+        except ImportProblems as exc:
+            return _problems(exc, filename)
     file = request.files.get("file")
     if file is None or not file.filename:
         return render_template("leniency/import.html", message="请选择要导入的 .xlsx 文件"), 422
@@ -95,20 +124,14 @@ def import_page():
     try:
         plan = items.plan_import(content, file.filename)
     except ImportProblems as exc:
-        return render_template(
-            "leniency/import.html",
-            problems=exc.problems,
-            message=exc.message,
-            filename=file.filename,
-        ), 422
-    token = staging.stage(_PURPOSE, content, file.filename, require_actor().id)
-    return render_template(
-        "leniency/import.html",
-        plan=plan,
-        token=token,
-        filename=file.filename,
-        labels=_ACTION_LABELS,
-    )
+        return _problems(exc, file.filename)
+    preview = preview_of(plan)
+    token = None
+    if not preview.empty:  # a file that changes nothing waits for no one
+        token = staging.stage(
+            _PURPOSE, content, file.filename, require_actor().id, preview.summary()
+        )
+    return _previewed(plan, token, file.filename, preview)
 
 
 @bp.post("/import/confirm")
@@ -116,19 +139,17 @@ def import_page():
 def import_confirm():
     token = request.form.get("token", "")
     try:
-        content, filename = staging.fetch(token, _PURPOSE, require_actor().id)
+        content, filename = staging.fetch(token, _PURPOSE, require_actor())
     except NotFound:
         return render_template(
-            "leniency/import.html", message="预览已失效，请重新选择文件导入"
+            "leniency/import.html", message="预览已失效或已处理，请重新选择文件导入"
         ), 422
     try:
         plan = items.plan_import(content, filename)
     except ImportProblems as exc:
-        return render_template(
-            "leniency/import.html", problems=exc.problems, message=exc.message
-        ), 422
+        return _problems(exc, filename)
     counts = items.apply_import(plan, require_actor())
-    staging.consume(token, _PURPOSE, require_actor().id)
+    staging.consume(token, _PURPOSE, require_actor())
     flash(
         f"导入完成：新增 {counts['create']} 项，修改 {counts['change']} 项，"
         f"无变化 {counts['same']} 项",

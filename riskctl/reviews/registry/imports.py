@@ -174,14 +174,20 @@ def _changed(case: CaseFile, row: dict[str, Any]) -> bool:
     return any(getattr(case, field) != row[field] for field in _FIELDS)
 
 
-def import_case_files(
-    data: bytes, filename: str, actor: User, *, dry_run: bool = False
-) -> ImportResult:
-    """Read, check every row, then insert new files and update changed ones (audited)."""
+def compare(data: bytes, filename: str) -> tuple[list, dict[str, CaseFile], list, list]:
+    """The checked rows, the registered files they name, the new rows and the changed ones."""
     rows = check_rows(read_table(data, filename, COLUMNS, max_rows=MAX_ROWS))
     existing = _existing({r["case_no"] for r in rows})
     new = [r for r in rows if r["case_no"] not in existing]
     changed = [r for r in rows if r["case_no"] in existing and _changed(existing[r["case_no"]], r)]
+    return rows, existing, new, changed
+
+
+def import_case_files(
+    data: bytes, filename: str, actor: User, *, dry_run: bool = False
+) -> ImportResult:
+    """Read, check every row, then insert new files and update changed ones (audited)."""
+    rows, existing, new, changed = compare(data, filename)
     result = ImportResult(len(new), len(changed), len(rows) - len(new) - len(changed), dry_run)
     if dry_run:
         return result

@@ -15,12 +15,14 @@ from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, NotFound, summarise
 from riskctl.core.http import page_args, upload_limit
+from riskctl.core.storage import staging
 from riskctl.core.tabular.problems import ImportProblems, TableError
 from riskctl.reviews import operations, queries
 from riskctl.reviews.filters import case_file_filters
 from riskctl.reviews.forms import ImportForm, ReviewerForm, RubricForm
 from riskctl.reviews.models import Reviewer
 from riskctl.reviews.registry import imports
+from riskctl.reviews.registry.preview import preview_of
 from riskctl.reviews.scoring import parse_rubric
 
 bp = Blueprint("review_register", __name__, url_prefix="/reviews", template_folder="../templates")
@@ -59,9 +61,41 @@ def _case_files_page(status: int = 200, **extra):
     ), status
 
 
+_PURPOSE = "review-case-files"
+staging.register_purpose(_PURPOSE, "结案案卷登记表", (LEGAL,), "review_register.case_files")
+
+
+def _previewed(data: bytes, filename: str, token: str | None = None, form=None):
+    """The file's preview (staged for confirmation unless ``token`` says it is already)."""
+    try:
+        preview = preview_of(data, filename)
+    except TableError as exc:
+        form = form or ImportForm()
+        form.file.errors = [exc.message]
+        return _case_files_page(422, form=form)
+    except ImportProblems as exc:
+        return _case_files_page(
+            422,
+            form=form,
+            problems=exc.problems[:PROBLEMS_SHOWN],
+            problem_total=len(exc.problems),
+        )
+    if token is None and not preview.empty:
+        token = staging.stage(_PURPOSE, data, filename, current_actor().id, preview.summary())
+    return _case_files_page(form=form, preview=preview, token=token, filename=filename)
+
+
 @bp.get("/case-files")
 @allow(*READERS)
 def case_files():
+    token = request.args.get("staged")
+    if token and current_actor().role == LEGAL:
+        try:
+            data, filename = staging.fetch(token, _PURPOSE, current_actor())
+        except NotFound as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".case_files"))
+        return _previewed(data, filename, token)
     return _case_files_page()
 
 
@@ -75,23 +109,41 @@ def import_case_files():
     if not form.validate_on_submit() or upload is None or not upload.filename:
         form.file.errors = ["请选择要导入的 .xlsx 或 .csv 文件"]
         return _case_files_page(422, form=form)
+    if dry_run:  # 先预览：the file waits for its confirmation
+        return _previewed(upload.read(), upload.filename, form=form)
+    return _import(upload.read(), upload.filename, form)
+
+
+def _import(data: bytes, filename: str, form=None):
     try:
-        result = imports.import_case_files(
-            upload.read(), upload.filename, current_actor(), dry_run=dry_run
-        )
+        result = imports.import_case_files(data, filename, current_actor())
     except TableError as exc:
+        form = form or ImportForm()
         form.file.errors = [exc.message]
         return _case_files_page(422, form=form)
     except ImportProblems as exc:
         return _case_files_page(
             422, form=form, problems=exc.problems[:PROBLEMS_SHOWN], problem_total=len(exc.problems)
         )
-    verb = "检查通过（未导入）：可新增" if dry_run else "导入完成：新增"
     flash(
-        f"{verb} {result.created} 件，更新 {result.updated} 件，未变化 {result.unchanged} 件",
+        f"导入完成：新增 {result.created} 件，更新 {result.updated} 件，"
+        f"未变化 {result.unchanged} 件",
         "success",
     )
     return redirect(url_for(".case_files"))
+
+
+@bp.post("/case-files/confirm")
+@allow(LEGAL)
+def confirm_case_files():
+    token = request.form.get("token", "")
+    try:
+        data, filename = staging.fetch(token, _PURPOSE, current_actor())
+    except NotFound as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".case_files"))
+    staging.consume(token, _PURPOSE, current_actor())  # undone with the import if it fails
+    return _import(data, filename)
 
 
 def _reviewers_page(form: ReviewerForm | None = None, status: int = 200):

@@ -74,6 +74,14 @@ def read_register(data: bytes, filename: str) -> Table:
         raise ValidationFailed.field("file", exc.message) from exc
 
 
+def planned(data: bytes, filename: str) -> ImportPlan:
+    """The file read and every row checked (ImportProblems), nothing written."""
+    table = read_register(data, filename)
+    if not len(table):
+        raise ValidationFailed.field("file", "文件中没有任何数据行")
+    return plan_import(table)
+
+
 def plan_import(table: Table) -> ImportPlan:
     """Check every row; raise ImportProblems with all of them, else say what would change."""
     matrix = current_matrix()
@@ -113,7 +121,7 @@ def plan_import(table: Table) -> ImportPlan:
 
 
 def _plan_updates(plan: ImportPlan, matched: dict[int, dict[str, Any]]) -> None:
-    current = _current(list(matched))
+    current = current_values(list(matched))
     for point_id, data in matched.items():
         changes = {k: v for k, v in data.items() if k not in ("unit", "post", "title")}
         if changes.get("next_review") is None:
@@ -124,7 +132,7 @@ def _plan_updates(plan: ImportPlan, matched: dict[int, dict[str, Any]]) -> None:
             plan.unchanged += 1
 
 
-def _current(ids: list[int]) -> dict[int, dict[str, Any]]:
+def current_values(ids: list[int]) -> dict[int, dict[str, Any]]:
     """The compared fields and measures of the matched points, as plain values."""
     found: dict[int, dict[str, Any]] = {}
     columns = [getattr(RiskPoint, name) for name in _COMPARED]
@@ -160,10 +168,7 @@ def import_register(
     today: date | None = None,
 ) -> ImportResult:
     """导入风险点登记表; with ``dry_run`` nothing is written (the web preview)."""
-    table = read_register(data, filename)
-    if not len(table):
-        raise ValidationFailed.field("file", "文件中没有任何数据行")
-    plan = plan_import(table)
+    plan = planned(data, filename)
     if not dry_run:
         if plan.updates and not reason.strip():
             raise ValidationFailed.field(
