@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from riskctl.accounts.models import ApiToken, Unit, User
 from riskctl.accounts.roles import OFFICER
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
+from riskctl.core.listing import related
 
 
 def unit_by_code(code: str) -> Unit:
@@ -56,3 +59,13 @@ def all_tokens() -> list[ApiToken]:
             select(ApiToken).join(ApiToken.user).order_by(User.username, ApiToken.id.desc())
         )
     )
+
+
+def unit_order(unit_id: Any) -> Any:
+    """Sort key for a list column holding a unit id: the unit's place in the tree."""
+    return related(Unit.path, Unit.id, unit_id)
+
+
+def user_order(username: Any) -> Any:
+    """Sort key for a list column holding a username: the person's name."""
+    return related(User.display_name, User.username, username)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request, url_for
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, inspect, select
 
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
@@ -89,12 +89,15 @@ def listing(
     key, desc = sort_choice(sorts, default)
     columns = sorts[key]
     columns = list(columns) if isinstance(columns, list | tuple) else [columns]
+    if not tiebreak and not rows:  # equal keys keep a stable order across pages
+        tiebreak = [k.desc() if desc else k.asc() for k in _keys(query)]
     ordered = query.order_by(None).order_by(
         *[c.desc() if desc else c.asc() for c in columns], *tiebreak
     )
     page, per_page = page_args()
     if rows:  # several columns: counted exactly (no single key to estimate from)
-        total, estimated = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())), False
+        bare = query.order_by(None).subquery()
+        total, estimated = db.session.scalar(select(func.count()).select_from(bare)), False
     else:
         total, estimated = count_rows(query)
     window = ordered.limit(per_page).offset((page - 1) * per_page)
@@ -110,6 +113,11 @@ def listing(
         estimated,
         tuple(sorts),
     )
+
+
+def _keys(query: Select) -> list[ColumnElement[Any]]:
+    entity = query.column_descriptions[0]["entity"]
+    return list(inspect(entity).primary_key) if entity is not None else []
 
 
 def listing_of(
@@ -160,3 +168,11 @@ def list_url(**changes: Any) -> str:
 def clear_url() -> str:
     """This page without any filter (its path arguments kept)."""
     return url_for(request.endpoint, **(request.view_args or {}))
+
+
+def related(value: ColumnElement[Any], key: ColumnElement[Any], ref: ColumnElement[Any]) -> Any:
+    """A sort key read from another table (``value`` of the row whose ``key`` is ``ref``).
+
+    E.g. ``related(Unit.path, Unit.id, Record.unit_id)``: the list needs no extra join.
+    """
+    return select(value).where(key == ref).scalar_subquery()
