@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
 
 from riskctl.accounts.roles import LEADER, LEGAL
 from riskctl.core.auth.policy import allow, current_actor
@@ -44,6 +45,9 @@ def _render_conflicts(status: int = 200, **forms):
         conflicts=lst.items,
         recusals=db.session.scalars(queries.recusals(recusal_status).limit(100)).all(),
         recusal_status=recusal_status,
+        pending_recusals=db.session.scalar(
+            select(func.count()).select_from(queries.recusals("pending").subquery())
+        ),
         decisions=DECISIONS,
         role=current_actor().role,
         show_ended=show_ended,
