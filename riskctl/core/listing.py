@@ -85,15 +85,21 @@ def listing(
     rows: bool = False,
     ignore: Iterable[str] = (),
 ) -> Listing:
-    """One page of ``query`` in the chosen order; ``rows`` keeps whole rows (several columns)."""
+    """One page of ``query`` in the chosen order; ``rows`` keeps whole rows (several columns).
+
+    ``default`` is the key sorted by when none is asked for ("-key": descending); "" keeps
+    the query's own ``order_by`` until a header is clicked.
+    """
     key, desc = sort_choice(sorts, default)
-    columns = sorts[key]
-    columns = list(columns) if isinstance(columns, list | tuple) else [columns]
-    if not tiebreak and not rows:  # equal keys keep a stable order across pages
-        tiebreak = [k.desc() if desc else k.asc() for k in _keys(query)]
-    ordered = query.order_by(None).order_by(
-        *[c.desc() if desc else c.asc() for c in columns], *tiebreak
-    )
+    ordered = query  # no key chosen (default ""): the query's own order
+    if key in sorts:
+        columns = sorts[key]
+        columns = list(columns) if isinstance(columns, list | tuple) else [columns]
+        if not tiebreak and not rows:  # equal keys keep a stable order across pages
+            tiebreak = [k.desc() if desc else k.asc() for k in _keys(query)]
+        ordered = query.order_by(None).order_by(
+            *[c.desc() if desc else c.asc() for c in columns], *tiebreak
+        )
     page, per_page = page_args()
     if rows:  # several columns: counted exactly (no single key to estimate from)
         bare = query.order_by(None).subquery()
