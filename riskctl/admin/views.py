@@ -60,7 +60,7 @@ def _users_page(values: dict | None = None, errors: list[str] | None = None, sta
             "name": User.display_name,
             "role": User.role,
             "unit": unit_order(User.unit_id),
-            "status": User.active.desc(),
+            "status": User.active,
         },
         "",  # unsorted: by role, then username
     )

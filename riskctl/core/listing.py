@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import request, url_for
 from sqlalchemy import ColumnElement, Select, func, inspect, select
+from sqlalchemy.orm import aliased
 
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
@@ -179,6 +180,9 @@ def clear_url() -> str:
 def related(value: ColumnElement[Any], key: ColumnElement[Any], ref: ColumnElement[Any]) -> Any:
     """A sort key read from another table (``value`` of the row whose ``key`` is ``ref``).
 
-    E.g. ``related(Unit.path, Unit.id, Record.unit_id)``: the list needs no extra join.
+    E.g. ``related(Unit.path, Unit.id, Record.unit_id)``: the list needs no extra join. The
+    other table is aliased, so the subquery never correlates with the list's own FROM (a
+    list already joined to that table, or a table pointing at itself: a unit's parent).
     """
-    return select(value).where(key == ref).scalar_subquery()
+    other = aliased(value.class_)
+    return select(getattr(other, value.key)).where(getattr(other, key.key) == ref).scalar_subquery()

@@ -36,7 +36,7 @@ def index(failure: Failure | None = None):
                 {
                     "code": LeniencyItem.code,
                     "name": LeniencyItem.name,
-                    "active": LeniencyItem.active.desc(),
+                    "active": LeniencyItem.active,
                     "version": LeniencyItem.version,
                 },
                 "code",
