@@ -183,6 +183,8 @@ def related(value: ColumnElement[Any], key: ColumnElement[Any], ref: ColumnEleme
     E.g. ``related(Unit.path, Unit.id, Record.unit_id)``: the list needs no extra join. The
     other table is aliased, so the subquery never correlates with the list's own FROM (a
     list already joined to that table, or a table pointing at itself: a unit's parent).
+    ``ref`` must be a column of the list's own query: a ``related`` inside another one
+    would not correlate with the list (write the two-step join out instead).
     """
     other = aliased(value.class_)
     return select(getattr(other, value.key)).where(getattr(other, key.key) == ref).scalar_subquery()

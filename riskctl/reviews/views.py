@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import aliased, defer
 
-from riskctl.accounts.queries import unit_order, units_tree, visible_unit_ids
+from riskctl.accounts.models import Unit
+from riskctl.accounts.queries import units_tree, visible_unit_ids
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
@@ -134,7 +135,7 @@ def _stage(campaign: Campaign) -> dict:
             {
                 "position": ReviewFile.position,
                 "case_no": related(CaseFile.case_no, CaseFile.id, case_file),
-                "unit": unit_order(related(CaseFile.unit_id, CaseFile.id, case_file)),
+                "unit": _case_file_unit_path(),
                 "case_type": related(CaseFile.case_type, CaseFile.id, case_file),
                 "status": ReviewFile.status,
                 "score": ReviewFile.score,
@@ -144,6 +145,17 @@ def _stage(campaign: Campaign) -> dict:
         )
         stage.update(draw=db.session.get(Draw, campaign.draw_id), lst=lst, files=lst.items)
     return stage
+
+
+def _case_file_unit_path():
+    """Sort key of a drawn file's unit (two steps away: file → case file → unit)."""
+    case, unit = aliased(CaseFile), aliased(Unit)
+    return (
+        select(unit.path)
+        .join(case, case.unit_id == unit.id)
+        .where(case.id == ReviewFile.case_file_id)
+        .scalar_subquery()
+    )
 
 
 def _render(campaign: Campaign, status: int = 200, **extra):
