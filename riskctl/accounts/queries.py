@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from riskctl.accounts.models import ApiToken, Unit, User
 from riskctl.accounts.roles import OFFICER
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
+from riskctl.core.listing import related
 
 
 def unit_by_code(code: str) -> Unit:
@@ -50,9 +53,29 @@ def tokens_of(user: User) -> list[ApiToken]:
     )
 
 
+# The columns a token list may be sorted by (in memory: a person has a handful of tokens).
+TOKEN_SORTS = {
+    "id": lambda t: t.id,
+    "user": lambda t: t.user.username,
+    "created": lambda t: t.created_at,
+    "expires": lambda t: t.expires_at,
+    "state": lambda t: t.state,
+}
+
+
 def all_tokens() -> list[ApiToken]:
     return list(
         db.session.scalars(
             select(ApiToken).join(ApiToken.user).order_by(User.username, ApiToken.id.desc())
         )
     )
+
+
+def unit_order(unit_id: Any) -> Any:
+    """Sort key for a list column holding a unit id: the unit's place in the tree."""
+    return related(Unit.path, Unit.id, unit_id)
+
+
+def user_order(username: Any) -> Any:
+    """Sort key for a list column holding a username: the person's name."""
+    return related(User.display_name, User.username, username)

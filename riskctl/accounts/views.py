@@ -11,10 +11,11 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from riskctl.accounts import login as signin
 from riskctl.accounts import operations, sessions
-from riskctl.accounts.queries import tokens_of
+from riskctl.accounts.queries import TOKEN_SORTS, tokens_of
 from riskctl.accounts.roles import ALL_ROLES
 from riskctl.core.auth.policy import allow, public, require_actor
 from riskctl.core.errors import AppError, TooManyRequests
+from riskctl.core.listing import listing_of
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -126,7 +127,8 @@ def change_password():
 def tokens():
     rows = tokens_of(require_actor())
     revocable = {t.id for t in rows if t.usable}
-    return render_template("accounts/tokens.html", tokens=rows, revocable=revocable)
+    lst = listing_of(rows, TOKEN_SORTS, "-created")
+    return render_template("accounts/tokens.html", lst=lst, tokens=lst.items, revocable=revocable)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -9,16 +9,17 @@ from datetime import date, datetime, timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from riskctl.accounts.models import User
+from riskctl.accounts.queries import user_order
 from riskctl.accounts.roles import AUDIT_READERS
 from riskctl.admin.queries import audit_query
 from riskctl.admin.views import bp
 from riskctl.core import clock
+from riskctl.core.audit import AuditEntry, verify
 from riskctl.core.audit import labels as audit_labels
-from riskctl.core.audit import verify
 from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.db import db
-from riskctl.core.http import page_args
+from riskctl.core.listing import listing
 from riskctl.core.tabular.writing import write_csv, write_xlsx
 
 
@@ -81,17 +82,24 @@ def audit_export(fmt: str):
 def audit_log():
     args = request.args
     query, problems = _audit_filtered(args)
-    page, per_page = page_args()
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
-    entries = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    lst = listing(
+        query,
+        {
+            "seq": AuditEntry.seq,
+            "actor": user_order(AuditEntry.actor),
+            "action": AuditEntry.action,
+            "object": (AuditEntry.object_type, AuditEntry.object_id),
+        },
+        "-seq",
+        tiebreak=(AuditEntry.seq.desc(),),
+        ignore=("verify",),
+    )
     verification = verify() if args.get("verify") else None
     people = {u.username: u.display_name for u in db.session.scalars(db.select(User)).all()}
     return render_template(
         "admin/audit.html",
-        entries=entries,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        entries=lst.items,
         verification=verification,
         people=people,
         problems=problems,

@@ -7,9 +7,10 @@ from marshmallow import Schema, fields
 
 from riskctl.core.api import paginate
 from riskctl.core.audit.checkpoints import checkpoints_query
+from riskctl.core.audit.models import AuditCheckpoint
 from riskctl.core.auth.policy import public
-from riskctl.core.db import db
 from riskctl.core.http import page_args
+from riskctl.core.listing import listing
 from riskctl.core.schema import computed
 
 bp = Blueprint("audit_public", __name__, template_folder="templates")
@@ -28,17 +29,12 @@ class CheckpointSchema(Schema):
 @bp.get("/public/audit")
 @public
 def checkpoints():
-    page, per_page = page_args()
-    query = checkpoints_query()
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return render_template(
-        "admin/public_audit.html",
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
+    lst = listing(
+        checkpoints_query(),
+        {"seq": AuditCheckpoint.seq, "recorded": AuditCheckpoint.recorded_at},
+        "-seq",
     )
+    return render_template("admin/public_audit.html", lst=lst, rows=lst.items)
 
 
 @bp.get("/public/audit.json")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import or_, select
 
 from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.models import Unit, User
-from riskctl.accounts.queries import all_tokens, units_tree
+from riskctl.accounts.queries import TOKEN_SORTS, all_tokens, unit_order, units_tree
 from riskctl.accounts.roles import ADMIN, ALL_ROLES, AUDITOR, ROLE_LABELS
 from riskctl.admin import operations
 from riskctl.admin.queries import users_query
@@ -18,6 +19,7 @@ from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.calendar import CalendarYear
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
+from riskctl.core.listing import listing, listing_of, related
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -35,15 +37,38 @@ def users():
 
 def _users_page(values: dict | None = None, errors: list[str] | None = None, status: int = 200):
     locks = login.locks()
-    users = db.session.scalars(users_query()).all()
+    query = users_query()
     only_locked = request.args.get("locked") == "1"
     if only_locked:
         locked = {lock.subject for lock in locks if lock.kind == "account"}
-        users = [user for user in users if user.username in locked]
+        query = query.where(User.username.in_(locked))
+    q = request.args.get("q", "").strip()
+    if q:
+        query = query.where(
+            or_(
+                User.username.icontains(q, autoescape=True),
+                User.display_name.icontains(q, autoescape=True),
+            )
+        )
+    role = request.args.get("role", "")
+    if role in ALL_ROLES:
+        query = query.where(User.role == role)
+    lst = listing(
+        query,
+        {
+            "username": User.username,
+            "name": User.display_name,
+            "role": User.role,
+            "unit": unit_order(User.unit_id),
+            "status": User.active,
+        },
+        "",  # unsorted: by role, then username
+    )
     return (
         render_template(
             "admin/users.html",
-            users=users,
+            lst=lst,
+            users=lst.items,
             only_locked=only_locked,
             units=units_tree(),
             roles=[r for r in ALL_ROLES if r != AUDITOR],
@@ -162,7 +187,8 @@ def unlock(kind: str):
 def tokens():
     rows = all_tokens()
     revocable = {t.id for t in rows if t.usable and t.user.role != AUDITOR}
-    return render_template("admin/tokens.html", tokens=rows, revocable=revocable)
+    lst = listing_of(rows, TOKEN_SORTS, "user")
+    return render_template("admin/tokens.html", lst=lst, tokens=lst.items, revocable=revocable)
 
 
 @bp.post("/admin/tokens/<int:token_id>/revoke")
@@ -180,7 +206,18 @@ def revoke_token(token_id: int):
 @bp.get("/admin/units")
 @allow(ADMIN)
 def units():
-    return render_template("admin/units.html", units=units_tree())
+    lst = listing(
+        select(Unit),
+        {
+            "tree": Unit.path,
+            "name": Unit.name,
+            "code": Unit.code,
+            "kind": Unit.kind,
+            "parent": related(Unit.path, Unit.id, Unit.parent_id),
+        },
+        "tree",
+    )
+    return render_template("admin/units.html", lst=lst, units=lst.items, all_units=units_tree())
 
 
 @bp.post("/admin/units")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
+from sqlalchemy import func
 
 from riskctl.core.auth.policy import public
-from riskctl.core.db import db
 from riskctl.core.errors import NotFound
-from riskctl.core.http import page_args
+from riskctl.core.listing import listing
 from riskctl.core.schema import BaseSchema
 from riskctl.draws import queries
 from riskctl.draws.api import json_document
-from riskctl.draws.models import KINDS
+from riskctl.draws.models import KINDS, Draw, DrawManifest, DrawSelection
 from riskctl.draws.publication import (
     approver_name,
     manifest_url,
@@ -33,25 +33,27 @@ def _filters(schema: BaseSchema) -> tuple[dict, dict]:
         return {name: "" for name in schema.fields}, exc.normalized_messages()
 
 
-def _page(query):
-    page, per_page = page_args()
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, queries.count(query), page, per_page
-
-
 @bp.get("")
 @public
 def index():
     filters, problems = _filters(IndexFilterSchema())
-    rows, total, page, per_page = _page(queries.draws_query(filters["kind"], filters["q"]))
-    draws = [row[0] for row in rows]
+    lst = listing(
+        queries.draws_query(filters["kind"], filters["q"]),
+        {
+            "id": Draw.id,
+            "kind": DrawManifest.kind,
+            "subject": DrawManifest.subject,
+            "round": Draw.round,
+            "drawn": Draw.drawn_at,
+            "selected": Draw.selected_count,
+        },
+        "-drawn",
+    )
     return render_template(
         "draws/index.html",
-        draws=draws,
-        latest=queries.latest_rounds([d.manifest_id for d in draws]),
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        draws=lst.items,
+        latest=queries.latest_rounds([d.manifest_id for d in lst.items]),
         pending=queries.pending_manifests(filters["kind"], filters["q"]),
         kinds=KINDS,
         problems=problems,
@@ -63,16 +65,26 @@ def index():
 def show(draw_id: int):
     draw = queries.get_draw(draw_id)
     filters, problems = _filters(SelectionFilterSchema())
-    rows, total, page, per_page = _page(queries.selection_query(draw, **filters))
+    lst = listing(
+        queries.selection_query(draw, **filters),
+        {
+            "position": DrawSelection.position,
+            # A masked target sorts by its public label only, never by the hidden id.
+            "target": func.coalesce(DrawSelection.public_label, DrawSelection.target_id),
+            "stratum": DrawSelection.stratum,
+            "key": DrawSelection.key,
+        },
+        "position",
+        tiebreak=(DrawSelection.position,),
+        rows=True,
+    )
     every = queries.rounds(draw.manifest_id)
     return render_template(
         "draws/show.html",
         draw=draw,
         manifest=draw.manifest,
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        rows=lst.items,
         strata=queries.strata(draw),
         problems=problems,
         rounds=every,

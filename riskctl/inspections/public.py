@@ -18,6 +18,7 @@ from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.core.http import page_args
 from riskctl.core.ids import mask_business_name, mask_party_id
+from riskctl.core.listing import listing
 from riskctl.draws.models import Draw, DrawManifest
 from riskctl.draws.queries import rounds
 from riskctl.inspections import queries
@@ -140,9 +141,13 @@ def results_for_draw(draw: Draw) -> dict[str, str]:
 @bp.get("")
 @public
 def index():
-    plans = db.session.scalars(queries.plans("drawn").limit(200)).all()
+    lst = listing(
+        queries.plans("drawn"),
+        {"code": Plan.code, "name": Plan.name, "drawn": Plan.drawn_at},
+        "-drawn",
+    )
     locked = db.session.scalars(queries.plans("locked").limit(200)).all()
-    return render_template("inspections/public_index.html", plans=plans, locked=locked)
+    return render_template("inspections/public_index.html", lst=lst, plans=lst.items, locked=locked)
 
 
 @bp.get("/<code>")

@@ -14,10 +14,17 @@ from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
-from riskctl.core.http import page_args
+from riskctl.core.listing import Listing, listing, related
 from riskctl.inspections import operations, queries
 from riskctl.inspections.forms import ItemEditForm, ItemForm
-from riskctl.inspections.models import PLAN_STATUSES, Inspector, Plan, Target
+from riskctl.inspections.models import (
+    PLAN_STATUSES,
+    InspectionItem,
+    Inspector,
+    Plan,
+    Target,
+    Task,
+)
 from riskctl.inspections.schemas import InspectionItemInSchema, InspectionItemPatchSchema
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
@@ -65,11 +72,22 @@ def _flatten(messages: Any) -> list[str]:
     return [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
 
 
-def page_of(query):
-    page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, total, page, per_page
+def page_of(query, sorts: dict[str, Any], default: str, **options: Any) -> Listing:
+    """One page of ``query`` in the order the reader chose (``core.listing``)."""
+    return listing(query, sorts, default, **options)
+
+
+# Sort keys shared by the lists of tasks (a plan's tasks, work lists, overdue results).
+TASK_SORTS = {
+    "plan": related(Plan.code, Plan.id, Task.plan_id),
+    "position": Task.position,
+    "target": related(Target.name, Target.id, Task.target_id),
+    "inspected": Task.inspected_on,
+    "result": Task.result_code,
+    "due": Task.publish_due,
+    "published": Task.published_at,
+    "entered_by": Task.entered_by,
+}
 
 
 def visible_units():
@@ -88,15 +106,22 @@ def index():
     overdue = db.session.scalar(
         select(func.count()).select_from(queries.overdue(current_actor()).subquery())
     )
-    plans, total, page, per_page = page_of(
-        queries.plans(request.args.get("status", ""), request.args.get("redraw", ""))
+    lst = page_of(
+        queries.plans(request.args.get("status", ""), request.args.get("redraw", "")),
+        {
+            "code": Plan.code,
+            "name": Plan.name,
+            "status": Plan.status,
+            "team_size": Plan.team_size,
+            "created": Plan.created_at,
+            "drawn": Plan.drawn_at,
+        },
+        "-created",
     )
     return render_template(
         "inspections/index.html",
-        plans=plans,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        plans=lst.items,
         counts=counts,
         roster=roster,
         overdue=overdue,
@@ -110,7 +135,21 @@ def index():
 def _render_items(form: ItemForm, status: int = 200):
     return render_template(
         "inspections/items.html",
-        items=db.session.scalars(queries.items()).all(),
+        lst=(
+            lst := listing(
+                queries.items(),
+                {
+                    "code": InspectionItem.code,
+                    "name": InspectionItem.name,
+                    "ratio": InspectionItem.ratio,
+                    "frequency": InspectionItem.frequency,
+                    "category": InspectionItem.category,
+                    "active": InspectionItem.active,
+                },
+                "code",
+            )
+        ),
+        items=lst.items,
         form=form,
         can_edit=current_actor().role == LEGAL,
     ), status

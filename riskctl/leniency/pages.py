@@ -12,11 +12,10 @@ from typing import Any, TypeVar
 
 from flask import render_template, request
 from marshmallow import Schema, ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
-from riskctl.core.db import db
 from riskctl.core.errors import AppError
-from riskctl.core.http import page_args
+from riskctl.core.listing import listing
 
 T = TypeVar("T")
 
@@ -69,11 +68,9 @@ def _flatten(value: Any) -> list[str]:
     return value if isinstance(value, list) else [str(value)]
 
 
-def list_page(template: str, query: Select, **context: Any) -> str:
-    """Render one page of ``query`` as ``rows`` with the pager's figures."""
-    page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return render_template(
-        template, rows=rows, page=page, per_page=per_page, total=total, **context
-    )
+def list_page(
+    template: str, query: Select, sorts: dict[str, Any], default: str, **context: Any
+) -> str:
+    """Render one page of ``query`` sorted as asked (``core.listing``) as ``lst``."""
+    lst = listing(query, sorts, default)
+    return render_template(template, lst=lst, rows=lst.items, **context)

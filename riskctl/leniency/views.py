@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.accounts.queries import unit_order, units_tree, visible_unit_ids
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import AppError
 from riskctl.core.ids import IdError, mask_party_id, validate_party_id
+from riskctl.core.listing import related
 from riskctl.leniency import attachments, full_ids, operations, queries, rules
 from riskctl.leniency.api import FULL_ID_ROLES, READERS, xlsx_response
 from riskctl.leniency.exports import export_records
-from riskctl.leniency.models import ATTACHMENT_KINDS
+from riskctl.leniency.models import (
+    ATTACHMENT_KINDS,
+    LeniencyItem,
+    LeniencyRecord,
+    LeniencyRefusal,
+)
 from riskctl.leniency.pages import Failure, list_page, submit
 from riskctl.leniency.party import KIND_LABELS
 from riskctl.leniency.schemas import (
@@ -28,6 +34,18 @@ from riskctl.leniency.schemas import (
     overdue_working_days,
 )
 from riskctl.leniency.stats import periods
+
+# The columns a person may sort the records by (?sort=…).
+RECORD_SORTS = {
+    "id": LeniencyRecord.id,
+    "occurred": LeniencyRecord.occurred_on,
+    "unit": unit_order(LeniencyRecord.unit_id),
+    "party": LeniencyRecord.party_name,
+    "item": related(LeniencyItem.code, LeniencyItem.id, LeniencyRecord.item_id),
+    "ground": LeniencyRecord.ground,
+    "deadline": LeniencyRecord.correction_deadline,
+    "status": LeniencyRecord.status,
+}
 
 bp = Blueprint("leniency", __name__, url_prefix="/leniency", template_folder="templates")
 
@@ -47,6 +65,8 @@ def records():
     return list_page(
         "leniency/records.html",
         query,
+        RECORD_SORTS,
+        "-occurred",
         filters=flt,
         units=_units(actor),
         items=queries.all_items(),
@@ -64,6 +84,8 @@ def pending_review():
     return list_page(
         "leniency/records.html",
         queries.records_query(actor, flt),
+        RECORD_SORTS,
+        "-occurred",
         filters=flt,
         units=_units(actor),
         items=queries.all_items(),
@@ -284,5 +306,15 @@ def refusals():
         flash(exc.message, "error")
         period = periods.from_args({})
     return list_page(
-        "leniency/refusals.html", queries.refusals_query(period.start, period.end), period=period
+        "leniency/refusals.html",
+        queries.refusals_query(period.start, period.end),
+        {
+            "occurred": LeniencyRefusal.occurred_on,
+            "unit": unit_order(LeniencyRefusal.unit_id),
+            "item": related(LeniencyItem.code, LeniencyItem.id, LeniencyRefusal.item_id),
+            "attempted_by": LeniencyRefusal.attempted_by,
+            "attempted": LeniencyRefusal.attempted_at,
+        },
+        "-attempted",
+        period=period,
     )

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.accounts.queries import unit_order, units_tree, visible_unit_ids
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock
 from riskctl.core.auth.policy import allow, current_actor
-from riskctl.core.db import db
 from riskctl.core.errors import AppError
-from riskctl.core.http import page_args
+from riskctl.core.listing import listing
 from riskctl.rectification import attachments, operations, queries
 from riskctl.rectification.api import filters_from
 from riskctl.rectification.forms import (
@@ -48,15 +46,23 @@ def ledger():
         problems = exc.normalized_messages() if isinstance(exc, ValidationError) else exc.details
         filters = {}
     query = queries.items_query(user, today, **filters)
-    page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    lst = listing(
+        query,
+        {
+            "id": RectificationItem.id,
+            "title": RectificationItem.title,
+            "source": RectificationItem.source,
+            "unit": unit_order(RectificationItem.unit_id),
+            "owner": RectificationItem.owner,
+            "deadline": RectificationItem.deadline,
+            "status": RectificationItem.status,
+        },
+        "",  # unsorted: the ledger's own order (open items first, nearest deadline first)
+    )
     return render_template(
         "rectification/ledger.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        items=lst.items,
         colour=queries.colourer(today),
         counts=queries.colour_counts(today, visible_unit_ids(user)),
         units=_units(),

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from riskctl.accounts.queries import user_order
 from riskctl.core import clock
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, ValidationFailed
-from riskctl.core.http import page_args
+from riskctl.core.listing import listing
 from riskctl.reporting import operations, queries
 from riskctl.reporting.api import ISSUERS, READERS
 from riskctl.reporting.content import figure_texts
@@ -53,17 +53,24 @@ def _issue_form() -> IssueForm:
 
 
 def _render_index(form: IssueForm, status: int = 200):
-    page, per_page = page_args()
     query = queries.reports_query()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    reports = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    lst = listing(
+        query,
+        {
+            "quarter": (QuarterlyReport.year, QuarterlyReport.quarter),
+            "version": QuarterlyReport.version,
+            "as_of": QuarterlyReport.as_of,
+            "issued": QuarterlyReport.issued_at,
+            "issued_by": user_order(QuarterlyReport.issued_by),
+            "size": QuarterlyReport.size,
+        },
+        "",  # unsorted: newest quarter, newest version first
+    )
     latest = db.session.scalar(query.limit(1))
     return render_template(
         "reporting/index.html",
-        reports=reports,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        reports=lst.items,
         latest=latest,
         form=form,
         can_issue=current_actor().role in ISSUERS,

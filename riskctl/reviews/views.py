@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import defer
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, defer
 
+from riskctl.accounts.models import Unit
 from riskctl.accounts.queries import units_tree, visible_unit_ids
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, summarise
-from riskctl.core.http import page_args
+from riskctl.core.listing import listing, related
 from riskctl.draws.models import REDRAW_KINDS
 from riskctl.reviews import operations, queries, redraws, stats
 from riskctl.reviews.campaign_manifest import eligible_counts
 from riskctl.reviews.filters import file_filters
 from riskctl.reviews.forms import CampaignEditForm, CampaignForm, DrawForm
-from riskctl.reviews.models import FILE_STATUSES, Campaign
+from riskctl.reviews.models import FILE_STATUSES, Campaign, CaseFile, ReviewFile
 from riskctl.reviews.options import grade_bands
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews", template_folder="templates")
@@ -30,9 +31,22 @@ READERS = (LEGAL, DISCIPLINE, LEADER, OFFICER)
 @allow(*READERS)
 def campaigns():
     user = current_actor()
+    lst = listing(
+        select(Campaign),
+        {
+            "code": Campaign.code,
+            "name": Campaign.name,
+            "period": (Campaign.period_start, Campaign.period_end),
+            "team_size": Campaign.team_size,
+            "rubric": Campaign.rubric_id,
+            "status": Campaign.status,
+        },
+        "-period",
+    )
     return render_template(
         "reviews/campaigns.html",
-        campaigns=queries.campaigns(),
+        lst=lst,
+        campaigns=lst.items,
         can_manage=user.role == LEGAL,
         is_reviewer=queries.reviewer_for_user(user) is not None,
     )
@@ -50,11 +64,25 @@ def pending():
     """The legal office's scored files to confirm; the leaders' re-draws to decide."""
     kind = "confirm" if current_actor().role == LEGAL else "redraw"
     if kind == "confirm":
-        rows = db.session.scalars(queries.files_to_confirm().limit(500)).all()
+        file = ReviewFile.case_file_id
+        lst = listing(
+            queries.files_to_confirm(),
+            {
+                "campaign": related(Campaign.name, Campaign.id, ReviewFile.campaign_id),
+                "position": (ReviewFile.campaign_id, ReviewFile.position),
+                "case_no": related(CaseFile.case_no, CaseFile.id, file),
+                "case_type": related(CaseFile.case_type, CaseFile.id, file),
+            },
+            "position",
+        )
     else:
-        rows = db.session.scalars(queries.campaigns_with_pending_redraw().limit(500)).all()
+        lst = listing(
+            queries.campaigns_with_pending_redraw(),
+            {"code": Campaign.code, "name": Campaign.name, "status": Campaign.status},
+            "-code",
+        )
     return render_template(
-        "reviews/pending.html", kind=kind, title=PENDING_LISTS[kind][0], rows=rows
+        "reviews/pending.html", kind=kind, title=PENDING_LISTS[kind][0], lst=lst, rows=lst.items
     )
 
 
@@ -135,17 +163,33 @@ def _stage(campaign: Campaign) -> dict:
         except AppError as exc:
             stage["filter_problem"] = exc.message
         query = queries.files_query(campaign, current_actor(), **filters)
-        page, per_page = page_args()
-        stage.update(
-            draw=db.session.get(Draw, campaign.draw_id),
-            page=page,
-            per_page=per_page,
-            total=db.session.scalar(
-                select(func.count()).select_from(query.order_by(None).subquery())
-            ),
-            files=db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all(),
+        case_file = ReviewFile.case_file_id
+        lst = listing(
+            query,
+            {
+                "position": ReviewFile.position,
+                "case_no": related(CaseFile.case_no, CaseFile.id, case_file),
+                "unit": _case_file_unit_path(),
+                "case_type": related(CaseFile.case_type, CaseFile.id, case_file),
+                "status": ReviewFile.status,
+                "score": ReviewFile.score,
+                "grade": ReviewFile.grade,
+            },
+            "position",
         )
+        stage.update(draw=db.session.get(Draw, campaign.draw_id), lst=lst, files=lst.items)
     return stage
+
+
+def _case_file_unit_path():
+    """Sort key of a drawn file's unit (two steps away: file → case file → unit)."""
+    case, unit = aliased(CaseFile), aliased(Unit)
+    return (
+        select(unit.path)
+        .join(case, case.unit_id == unit.id)
+        .where(case.id == ReviewFile.case_file_id)
+        .scalar_subquery()
+    )
 
 
 def _render(campaign: Campaign, status: int = 200, **extra):

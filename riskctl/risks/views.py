@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError as SchemaError
-from sqlalchemy import Select, func, select
+from sqlalchemy import case, select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -19,6 +19,7 @@ from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.http import page_args
+from riskctl.core.listing import listing
 from riskctl.risks import exports, operations, queries
 from riskctl.risks.access import READERS, WRITERS
 from riskctl.risks.filters import OVERDUE_CHOICES, STATUS_CHOICES, RiskFilter, list_query
@@ -62,20 +63,6 @@ def _units() -> list[Unit]:
     if visible is not None:
         query = query.where(Unit.id.in_(visible))
     return list(db.session.scalars(query))
-
-
-class Page(NamedTuple):
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-
-def _page(query: Select) -> Page:
-    page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(items), total, page, per_page)
 
 
 def common_context() -> dict[str, Any]:
@@ -127,10 +114,26 @@ def overdue_card(user: User) -> tuple[int, str] | None:
 @allow(*READERS)
 def index():
     flt = RiskFilter.from_args(request.args)
-    page = _page(list_query(flt, _visible(), clock.today()))
+    lst = listing(
+        list_query(flt, _visible(), clock.today()),
+        {
+            "id": RiskPoint.id,
+            "unit": Unit.path,
+            "post": RiskPoint.post,
+            "power": (RiskPoint.power, RiskPoint.stage),
+            "title": RiskPoint.title,
+            "level": case({lv: -i for i, lv in enumerate(LEVELS)}, value=queries.level_expr()),
+            "responsible": RiskPoint.responsible,
+            "next_review": RiskPoint.next_review,
+            "status": RiskPoint.status,
+        },
+        "unit",
+        tiebreak=(RiskPoint.post, RiskPoint.id),
+        ignore=("status",) if request.args.get("status") == ACTIVE else (),
+    )
     return render_template(
         "risks/list.html",
-        page=page,
+        lst=lst,
         flt=flt,
         units=_units(),
         overdue_choices=OVERDUE_CHOICES,

@@ -6,16 +6,16 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import case, select
 
-from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.accounts.queries import unit_order, units_tree, visible_unit_ids
 from riskctl.accounts.roles import ADMIN
 from riskctl.core import clock
 from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import allow, current_actor, require_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
-from riskctl.core.http import page_args
+from riskctl.core.listing import listing
 from riskctl.warnings import operations, queries, risk_points, scan
 from riskctl.warnings.api import HANDLERS, READERS, RULE_READERS, SCANNERS
 from riskctl.warnings.forms import CloseForm, HandleForm, LinkForm
@@ -51,15 +51,24 @@ def board():
         problems = exc.normalized_messages() if isinstance(exc, ValidationError) else exc.details
         flt = queries.WarningFilter()
     query = queries.warnings_query(user, flt)
-    page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    lst = listing(
+        query,
+        {
+            "id": Warning.id,
+            "colour": case((Warning.colour == "red", 0), else_=1),
+            "title": Warning.title,
+            "rule": Warning.rule,
+            "unit": unit_order(Warning.unit_id),
+            "raised": Warning.raised_at,
+            "seen": Warning.last_seen_at,
+            "status": Warning.status,
+        },
+        "",  # unsorted: the board's own order (open, red, oldest first)
+    )
     return render_template(
         "warnings/board.html",
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        rows=lst.items,
         summary=queries.open_warnings_summary(visible_unit_ids(user)),
         units=_units(),
         rules=RULES,

@@ -31,6 +31,6 @@ def test_the_audit_log_names_actions_and_people_in_chinese_and_filters_by_group_
     only_logins = auditor.get("/audit?action=login").get_data(as_text=True)
     assert "<td>登录成功</td>" in only_logins and "<td>登记风险点</td>" not in only_logins
     future = auditor.get("/audit?from=2999-01-01").get_data(as_text=True)
-    assert "没有符合条件的记录" in future
+    assert "没有符合当前筛选条件的审计记录" in future and "清除筛选" in future
     bad = auditor.get("/audit?from=2026-99-01")
     assert bad.status_code == 200 and "起始日期须为 年-月-日 格式" in bad.get_data(as_text=True)

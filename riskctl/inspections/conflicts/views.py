@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
 
 from riskctl.accounts.roles import LEADER, LEGAL
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
+from riskctl.core.listing import related
 from riskctl.inspections import operations, queries
 from riskctl.inspections.forms import ConflictForm, DecisionForm, ReasonForm, RecusalForm
-from riskctl.inspections.models import DECISIONS
+from riskctl.inspections.models import DECISIONS, ConflictDeclaration, Inspector, Target
 from riskctl.inspections.views import READERS, page_of, show_errors
 
 bp = Blueprint(
@@ -24,17 +26,28 @@ def _render_conflicts(status: int = 200, **forms):
     show_ended = request.args.get("all") == "1"
     recusal_status = request.args.get("recusal", "")
     recusal_status = recusal_status if recusal_status in DECISIONS else ""
-    conflicts, total, page, per_page = page_of(
-        queries.conflicts(current_only=not show_ended, q=request.args.get("q", "").strip())
+    lst = page_of(
+        queries.conflicts(current_only=not show_ended, q=request.args.get("q", "").strip()),
+        {
+            "id": ConflictDeclaration.id,
+            "inspector": related(Inspector.name, Inspector.id, ConflictDeclaration.inspector_id),
+            "target": related(Target.name, Target.id, ConflictDeclaration.target_id),
+            "relation": ConflictDeclaration.relation,
+            "recorded": ConflictDeclaration.recorded_at,
+            "status": ConflictDeclaration.ended_at,
+        },
+        "-id",
+        ignore=("recusal",),
     )
     return render_template(
         "inspections/conflicts.html",
-        conflicts=conflicts,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        conflicts=lst.items,
         recusals=db.session.scalars(queries.recusals(recusal_status).limit(100)).all(),
         recusal_status=recusal_status,
+        pending_recusals=db.session.scalar(
+            select(func.count()).select_from(queries.recusals("pending").subquery())
+        ),
         decisions=DECISIONS,
         role=current_actor().role,
         show_ended=show_ended,

@@ -16,7 +16,7 @@ from riskctl.inspections.forms import AttachmentForm, ResultForm
 from riskctl.inspections.models import RESULT_CODES, Task
 from riskctl.inspections.results import operations as result_operations
 from riskctl.inspections.results.api import period
-from riskctl.inspections.views import page_of, show_errors
+from riskctl.inspections.views import TASK_SORTS, page_of, show_errors
 
 bp = Blueprint(
     "inspection_results", __name__, url_prefix="/inspections", template_folder="../templates"
@@ -32,14 +32,12 @@ STATES = {"": "全部", "todo": "待录入", "entered": "已录入待公示", "p
 def tasks(code: str):
     plan = queries.plan_by_code(code)
     state = request.args.get("state", "")
-    rows, total, page, per_page = page_of(queries.tasks(current_actor(), plan=plan, state=state))
+    lst = page_of(queries.tasks(current_actor(), plan=plan, state=state), TASK_SORTS, "position")
     return render_template(
         "inspections/tasks.html",
         plan=plan,
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        rows=lst.items,
         states=STATES,
         today=clock.today(),
         can_publish=current_actor().role == LEGAL,
@@ -147,14 +145,12 @@ def worklist():
     if kind not in WORKLISTS:
         kind = "todo"
     query = queries.to_enter if kind == "todo" else queries.due_soon
-    rows, total, page, per_page = page_of(query(current_actor()))
+    lst = page_of(query(current_actor()), TASK_SORTS, "due", ignore=("kind",))
     title, hint = WORKLISTS[kind]
     return render_template(
         "inspections/worklist.html",
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        rows=lst.items,
         kind=kind,
         title=title,
         hint=hint,
@@ -165,13 +161,11 @@ def worklist():
 @bp.get("/overdue")
 @allow(*EVERYONE)
 def overdue():
-    rows, total, page, per_page = page_of(queries.overdue(current_actor()))
+    lst = page_of(queries.overdue(current_actor()), TASK_SORTS, "due")
     return render_template(
         "inspections/overdue.html",
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        rows=lst.items,
         today=clock.today(),
     )
 

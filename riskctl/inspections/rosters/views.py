@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from riskctl.accounts.queries import unit_order
 from riskctl.accounts.roles import LEGAL
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
@@ -15,7 +16,7 @@ from riskctl.core.storage import staging
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.inspections import queries
 from riskctl.inspections.forms import ConfirmImportForm, UploadForm
-from riskctl.inspections.models import CREDIT_CLASSES, TARGET_KINDS
+from riskctl.inspections.models import CREDIT_CLASSES, TARGET_KINDS, Inspector, Target
 from riskctl.inspections.rosters import imports as rosters
 from riskctl.inspections.rosters.api import export_response
 from riskctl.inspections.rosters.imports import import_roster
@@ -51,13 +52,25 @@ def targets():
         "credit_class": request.args.get("class", ""),
         "kind": request.args.get("kind", ""),
     }
-    rows, total, page, per_page = page_of(queries.targets(current_actor(), **filters))
+    lst = page_of(
+        queries.targets(current_actor(), **filters),
+        {
+            "code": Target.code,
+            "name": Target.name,
+            "credit_code": Target.credit_code,
+            "kind": Target.kind,
+            "address": Target.address,
+            "class": Target.credit_class,
+            "unit": unit_order(Target.unit_id),
+            "status": (Target.active, Target.closed),
+        },
+        "code",
+        ignore=("status",) if request.args.get("status") == "active" else (),
+    )
     return render_template(
         "inspections/targets.html",
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        rows=lst.items,
         units=visible_units(),
         classes=CREDIT_CLASSES,
         kinds=TARGET_KINDS,
@@ -69,13 +82,23 @@ def targets():
 @bp.get("/inspectors")
 @allow(*EVERYONE)
 def inspectors():
-    rows, total, page, per_page = page_of(queries.inspectors(current_actor(), **_filters()))
+    lst = page_of(
+        queries.inspectors(current_actor(), **_filters()),
+        {
+            "code": Inspector.code,
+            "name": Inspector.name,
+            "license": Inspector.license_no,
+            "unit": unit_order(Inspector.unit_id),
+            "fields": Inspector.fields,
+            "status": Inspector.active,
+        },
+        "code",
+        ignore=("status",) if request.args.get("status") == "active" else (),
+    )
     return render_template(
         "inspections/inspectors.html",
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        rows=lst.items,
         units=visible_units(),
         can_import=current_actor().role == LEGAL,
         can_export=current_actor().role in READERS,

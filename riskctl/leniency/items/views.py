@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from riskctl.accounts.roles import LEGAL
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import NotFound
+from riskctl.core.listing import listing
 from riskctl.core.storage import staging
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.leniency import queries
@@ -14,6 +15,7 @@ from riskctl.leniency.api import READERS, xlsx_response
 from riskctl.leniency.items import operations as items
 from riskctl.leniency.items.preview import preview_of
 from riskctl.leniency.items.schemas import LeniencyItemChangeIn, LeniencyItemIn
+from riskctl.leniency.models import LeniencyItem
 from riskctl.leniency.pages import Failure, submit
 
 bp = Blueprint(
@@ -30,7 +32,19 @@ staging.register_purpose(_PURPOSE, "免罚清单", (LEGAL,), "leniency_items.imp
 def index(failure: Failure | None = None):
     page = render_template(
         "leniency/items.html",
-        items=queries.all_items(),
+        lst=(
+            lst := listing(
+                queries.items_query(),
+                {
+                    "code": LeniencyItem.code,
+                    "name": LeniencyItem.name,
+                    "active": LeniencyItem.active,
+                    "version": LeniencyItem.version,
+                },
+                "code",
+            )
+        ),
+        items=lst.items,
         failure=failure,
         form=request.form if failure else {},
     )

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from riskctl.accounts.queries import unit_order
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL
 from riskctl.core import clock
 from riskctl.core.auth.policy import allow, public
@@ -58,6 +59,13 @@ def published():
     return list_page(
         "leniency/public.html",
         query,
+        {
+            "occurred": LeniencyRecord.occurred_on,
+            "unit": unit_order(LeniencyRecord.unit_id),
+            "ground": LeniencyRecord.ground,
+            "status": LeniencyRecord.status,
+        },
+        "-occurred",
         mask_name=mask_name,
         ground_labels=rules.GROUND_LABELS,
         status_labels=rules.STATUS_LABELS,

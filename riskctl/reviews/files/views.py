@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import AppError, Forbidden
+from riskctl.core.listing import listing_of
 from riskctl.rectification.queries import items_for_source
 from riskctl.reviews import queries, reviewer_draws, scoresheets
 from riskctl.reviews.forms import ConfirmForm, DrawForm, ReferForm, ReplaceForm
@@ -28,7 +29,20 @@ def my_assignments():
     user = current_actor()
     return render_template(
         "reviews/my.html",
-        files=queries.my_assignments(user),
+        lst=(
+            lst := listing_of(
+                queries.my_assignments(user),
+                {
+                    "campaign": lambda f: f.campaign.code,
+                    "case_no": lambda f: f.case_file.case_no,
+                    "unit": lambda f: f.case_file.unit.path,
+                    "case_type": lambda f: f.case_file.case_type,
+                    "closed": lambda f: f.case_file.closed_on,
+                },
+                "campaign",
+            )
+        ),
+        files=lst.items,
         reviewer=queries.reviewer_for_user(user),
     )
 

@@ -6,21 +6,21 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import func, select
 
-from riskctl.accounts.queries import units_tree, visible_unit_ids
+from riskctl.accounts.queries import unit_order, units_tree, visible_unit_ids
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import bounds
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError, NotFound, summarise
-from riskctl.core.http import page_args, upload_limit
+from riskctl.core.http import upload_limit
+from riskctl.core.listing import listing, listing_of
 from riskctl.core.storage import staging
 from riskctl.core.tabular.problems import ImportProblems, TableError
 from riskctl.reviews import operations, queries
 from riskctl.reviews.filters import case_file_filters
 from riskctl.reviews.forms import ImportForm, ReviewerForm, RubricForm
-from riskctl.reviews.models import Reviewer
+from riskctl.reviews.models import CaseFile, Reviewer
 from riskctl.reviews.registry import imports
 from riskctl.reviews.registry.preview import preview_of
 from riskctl.reviews.scoring import parse_rubric
@@ -41,17 +41,26 @@ def _case_files_page(status: int = 200, **extra):
     except AppError as exc:
         problem = exc.message
     query = queries.case_files_query(current_actor(), **filters)
-    page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    files = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    lst = listing(
+        query,
+        {
+            "case_no": CaseFile.case_no,
+            "unit": unit_order(CaseFile.unit_id),
+            "case_type": CaseFile.case_type,
+            "procedure": CaseFile.procedure,
+            "handlers": CaseFile.handler_names,
+            "approver": CaseFile.approver_name,
+            "closed": CaseFile.closed_on,
+            "penalty": CaseFile.penalty_fen,
+        },
+        "-closed",
+    )
     ids = visible_unit_ids(current_actor())
     units = [u for u in units_tree() if ids is None or u.id in ids]
     return render_template(
         "reviews/case_files.html",
-        files=files,
-        total=total,
-        page=page,
-        per_page=per_page,
+        lst=lst,
+        files=lst.items,
         units=units,
         filter_problem=problem,
         headers=imports.HEADERS,
@@ -150,7 +159,20 @@ def _reviewers_page(form: ReviewerForm | None = None, status: int = 200):
     return render_template(
         "reviews/reviewers.html",
         form=form or ReviewerForm(),
-        reviewers=queries.reviewers(),
+        lst=(
+            lst := listing_of(
+                queries.reviewers(),
+                {
+                    "name": lambda r: r.user.display_name,
+                    "username": lambda r: r.user.username,
+                    "unit": lambda r: r.user.unit.path if r.user.unit else None,
+                    "badge": lambda r: r.badge_no,
+                    "status": lambda r: not r.active,
+                },
+                "status",
+            )
+        ),
+        reviewers=lst.items,
         candidates=queries.reviewer_candidates(),
         can_manage=current_actor().role == LEGAL,
     ), status
