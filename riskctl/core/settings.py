@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from riskctl.core import audit, clock
 from riskctl.core.db import UTCDateTime, db
 from riskctl.core.errors import NotFound, ValidationFailed
+from riskctl.core.setting_kinds import Custom, Kind
 
 
 class Setting(db.Model):
@@ -35,21 +36,49 @@ class SettingDef:
     key: str
     label: str
     default: Any
-    validate: Callable[[Any], Any]  # returns the cleaned value or raises ValueError(中文)
+    validate: Kind  # returns the cleaned value or raises ValueError(中文); renders the form
+    help: str = ""
+    section: str = ""  # a heading within its module's form (e.g. a warning rule)
+    short: str = ""  # the label under that heading; the full label names it elsewhere
+
+    @property
+    def kind(self) -> Kind:
+        return self.validate
 
 
 _DEFS: dict[str, SettingDef] = {}
 _OPERATIONS: dict[str, Callable[[Any, str], Any]] = {}
 
 
-def define(key: str, label: str, default: Any, validate: Callable[[Any], Any]) -> SettingDef:
-    definition = SettingDef(key, label, default, validate)
+def define(
+    key: str,
+    label: str,
+    default: Any,
+    kind: Kind | Callable[[Any], Any],
+    help: str = "",
+    *,
+    section: str = "",
+    short: str = "",
+) -> SettingDef:
+    """A setting, once: its Chinese label, default, kind (the validator the API and the
+    page share, and how the page renders it), help text and place on the page."""
+    kind = kind if isinstance(kind, Kind) else Custom(kind)
+    definition = SettingDef(key, label, default, kind, help, section, short)
     _DEFS.setdefault(key, definition)
     return _DEFS[key]
 
 
 def definitions() -> list[SettingDef]:
     return sorted(_DEFS.values(), key=lambda d: d.key)
+
+
+def declared() -> list[SettingDef]:
+    """Every setting in the order the modules declared them."""
+    return list(_DEFS.values())
+
+
+def definition(key: str) -> SettingDef | None:
+    return _DEFS.get(key)
 
 
 def get(key: str) -> Any:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from riskctl.core import settings
 from riskctl.core.db import db
+from riskctl.core.setting_kinds import Integer, Kind, Number, Switch
 from riskctl.core.settings import Setting, SettingDef
 
 RED, YELLOW = "red", "yellow"
@@ -92,37 +93,22 @@ def read_fresh(definitions: Sequence[SettingDef]) -> dict[str, Any]:
 # Threshold validators: each returns the clean value or raises ValueError(中文).
 
 
-def _shown(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def whole(low: int, high: int, unit: str = "") -> Integer:
+    return Integer(low, high, unit)
 
 
-def whole(low: int, high: int) -> Callable[[Any], int]:
-    def validate(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"须为 {low} 到 {high} 之间的整数（收到 {_shown(value)}）")
-        return value
-
-    return validate
+def number(low: float, high: float, unit: str = "") -> Number:
+    return Number(low, high, unit)
 
 
-def number(low: float, high: float) -> Callable[[Any], float]:
-    def validate(value: Any) -> float:
-        numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        if not numeric or not low <= value <= high:
-            raise ValueError(f"须为 {low:g} 到 {high:g} 之间的数字（收到 {_shown(value)}）")
-        return float(value)
-
-    return validate
-
-
-def lookback_months(text: str = "统计期间（月）", default: int = 12) -> tuple[str, int, Callable]:
+def lookback_months(text: str = "统计期间", default: int = 12) -> tuple[str, int, Kind]:
     """The look-back threshold most rules share: 1 to 120 months."""
-    return (text, default, whole(1, 120))
+    return (text, default, whole(1, 120, "个月"))
 
 
-def lookback_days(text: str, default: int = 365) -> tuple[str, int, Callable]:
+def lookback_days(text: str, default: int = 365) -> tuple[str, int, Kind]:
     """A look-back threshold in days: 1 to 3650."""
-    return (text, default, whole(1, 3650))
+    return (text, default, whole(1, 3650, "天"))
 
 
 def doubling(count: float, threshold: float) -> str | None:
@@ -133,10 +119,7 @@ def doubling(count: float, threshold: float) -> str | None:
     return RED if count >= 2 * threshold else YELLOW
 
 
-def switch(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"须为 true（启用）或 false（停用）（收到 {_shown(value)}）")
-    return value
+switch = Switch()
 
 
 def define_rule(
@@ -146,16 +129,27 @@ def define_rule(
     *,
     gather: Callable[[ScanContext, Mapping[str, Any]], Any],
     evaluate: Callable[..., list[Signal]],
-    thresholds: Mapping[str, tuple[str, Any, Callable[[Any], Any]]] | None = None,
+    thresholds: Mapping[str, tuple[str, Any, Kind]] | None = None,
     proposal: str = "",
 ) -> Rule:
     """A rule with its settings ``warnings.<key>.enabled`` and ``warnings.<key>.<threshold>``."""
     enabled = settings.define(
-        f"warnings.{key}.enabled", f"预警规则「{label}」是否启用", True, switch
+        f"warnings.{key}.enabled",
+        f"预警规则「{label}」是否启用",
+        True,
+        switch,
+        help=description,
+        section=label,
+        short="是否启用",
     )
     defined = {
         name: settings.define(
-            f"warnings.{key}.{name}", f"预警「{label}」：{text}", default, validate
+            f"warnings.{key}.{name}",
+            f"预警「{label}」：{text}",
+            default,
+            validate,
+            section=label,
+            short=text,
         )
         for name, (text, default, validate) in (thresholds or {}).items()
     }

@@ -131,7 +131,7 @@ REDRAWN = define_rule(
     gather=_gather_redraws,
     evaluate=redraw_signals,
     thresholds={
-        "redraws": ("重抽次数", 1, whole(1, 100)),
+        "redraws": ("重抽次数", 1, whole(1, 100, "次")),
         "months": lookback_months(),
     },
     proposal="抽取结果不理想时借故重抽、人为干预随机抽取（职权：行政检查；环节：承办）",
@@ -283,9 +283,9 @@ CHANGED_BEFORE_LOCK = define_rule(
     gather=_gather_locks,
     evaluate=lock_signals,
     thresholds={
-        "hours": ("锁定前的时间窗（小时）", 24, whole(1, 720)),
-        "min_changes": ("时间窗内的改动次数", 1, whole(1, 1000)),
-        "months": lookback_months("统计期间（月，按锁定时间）"),
+        "hours": ("锁定前的时间窗", 24, whole(1, 720, "小时")),
+        "min_changes": ("时间窗内的改动次数", 1, whole(1, 1000, "次")),
+        "months": lookback_months("统计期间（按锁定时间）"),
     },
     proposal="抽取前临时调整名录库或回避关系、操纵抽取范围（职权：行政检查；环节：承办）",
 )

@@ -186,8 +186,8 @@ def rate_signals(
 
 
 _RATE_THRESHOLDS = {
-    "factor": ("免罚率超过全局中位数的倍数", 2.0, number(1, 100)),
-    "min_decisions": ("期间内至少作出的免罚决定数", 10, whole(1, 100000)),
+    "factor": ("免罚率超过全局中位数的倍数", 2.0, number(1, 100, "倍")),
+    "min_decisions": ("期间内至少作出的免罚决定数", 10, whole(1, 100000, "件")),
 }
 
 UNIT_RATE = define_rule(
@@ -294,7 +294,7 @@ SAME_PARTY = define_rule(
     gather=_gather_repeats,
     evaluate=repeat_signals,
     thresholds={
-        "times": ("同一当事人的免罚决定次数", 3, whole(2, 1000)),
+        "times": ("同一当事人的免罚决定次数", 3, whole(2, 1000, "次")),
         "months": lookback_months(),
     },
     proposal="执法人员与当事人存在利益关系、人情执法（职权：行政处罚；环节：决定）",

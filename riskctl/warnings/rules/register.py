@@ -33,8 +33,8 @@ from riskctl.warnings.rules.base import (
 )
 
 _OVERDUE_THRESHOLDS = {
-    "min_days": ("逾期天数达到多少天即预警", 1, whole(1, 3650)),
-    "red_days": ("逾期天数达到多少天为红色", 30, whole(1, 3650)),
+    "min_days": ("逾期天数达到多少天即预警", 1, whole(1, 3650, "天")),
+    "red_days": ("逾期天数达到多少天为红色", 30, whole(1, 3650, "天")),
 }
 
 
@@ -223,5 +223,5 @@ TENURE = define_rule(
     "再超过一年为红色，提示安排轮岗。",
     gather=lambda ctx, params: Holdings(ctx.today, tuple(_gather_holdings(ctx, params))),
     evaluate=tenure_signals,
-    thresholds={"months": ("轮岗期限（月）", 60, whole(1, 600))},
+    thresholds={"months": ("轮岗期限", 60, whole(1, 600, "个月"))},
 )
