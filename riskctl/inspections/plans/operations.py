@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from riskctl.accounts.models import Unit, User
+from riskctl.accounts.queries import inactive_codes
 from riskctl.core import audit, clock
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
@@ -55,6 +56,10 @@ def create_plan(data: dict[str, Any], actor: str) -> Plan:
         unknown = [u for u in units if u not in known]
         if unknown:
             raise ValidationFailed.field("units", f"单位 {'、'.join(unknown)} 不存在")
+        stopped = inactive_codes(units)
+        if stopped:
+            names = "、".join(f"“{name}”" for name in stopped.values())
+            raise ValidationFailed.field("units", f"单位{names}已停用，不能再纳入抽查计划")
     plan = Plan(
         code=data["code"],
         name=data["name"],
