@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from riskctl.core.figures import percent_text, ratio_of_percent
+
 INT32 = 2_147_483_647
 
 Form = Mapping[str, str]  # the submitted form: field name -> text
@@ -157,39 +159,25 @@ class Percent(Kind):
         except InvalidOperation:
             raise ValueError(f"“{value}”不是数字") from None
         if not ratio.is_finite() or not 0 <= ratio <= 1:
-            raise ValueError(f"须在 0% 到 100% 之间（收到 {_percent(ratio)}%）")
+            raise ValueError(f"须在 0% 到 100% 之间（收到 {percent_text(ratio)}%）")
         if ratio.as_tuple().exponent < -self.places:
             raise ValueError(
-                f"最多保留 {self.places - 2} 位小数的百分数（收到 {_percent(ratio)}%）"
+                f"最多保留 {self.places - 2} 位小数的百分数（收到 {percent_text(ratio)}%）"
             )
         return str(ratio) if self.as_text else float(ratio)
 
     def to_form(self, value: Any) -> str:
-        return _percent(Decimal(str(value)))
+        return percent_text(value)
 
     def text(self, value: Any) -> str:
         return f"{self.to_form(value)}%"
 
     def from_form(self, form: Form, name: str) -> Any:
-        text = form.get(name, "").strip().rstrip("%").strip()
+        text = form.get(name, "").strip()
         if not text:
             raise ValueError("请填写百分数")
-        try:
-            percent = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"“{text}”不是数字，须为 {self.hint}") from None
-        if not percent.is_finite():
-            raise ValueError(f"“{text}”不是数字，须为 {self.hint}")
-        ratio = (percent / 100).normalize()
+        ratio = ratio_of_percent(text, self.places - 2)
         return format(ratio, "f") if self.as_text else float(ratio)
-
-
-def _percent(ratio: Decimal) -> str:
-    """0.155 -> "15.5"; the percentage without trailing zeros."""
-    if not ratio.is_finite():
-        return str(ratio)
-    text = format((ratio * 100).normalize(), "f")
-    return text
 
 
 class Switch(Kind):
@@ -300,7 +288,7 @@ class Keyed(Kind):
                 try:
                     out[key] = self.item(value[key])
                 except ValueError as exc:
-                    raise ValueError(f"{self.keys[key]}{exc}") from None
+                    raise ValueError(f"{self.keys[key]}：{exc}") from None
         return out
 
     def to_form(self, value: Any) -> dict[str, str]:
@@ -318,7 +306,7 @@ class Keyed(Kind):
             try:
                 out[key] = self.item.from_form(form, field)
             except ValueError as exc:
-                raise ValueError(f"{label}{exc}") from None
+                raise ValueError(f"{label}：{exc}") from None
         return out
 
 

@@ -100,7 +100,7 @@ def test_an_error_names_the_field_in_chinese_keeps_the_input_and_saves_nothing(l
     assert response.status_code == 422
     page = _text(response)
     assert "未保存：请更正下列 2 项后再保存。" in page
-    assert "双随机抽查默认比例：B 类须在 0% 到 100% 之间（收到 150%）" in page
+    assert "双随机抽查默认比例：B 类：150% 超出范围，请填写 0 到 100 之间的百分数" in page
     assert "回避期限：“十二”不是整数，须为 0 到 120 之间的整数（个月）" in page
     # Every field keeps what was typed.
     assert re.search(r'name="inspection.default_ratios.B"[^>]*value="150"', page)
@@ -180,7 +180,7 @@ def test_the_api_uses_the_same_declaration(api):
     ]
     ratio = admin.put("/api/v1/settings/inspection.default_ratios", json={"value": {"A": 1.5}})
     assert ratio.status_code == 422
-    assert "双随机抽查默认比例：A 类须在 0% 到 100% 之间（收到 150%）" in str(ratio.get_json())
+    assert "双随机抽查默认比例：A 类：须在 0% 到 100% 之间（收到 150%）" in str(ratio.get_json())
     ok = admin.put("/api/v1/settings/inspection.default_ratios", json={"value": {"A": 0.2}})
     assert ok.status_code == 200 and ok.get_json()["value"] == {"A": "0.2"}
 
@@ -195,6 +195,6 @@ def test_kinds_read_forms_and_show_values():
     keyed = Keyed({"高": "高风险", "低": "低风险"}, Integer(1, 10, "天"))
     with pytest.raises(ValueError, match="缺少低风险"):
         keyed({"高": 3})
-    with pytest.raises(ValueError, match=r"低风险“x”不是整数"):
+    with pytest.raises(ValueError, match=r"低风险：“x”不是整数"):
         keyed.from_form({"k.高": "3", "k.低": "x"}, "k")
     assert keyed.text({"高": 3, "低": 5}) == "高风险 3 天，低风险 5 天"
