@@ -271,7 +271,7 @@ class Keyed(Kind):
     @property
     def hint(self) -> str:
         optional = "；留空则不设" if not self.required else ""
-        return f"每项{self.item.hint}{optional}"
+        return f"每项 {self.item.hint}{optional}"
 
     def __call__(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict) or not value:
