@@ -4,6 +4,7 @@ deactivated it keeps its history but takes no new user, record or quota; audited
 from __future__ import annotations
 
 import html
+import io
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from riskctl.core.errors import ValidationFailed
 from riskctl.rectification import operations as rectification
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
+from tests.inspections.conftest import TARGET_HEADER, csv_bytes, target_row
 
 
 def _unit(code: str) -> Unit:
@@ -157,3 +159,27 @@ def test_quotas_and_plans_refuse_a_deactivated_unit(api, bureau):
         _check_quotas({"ZD1-1": 2, "ZD1-2": 1})
     assert _message(quota) == "单位“市容秩序第二中队”已停用，不能再分配抽取件数"
     assert _check_quotas({"ZD1-1": 2, "ZD1-2": 0}) == {"ZD1-1": 2}
+
+
+def test_a_roster_row_naming_a_deactivated_unit_is_refused_by_row(login, bureau):
+    _empty_squad(bureau)
+    operations.set_unit_active("ZD1-2", False)
+    db.session.commit()
+    client = login("legal")
+    rows = [
+        target_row(0, unit="ZD1-1"),
+        target_row(1, unit="ZD1-2"),
+        target_row(2, unit="市容秩序第二中队"),
+    ]
+    shown = client.post(
+        "/inspections/targets/import",
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(csv_bytes(TARGET_HEADER, rows)), "名录.csv"),
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert shown.status_code == 422
+    page = html.unescape(shown.get_data(as_text=True))
+    assert page.count("单位“市容秩序第二中队”已停用，不能再分配新的记录") == 2
+    assert "未导入任何数据" in page

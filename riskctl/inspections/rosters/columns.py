@@ -159,7 +159,7 @@ class ColumnChecker:
         ``refused`` (e.g. a deactivated unit) is reported with its message."""
         refused = refused or {}
         values = self._texts(field)
-        out = [known.get(v) for v in values]
+        out = [None if v in refused else known.get(v) for v in values]
         for i in [i for i, found in enumerate(out) if found is None]:
             key = values[i].strip()
             found = known.get(key)

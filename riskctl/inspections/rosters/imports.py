@@ -72,13 +72,10 @@ def _units_by_code_or_name() -> UnitMap:
         names.setdefault(name, []).append(unit_id)
     known = UnitMap({name: ids[0] for name, ids in names.items() if len(ids) == 1})
     known.update({code: unit_id for unit_id, code, _, _ in rows})
-    known.refused = {}
-    for _, code, name, active in rows:
-        if not active:
-            message = f"单位“{name}”已停用，不能再分配新的记录"
-            known.refused[code] = message
-            if len(names[name]) == 1:
-                known.refused[name] = message
+    stopped = [(code, name) for _, code, name, active in rows if not active]
+    message = "单位“{}”已停用，不能再分配新的记录"
+    known.refused = {code: message.format(name) for code, name in stopped}
+    known.refused.update({n: message.format(n) for _, n in stopped if len(names[n]) == 1})
     return known
 
 
