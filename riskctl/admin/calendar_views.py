@@ -66,6 +66,9 @@ def load_calendar():
             raise ValueError(year)
     except ValueError:
         return _page(values, ["年份：请填写 2000 至 2100 之间的年份（如 2027）"], 422)
+    if not text.strip():
+        # Most likely a slip on the page (the API may load a year with no special day).
+        return _page(values, ["安排：请每行填写一天，如 2027-10-01,休"], 422)
     try:
         days = calendar.load_year(year, text, require_actor().username)
     except AppError as exc:

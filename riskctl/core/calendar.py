@@ -124,10 +124,6 @@ def load_year(year: int, text: str, actor: str) -> int:
         count = len(exc.problems)
         message = f"安排有 {count} 处错误，未载入：{exc.message}"
         raise ValidationFailed(message, {"schedule": exc.problems}) from exc
-    if not days:
-        raise ValidationFailed.field(
-            "schedule", "安排中没有任何日期：请每行填写一天，如 2027-10-01,休"
-        )
     db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
     db.session.merge(CalendarYear(year=year, loaded_by=actor, loaded_at=clock.now()))
     db.session.add_all(CalendarDay(day=d, year=year, workday=w) for d, w in days.items())

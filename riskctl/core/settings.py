@@ -1,7 +1,9 @@
 """Settings an administrator can change (thresholds, intervals, matrices).
 
-A module defines each setting once with its default and a validator; the value in
-force is the stored one, else the default. Changes are audited.
+A module defines each setting once (in its ``options.py``) with its Chinese label, default
+and kind (``core.setting_kinds``: the validator the API and the settings page share, and
+how the page shows it, with unit and bounds); the value in force is the stored one, else
+the default. Changes are audited.
 """
 
 from __future__ import annotations
@@ -141,16 +143,4 @@ def store(key: str, raw: Any, actor: str) -> Any:
     db.session.add(row)
     db.session.flush()
     audit.record("setting.change", "setting", key, {"before": before, "after": value})
-    return value
-
-
-def positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError("须为正整数")
-    return value
-
-
-def non_negative_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError("须为不小于 0 的数字")
     return value

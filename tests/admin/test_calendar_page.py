@@ -58,9 +58,9 @@ def test_a_bad_year_and_an_empty_schedule_are_refused_keeping_the_text(login):
     page = _text(bad_year)
     assert "年份：请填写 2000 至 2100 之间的年份（如 2027）" in page
     assert f">\n{GOOD}</textarea>" in page and 'value="27"' in page
-    empty = _load(admin, "2027", "# 只有注释\n")
+    empty = _load(admin, "2027", "  \n")
     assert empty.status_code == 422
-    assert "安排中没有任何日期：请每行填写一天，如 2027-10-01,休" in _text(empty)
+    assert "安排：请每行填写一天，如 2027-10-01,休" in _text(empty)
 
 
 def test_an_uploaded_file_with_errors_comes_back_into_the_box(login):
@@ -156,3 +156,18 @@ def test_from_november_the_admin_is_asked_for_next_years_calendar(login, bureau,
         db.session.scalar(select(CalendarYear.loaded_by).where(CalendarYear.year == 2027))
         == "admin"
     )
+
+
+def test_the_api_names_every_bad_line_too(api):
+    response = api("admin").put(
+        "/api/v1/calendar/2027",
+        data="2027-10-01,休\n2026-10-01,休\nx,休\n".encode(),
+        content_type="text/plain",
+    )
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["details"]["schedule"] == [
+        "第 2 行：2026-10-01 不属于 2027 年",
+        "第 3 行：无法识别的日期“x”（应如 2027-10-01）",
+    ]
+    assert error["message"].startswith("安排有 2 处错误，未载入：第 2 行")
