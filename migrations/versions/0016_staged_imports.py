@@ -1,7 +1,7 @@
 """staged imports: kept a week, listed for confirmation, discarded (audited)
 
 Revision ID: 0016_staged_imports
-Revises: 0014_perf
+Revises: 0015_unit_active
 Create Date: 2026-12-04 02:40:00.000000
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0016_staged_imports"
-down_revision = "0014_perf"
+down_revision = "0015_unit_active"
 branch_labels = None
 depends_on = None
 

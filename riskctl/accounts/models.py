@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     and_,
     false,
+    true,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,6 +43,8 @@ class Unit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     path: Mapped[str] = mapped_column(String(400), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # A deactivated unit (已停用) keeps its history but takes no new users, records or quotas.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskctl.accounts.models import UNIT_KINDS, ApiToken, Unit, User
-from riskctl.accounts.queries import unit_by_code, user_by_username
+from riskctl.accounts.queries import inactive_message, unit_by_code, usable_unit, user_by_username
 from riskctl.accounts.roles import ALL_ROLES, OFFICER, ROLE_LABELS
 from riskctl.core import audit, clock
 from riskctl.core.db import db
@@ -63,6 +63,8 @@ def create_unit(
             parent = unit_by_code(parent_code)
         except NotFound as exc:
             raise ValidationFailed.field("parent", f"上级单位 {parent_code} 不存在") from exc
+        if not parent.active:
+            raise ValidationFailed.field("parent", inactive_message(parent))
     kind = kind or _default_kind(parent)
     if kind not in UNIT_KINDS:
         raise ValidationFailed.field("kind", f"单位类型须为 {'、'.join(UNIT_KINDS)} 之一")
@@ -96,12 +98,7 @@ def create_user(
         raise ValidationFailed.field("role", f"未知角色 {role}，可选：{labels}")
     if user_by_username(username):
         raise Conflict(f"用户名 {username} 已存在")
-    unit = None
-    if unit_code:
-        try:
-            unit = unit_by_code(unit_code)
-        except NotFound as exc:
-            raise ValidationFailed.field("unit", f"单位 {unit_code} 不存在") from exc
+    unit = usable_unit(unit_code) if unit_code else None
     if role == OFFICER and unit is None:
         raise ValidationFailed.field("unit", "执法队员必须指定所属单位")
     check_password_strength(password)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from riskctl.accounts.models import ApiToken, Unit, User
 from riskctl.accounts.roles import OFFICER
 from riskctl.core.db import db
-from riskctl.core.errors import NotFound
+from riskctl.core.errors import NotFound, ValidationFailed
 from riskctl.core.listing import related
 
 
@@ -18,6 +18,31 @@ def unit_by_code(code: str) -> Unit:
     if unit is None:
         raise NotFound(f"单位 {code} 不存在")
     return unit
+
+
+def usable_unit(code: str, field: str = "unit") -> Unit:
+    """The unit new work goes to (a user, a record, a quota): 422 on ``field`` when it
+    does not exist or is deactivated. What it already holds stays where it is."""
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise ValidationFailed.field(field, f"单位 {code} 不存在")
+    if not unit.active:
+        raise ValidationFailed.field(field, inactive_message(unit))
+    return unit
+
+
+def inactive_message(unit: Unit) -> str:
+    return f"单位“{unit.name}”已停用，不能再分配新的人员、记录或抽查配额"
+
+
+def inactive_codes(codes: list[str] | set[str]) -> dict[str, str]:
+    """Of ``codes``, the deactivated units: code -> name."""
+    if not codes:
+        return {}
+    rows = db.session.execute(
+        select(Unit.code, Unit.name).where(Unit.code.in_(list(codes)), Unit.active.is_(False))
+    )
+    return dict(rows.all())
 
 
 def units_tree() -> list[Unit]:

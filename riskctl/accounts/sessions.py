@@ -13,8 +13,6 @@ Both timeouts are settings an administrator can change.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, Request, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import login_user, logout_user
@@ -23,16 +21,22 @@ from riskctl.accounts.models import User
 from riskctl.core import clock, settings
 from riskctl.core.auth.policy import current_actor, policy_of
 from riskctl.core.db import db
+from riskctl.core.setting_kinds import Integer
 
-
-def _minutes(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1440:
-        raise ValueError("须为 1 至 1440 之间的整数（分钟）")
-    return value
-
-
-IDLE = settings.define("accounts.session_idle_minutes", "会话空闲超时（分钟）", 30, _minutes)
-ABSOLUTE = settings.define("accounts.session_max_minutes", "会话最长时限（分钟）", 480, _minutes)
+IDLE = settings.define(
+    "accounts.session_idle_minutes",
+    "会话空闲超时",
+    30,
+    Integer(1, 1440, "分钟"),
+    help="登录后这么久没有任何操作，须重新登录",
+)
+ABSOLUTE = settings.define(
+    "accounts.session_max_minutes",
+    "会话最长时限",
+    480,
+    Integer(1, 1440, "分钟"),
+    help="无论是否在操作，登录满这么久后须重新登录",
+)
 
 _VERSION, _STARTED, _SEEN = "_sv", "_started", "_seen"
 _TOUCH_EVERY = 30  # seconds: refresh "last used" at most this often (fewer cookie writes)

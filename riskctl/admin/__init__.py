@@ -16,7 +16,14 @@ def _locked_card(user):
 
 
 def register(app: Flask) -> None:
-    from riskctl.admin import api, audit_views, public, views  # noqa: F401 (audit_views: routes)
+    from riskctl.admin import (  # noqa: F401 (audit, calendar, settings views: routes)
+        api,
+        audit_views,
+        calendar_views,
+        public,
+        settings_views,
+        views,
+    )
     from riskctl.core.contributions import register_card, register_nav
 
     app.register_blueprint(views.bp)

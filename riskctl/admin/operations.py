@@ -13,7 +13,7 @@ from sqlalchemy import select
 from riskctl.accounts import login
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.models import ApiToken, Unit, User
-from riskctl.accounts.queries import unit_by_code
+from riskctl.accounts.queries import inactive_message, unit_by_code, usable_unit
 from riskctl.accounts.roles import ALL_ROLES, AUDITOR, OFFICER
 from riskctl.core import audit
 from riskctl.core.db import db
@@ -47,6 +47,10 @@ def set_user_active(user_id: int, active: bool, actor: User) -> User:
     if user.id == actor.id and not active:
         raise ValidationFailed.field("active", "不能停用自己的账号")
     _not_auditor(user, "停用或启用审计管理员")
+    if active and user.unit is not None and not user.unit.active:
+        raise ValidationFailed.field(
+            "active", f"{inactive_message(user.unit)}：请先启用该单位，或把用户改到其他单位"
+        )
     user.active = active
     if not active:
         accounts.end_sessions(user)
@@ -92,11 +96,10 @@ def update_user(
     if user.id == actor.id and role != user.role:
         raise ValidationFailed.field("role", "不能修改自己的角色")
     unit = None
-    if unit_code:
-        try:
-            unit = unit_by_code(unit_code)
-        except NotFound as exc:
-            raise ValidationFailed.field("unit", "所选单位不存在") from exc
+    if unit_code and user.unit is not None and unit_code == user.unit.code:
+        unit = user.unit  # staying in a deactivated unit is no new assignment
+    elif unit_code:
+        unit = usable_unit(unit_code)
     if role == OFFICER and unit is None:
         raise ValidationFailed.field("unit", "执法队员必须指定所属单位")
     before = {
@@ -126,6 +129,8 @@ def update_unit(code: str, name: str, parent_code: str | None) -> Unit:
     if parent is not None and parent.path.startswith(unit.path):
         raise ValidationFailed.field("parent", f"不能把{unit.name}移到它自己或它的下级单位之下")
     old_parent = unit.parent.code if unit.parent else None
+    if parent is not None and parent_code != old_parent and not parent.active:
+        raise ValidationFailed.field("parent", inactive_message(parent))
     changes: dict = {}
     if name != unit.name:
         changes["name"] = [unit.name, name]
@@ -142,6 +147,50 @@ def update_unit(code: str, name: str, parent_code: str | None) -> Unit:
     if changes:
         db.session.flush()
         audit.record("unit.update", "unit", unit.code, changes)
+    return unit
+
+
+def set_unit_active(code: str, active: bool) -> Unit:
+    """Deactivate (停用) or reactivate (启用) a unit, audited.
+
+    A deactivated unit keeps everything it holds (users who were stopped, records,
+    results, history) but takes no new user, record or quota. It is refused while the
+    unit still has users in service or sub-units in use, and a unit under a deactivated
+    parent cannot be reactivated before the parent.
+    """
+    unit = _unit(code)
+    if unit.active == active:
+        return unit
+    if active:
+        if unit.parent is not None and not unit.parent.active:
+            raise ValidationFailed.field(
+                "active", f"上级单位“{unit.parent.name}”已停用：请先启用上级单位"
+            )
+    else:
+        users = db.session.scalars(
+            select(User.display_name)
+            .where(User.unit_id == unit.id, User.active.is_(True))
+            .order_by(User.username)
+        ).all()
+        children = db.session.scalars(
+            select(Unit.name)
+            .where(Unit.parent_id == unit.id, Unit.active.is_(True))
+            .order_by(Unit.path)
+        ).all()
+        reasons = []
+        if users:
+            names = "、".join(users[:5]) + (" 等" if len(users) > 5 else "")
+            reasons.append(f"还有 {len(users)} 名在用人员（{names}），请先停用或改派到其他单位")
+        if children:
+            names = "、".join(children[:5]) + (" 等" if len(children) > 5 else "")
+            reasons.append(f"还有 {len(children)} 个在用的下级单位（{names}），请先停用下级单位")
+        if reasons:
+            raise ValidationFailed.field("active", f"不能停用“{unit.name}”：" + "；".join(reasons))
+    unit.active = active
+    db.session.flush()
+    audit.record(
+        "unit.activate" if active else "unit.deactivate", "unit", unit.code, {"name": unit.name}
+    )
     return unit
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 
@@ -14,9 +12,7 @@ from riskctl.accounts.queries import TOKEN_SORTS, all_tokens, unit_order, units_
 from riskctl.accounts.roles import ADMIN, ALL_ROLES, AUDITOR, ROLE_LABELS
 from riskctl.admin import operations
 from riskctl.admin.queries import users_query
-from riskctl.core import bounds, calendar, settings
 from riskctl.core.auth.policy import allow, require_actor
-from riskctl.core.calendar import CalendarYear
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
 from riskctl.core.listing import listing, listing_of, related
@@ -70,7 +66,7 @@ def _users_page(values: dict | None = None, errors: list[str] | None = None, sta
             lst=lst,
             users=lst.items,
             only_locked=only_locked,
-            units=units_tree(),
+            units=[u for u in units_tree() if u.active],
             roles=[r for r in ALL_ROLES if r != AUDITOR],
             role_labels=ROLE_LABELS,
             auditor=AUDITOR,
@@ -111,7 +107,7 @@ def _edit_user_page(user: User, values: dict, errors: list[str], status: int = 2
         user=user,
         values=values,
         errors=errors,
-        units=units_tree(),
+        units=[u for u in units_tree() if u.active or u.id == user.unit_id],
         roles=[r for r in ALL_ROLES if r != AUDITOR],
         role_labels=ROLE_LABELS,
     ), status
@@ -214,10 +210,13 @@ def units():
             "code": Unit.code,
             "kind": Unit.kind,
             "parent": related(Unit.path, Unit.id, Unit.parent_id),
+            "status": Unit.active,
         },
         "tree",
     )
-    return render_template("admin/units.html", lst=lst, units=lst.items, all_units=units_tree())
+    return render_template(
+        "admin/units.html", lst=lst, units=lst.items, parents=[u for u in units_tree() if u.active]
+    )
 
 
 @bp.post("/admin/units")
@@ -238,8 +237,28 @@ def create_unit():
     return redirect(url_for("admin.units"))
 
 
+@bp.post("/admin/units/<int:unit_id>/active")
+@allow(ADMIN)
+def set_unit_active(unit_id: int):
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    active = request.form.get("active") == "1"
+    try:
+        operations.set_unit_active(unit.code, active)
+    except AppError as exc:
+        _flash_error(exc)
+        return redirect(url_for("admin.units"))
+    flash(f"已{'启用' if active else '停用'}单位 {unit.name}", "success")
+    return redirect(url_for("admin.units"))
+
+
 def _edit_unit_page(unit: Unit, values: dict, errors: list[str], status: int = 200):
-    choices = [u for u in units_tree() if not u.path.startswith(unit.path)]
+    choices = [
+        u
+        for u in units_tree()
+        if not u.path.startswith(unit.path) and (u.active or u.id == unit.parent_id)
+    ]
     return render_template(
         "admin/unit_edit.html", unit=unit, values=values, errors=errors, parents=choices
     ), status
@@ -263,89 +282,3 @@ def edit_unit(unit_id: int):
         return _edit_unit_page(unit, values, details or [exc.message], 422)
     flash(f"已保存单位 {unit.name}", "success")
     return redirect(url_for("admin.units"))
-
-
-@bp.get("/admin/settings")
-@allow(ADMIN)
-def settings_page():
-    groups: dict[str, list] = {}
-    for d in settings.definitions():
-        module = SETTING_GROUPS.get(d.key.split(".", 1)[0], "其他")
-        groups.setdefault(module, []).append((d, _json(settings.get(d.key)), _json(d.default)))
-    return render_template("admin/settings.html", groups=groups)
-
-
-def _setting_label(key: str) -> str:
-    definition = next((d for d in settings.definitions() if d.key == key), None)
-    return definition.label if definition else "（不存在的设置项）"
-
-
-SETTING_GROUPS = {
-    "accounts": "账号与登录",
-    "risks": "廉政风险点",
-    "inspection": "双随机抽查",
-    "reviews": "案卷评查",
-    "leniency": "首违不罚",
-    "rectification": "整改台账",
-    "warnings": "预警规则",
-}
-
-
-def _json(value) -> str:
-    """A value as typed in the form: JSON, with Chinese as Chinese (never \\u escapes)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False)
-
-
-@bp.post("/admin/settings/<key>")
-@allow(ADMIN)
-def change_setting(key: str):
-    raw = request.form.get("value", "")
-    try:
-        value = bounds.loads(raw)
-    except (json.JSONDecodeError, AppError):
-        flash(
-            f"设置项“{_setting_label(key)}”的值格式不对："
-            "数字直接填写，文本加英文双引号，是/否填 true/false",
-            "error",
-        )
-        return redirect(url_for("admin.settings_page"))
-    try:
-        settings.change(key, value, require_actor().username)
-    except AppError as exc:
-        _flash_error(exc)
-        return redirect(url_for("admin.settings_page"))
-    flash(f"已更新设置项“{_setting_label(key)}”", "success")
-    return redirect(url_for("admin.settings_page"))
-
-
-@bp.get("/admin/calendar")
-@allow(ADMIN)
-def calendar_page():
-    years = db.session.scalars(db.select(CalendarYear).order_by(CalendarYear.year)).all()
-    return render_template("admin/calendar.html", years=years)
-
-
-@bp.post("/admin/calendar")
-@allow(ADMIN)
-def load_calendar():
-    upload = request.files.get("file")
-    text = (
-        upload.read().decode("utf-8-sig", errors="replace")
-        if upload
-        else request.form.get("schedule", "")
-    )
-    try:
-        year = int(request.form.get("year", ""))
-        if not 2000 <= year <= 2100:
-            raise ValueError(year)
-        days = calendar.load_year(year, text, require_actor().username)
-    except ValueError:
-        flash("请填写 2000 至 2100 之间的年份（如 2027）", "error")
-        return redirect(url_for("admin.calendar_page"))
-    except AppError as exc:
-        _flash_error(exc)
-        return redirect(url_for("admin.calendar_page"))
-    flash(f"已载入 {year} 年安排，共 {days} 天", "success")
-    return redirect(url_for("admin.calendar_page"))

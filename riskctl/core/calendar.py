@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import g, has_request_context
@@ -85,6 +86,32 @@ def _bump_version() -> None:
         db.session.add(CalendarStamp(id=1, version=version))
 
 
+@dataclass(frozen=True)
+class LoadedYear:
+    year: int
+    holidays: list[date]
+    workdays: list[date]
+    loaded_at: datetime
+    loaded_by: str
+
+
+def loaded_years() -> list[LoadedYear]:
+    """Each loaded year with its holidays and make-up working days, newest first."""
+    days: dict[int, list[CalendarDay]] = {}
+    for row in db.session.scalars(select(CalendarDay).order_by(CalendarDay.day)):
+        days.setdefault(row.year, []).append(row)
+    return [
+        LoadedYear(
+            y.year,
+            [d.day for d in days.get(y.year, []) if not d.workday],
+            [d.day for d in days.get(y.year, []) if d.workday],
+            y.loaded_at,
+            y.loaded_by,
+        )
+        for y in db.session.scalars(select(CalendarYear).order_by(CalendarYear.year.desc()))
+    ]
+
+
 def add_working_days(start: date, n: int) -> Deadline:
     return current_calendar().add_working_days(start, n)
 
@@ -92,12 +119,11 @@ def add_working_days(start: date, n: int) -> Deadline:
 def load_year(year: int, text: str, actor: str) -> int:
     """Replace a year's schedule with the parsed ``text``; returns the number of days loaded."""
     try:
-        days = parse_schedule(text)
+        days = parse_schedule(text, year)
     except ScheduleError as exc:
-        raise ValidationFailed.field("schedule", exc.message) from exc
-    outside = sorted(d for d in days if d.year != year)
-    if outside:
-        raise ValidationFailed.field("schedule", f"日期 {outside[0].isoformat()} 不属于 {year} 年")
+        count = len(exc.problems)
+        message = f"安排有 {count} 处错误，未载入：{exc.message}"
+        raise ValidationFailed(message, {"schedule": exc.problems}) from exc
     db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
     db.session.merge(CalendarYear(year=year, loaded_by=actor, loaded_at=clock.now()))
     db.session.add_all(CalendarDay(day=d, year=year, workday=w) for d, w in days.items())

@@ -1,7 +1,9 @@
 """Settings an administrator can change (thresholds, intervals, matrices).
 
-A module defines each setting once with its default and a validator; the value in
-force is the stored one, else the default. Changes are audited.
+A module defines each setting once (in its ``options.py``) with its Chinese label, default
+and kind (``core.setting_kinds``: the validator the API and the settings page share, and
+how the page shows it, with unit and bounds); the value in force is the stored one, else
+the default. Changes are audited.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from riskctl.core import audit, clock
 from riskctl.core.db import UTCDateTime, db
 from riskctl.core.errors import NotFound, ValidationFailed
+from riskctl.core.setting_kinds import Custom, Kind
 
 
 class Setting(db.Model):
@@ -35,21 +38,49 @@ class SettingDef:
     key: str
     label: str
     default: Any
-    validate: Callable[[Any], Any]  # returns the cleaned value or raises ValueError(中文)
+    validate: Kind  # returns the cleaned value or raises ValueError(中文); renders the form
+    help: str = ""
+    section: str = ""  # a heading within its module's form (e.g. a warning rule)
+    short: str = ""  # the label under that heading; the full label names it elsewhere
+
+    @property
+    def kind(self) -> Kind:
+        return self.validate
 
 
 _DEFS: dict[str, SettingDef] = {}
 _OPERATIONS: dict[str, Callable[[Any, str], Any]] = {}
 
 
-def define(key: str, label: str, default: Any, validate: Callable[[Any], Any]) -> SettingDef:
-    definition = SettingDef(key, label, default, validate)
+def define(
+    key: str,
+    label: str,
+    default: Any,
+    kind: Kind | Callable[[Any], Any],
+    help: str = "",
+    *,
+    section: str = "",
+    short: str = "",
+) -> SettingDef:
+    """A setting, once: its Chinese label, default, kind (the validator the API and the
+    page share, and how the page renders it), help text and place on the page."""
+    kind = kind if isinstance(kind, Kind) else Custom(kind)
+    definition = SettingDef(key, label, default, kind, help, section, short)
     _DEFS.setdefault(key, definition)
     return _DEFS[key]
 
 
 def definitions() -> list[SettingDef]:
     return sorted(_DEFS.values(), key=lambda d: d.key)
+
+
+def declared() -> list[SettingDef]:
+    """Every setting in the order the modules declared them."""
+    return list(_DEFS.values())
+
+
+def definition(key: str) -> SettingDef | None:
+    return _DEFS.get(key)
 
 
 def get(key: str) -> Any:
@@ -112,16 +143,4 @@ def store(key: str, raw: Any, actor: str) -> Any:
     db.session.add(row)
     db.session.flush()
     audit.record("setting.change", "setting", key, {"before": before, "after": value})
-    return value
-
-
-def positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError("须为正整数")
-    return value
-
-
-def non_negative_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError("须为不小于 0 的数字")
     return value

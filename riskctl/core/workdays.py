@@ -134,11 +134,12 @@ class WorkCalendar:
             return day.weekday() < 5, False
 
 
-def parse_schedule(text: str) -> dict[date, bool]:
+def parse_schedule(text: str, year: int | None = None) -> dict[date, bool]:
     """Parse an uploaded year schedule: one `YYYY-MM-DD,休` or `YYYY-MM-DD,班` per line.
 
     Blank lines, `#` comments and a header line starting with 日期 are skipped.
-    Every bad line is reported at once, by line number.
+    Every bad line is reported at once, by line number (with ``year``: a day of
+    another year too).
     """
     schedule: dict[date, bool] = {}
     first_seen: dict[date, int] = {}
@@ -151,6 +152,9 @@ def parse_schedule(text: str) -> dict[date, bool]:
             day, working = _parse_schedule_line(line)
         except ValueError as exc:
             problems.append(f"第 {number} 行：{exc}")
+            continue
+        if year is not None and day.year != year:
+            problems.append(f"第 {number} 行：{day.isoformat()} 不属于 {year} 年")
             continue
         if day in first_seen and schedule[day] != working:
             problems.append(f"第 {number} 行：{day.isoformat()} 与第 {first_seen[day]} 行矛盾")

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from riskctl.core.figures import percent_text, ratio_of_percent
 from riskctl.inspections.models import CREDIT_CLASSES, ITEM_CATEGORIES, RESULT_CODES
 
 NOT_INTEGER = "请填写整数"
@@ -27,14 +28,35 @@ def _required(label: str) -> DataRequired:
     return DataRequired(message=f"请填写{label}")
 
 
+class PercentField(StringField):
+    """A ratio typed and shown as a percentage: 5 (or 5%) is kept as "0.05"; what was
+    typed is shown back when the form is refused."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        if not text:
+            self.data = ""
+            return
+        try:
+            self.data = format(ratio_of_percent(text), "f")
+        except ValueError as exc:
+            self.data = text  # not blank: "请填写" would hide the reason
+            raise ValueError(f"{self.label.text}：{exc}") from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return percent_text(self.data) if self.data not in (None, "") else ""
+
+
 class ItemForm(FlaskForm):
     code = StringField("事项编号", validators=[_required("事项编号"), Length(max=40)])
     name = StringField("抽查事项", validators=[_required("抽查事项"), Length(max=200)])
     legal_basis = TextAreaField("法律依据", validators=[_required("法律依据"), Length(max=2000)])
-    ratio = StringField(
-        "默认抽查比例",
+    ratio = PercentField(
+        "默认抽查比例（%）",
         validators=[_required("默认抽查比例")],
-        description="0 到 1 之间，如 0.05 表示 5%",
+        description="0 到 100 之间的百分数，最多两位小数，如 5 表示 5%",
     )
     frequency = StringField(
         "抽查频次", validators=[_required("抽查频次"), Length(max=60)], description="如：每年 1 次"
@@ -118,10 +140,10 @@ class PlanForm(FlaskForm):
     )
     name = StringField("计划名称", validators=[_required("计划名称"), Length(max=200)])
     items = SelectMultipleField("抽查事项", coerce=str, validate_choice=False)
-    ratio_A = StringField("A 类比例")
-    ratio_B = StringField("B 类比例")
-    ratio_C = StringField("C 类比例")
-    ratio_D = StringField("D 类比例")
+    ratio_A = PercentField("A 类比例（%）")
+    ratio_B = PercentField("B 类比例（%）")
+    ratio_C = PercentField("C 类比例（%）")
+    ratio_D = PercentField("D 类比例（%）")
     quota_A = StringField("A 类固定配额")
     quota_B = StringField("B 类固定配额")
     quota_C = StringField("C 类固定配额")

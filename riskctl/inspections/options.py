@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from riskctl.core import settings
-from riskctl.core.settings import positive_int
+from riskctl.core.setting_kinds import Integer, Keyed, Percent
 from riskctl.inspections.models import CREDIT_CLASSES
 
 # Sampling ratio bands by credit-risk class (信用风险分类监管): a ratio outside its
@@ -34,50 +34,37 @@ def parse_ratio(value: Any, label: str) -> Decimal:
     return ratio
 
 
-def _ratios(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not value:
-        raise ValueError('应为信用等级到抽查比例的对应，如 {"A": 0.05}')
-    out = {}
-    for key, ratio in value.items():
-        if key not in CREDIT_CLASSES:
-            raise ValueError(f"信用等级“{key}”无效，应为 A、B、C、D 之一")
-        out[key] = str(parse_ratio(ratio, f"{key} 类抽查比例"))
-    return out
-
-
-def _months(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:
-        raise ValueError("应为 0 到 120 之间的整数（月）")
-    return value
-
-
 DEFAULT_RATIOS = settings.define(
     "inspection.default_ratios",
-    "双随机抽查默认比例（按信用风险等级）",
+    "双随机抽查默认比例",
     {"A": "0.05", "B": "0.1", "C": "0.3", "D": "0.7"},
-    _ratios,
+    Keyed({c: f"{c} 类" for c in CREDIT_CLASSES}, Percent(as_text=True), required=False),
+    help="按信用风险分类（A 类风险最低）；新建抽查计划时预填，留空的类别不抽查",
 )
 LOOKBACK_MONTHS = settings.define(
     "inspection.lookback_months",
-    "回避：同一对象此前若干月内的检查人员不再派往（月）",
+    "回避期限",
     12,
-    _months,
+    Integer(0, 120, "个月"),
+    help="同一检查对象此前这么多个月内的检查人员不再派往；0 表示不回避",
 )
 PUBLICATION_DAYS = settings.define(
     "inspection.publication_days",
-    "抽查结果公示期限（检查之日起工作日）",
+    "抽查结果公示期限",
     20,
-    positive_int,
+    Integer(1, 250, "个工作日"),
+    help="自检查之日起计算",
 )
 ATTACHMENT_MAX_MB = settings.define(
     "inspection.attachment_max_mb",
-    "抽查结果附件大小上限（MB）",
+    "抽查结果附件大小上限",
     10,
-    positive_int,
+    Integer(1, 1024, "MB"),
 )
 MAX_CONFLICT_PAIRS = settings.define(
     "inspection.max_conflict_pairs",
-    "一次抽查回避关系的最多条数（交叉执法按单位生成）",
+    "一次抽查回避关系的最多条数",
     1_000_000,
-    positive_int,
+    Integer(1, 100_000_000, "条"),
+    help="交叉执法按单位生成回避关系，超过此条数的抽查计划不能锁定",
 )

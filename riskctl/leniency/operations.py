@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from riskctl.accounts.models import Unit, User
-from riskctl.accounts.queries import can_see_unit
+from riskctl.accounts.queries import can_see_unit, inactive_message
 from riskctl.accounts.roles import DISCIPLINE, LEGAL
 from riskctl.core import audit, clock
 from riskctl.core.calendar import add_working_days
@@ -138,6 +138,8 @@ def _recording_unit(code: str | None, actor: User) -> Unit:
     unit = db.session.query(Unit).filter_by(code=code).one_or_none()
     if unit is None:
         raise ValidationFailed.field("unit", f"单位 {code} 不存在")
+    if not unit.active:
+        raise ValidationFailed.field("unit", inactive_message(unit))
     if not can_see_unit(actor, unit.id):
         own = actor.unit.name if actor.unit else "本单位"
         raise Forbidden(f"只能为本单位（{own}）录入免罚记录，不能为{unit.name}（{unit.code}）录入")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from riskctl.accounts.models import Unit, User
+from riskctl.accounts.queries import inactive_message
 from riskctl.core import audit, clock, settings
 from riskctl.core.auth.policy import current_actor
 from riskctl.core.calendar import add_working_days
@@ -55,8 +56,11 @@ def open_item(
         raise ValidationFailed.field("source_ref", "来源记录编号不能为空")
     if not title.strip():
         raise ValidationFailed.field("title", "整改事项名称不能为空")
-    if db.session.get(Unit, unit_id) is None:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
         raise ValidationFailed.field("unit", f"单位 {unit_id} 不存在")
+    if not unit.active:
+        raise ValidationFailed.field("unit", inactive_message(unit))
     existing = open_item_for(source, source_ref.strip())
     if existing is not None:
         return existing

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from riskctl.core import settings
-
-
-def _days(limit: int):
-    def validate(value: Any) -> int:
-        value = settings.positive_int(value)
-        if value > limit:
-            raise ValueError(f"不能超过 {limit} 个工作日")
-        return value
-
-    return validate
-
+from riskctl.core.setting_kinds import Integer
 
 YELLOW_DAYS = settings.define(
-    "rectification.yellow_days", "整改事项黄色预警：剩余工作日数（含）", 3, _days(30)
+    "rectification.yellow_days",
+    "整改事项黄色预警",
+    3,
+    Integer(1, 30, "个工作日"),
+    help="距整改期限还剩这么多个工作日（含）时，台账中标为黄色",
 )
 
 
 DEFAULT_DAYS = settings.define(
-    "rectification.default_days", "整改事项默认期限（工作日）", 15, _days(250)
+    "rectification.default_days", "整改事项默认期限", 15, Integer(1, 250, "个工作日")
 )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from riskctl.accounts.models import Unit, User
-from riskctl.accounts.queries import user_by_username
+from riskctl.accounts.queries import inactive_codes, user_by_username
 from riskctl.accounts.roles import DISCIPLINE, LEGAL, OFFICER
 from riskctl.core import audit
 from riskctl.core.db import db
@@ -112,11 +112,16 @@ def create_rubric_version(
 def _check_quotas(quotas: dict[str, Any]) -> dict[str, int]:
     """unit code → files to draw; units drawing nothing are left out of the strata."""
     known = set(db.session.scalars(select(Unit.code).where(Unit.code.in_(list(quotas)))))
+    stopped = inactive_codes(set(quotas))
     for code, n in quotas.items():
         if code not in known:
             raise ValidationFailed.field("quotas", f"单位 {code} 不存在")
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValidationFailed.field("quotas", f"单位 {code} 的抽取件数应为不小于 0 的整数")
+        if n and code in stopped:
+            raise ValidationFailed.field(
+                "quotas", f"单位“{stopped[code]}”已停用，不能再分配抽取件数"
+            )
     return {code: quotas[code] for code in sorted(quotas) if quotas[code]}
 
 

@@ -5,38 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from riskctl.core import settings
+from riskctl.core.setting_kinds import Integer, Number, Rows
 from riskctl.reviews.scoring import parse_bands
-
-
-def _rectification_days(value: Any) -> int:
-    value = settings.positive_int(value)
-    if value > 250:
-        raise ValueError("不能超过 250 个工作日")
-    return value
-
 
 GRADE_BANDS = settings.define(
     "reviews.grade_bands",
-    "案卷评查等级（名称与最低分，从高到低）",
+    "案卷评查等级",
     [["优秀", 90], ["合格", 70], ["不合格", 0]],
-    parse_bands,
+    Rows([("等级名称", str), ("最低分", float)], parse_bands, max_rows=6),
+    help="从高到低填写等级名称和最低分（满分 100），最后一个等级的最低分为 0",
 )
 RECTIFICATION_DAYS = settings.define(
-    "reviews.rectification_days", "评查问题整改期限（工作日）", 20, _rectification_days
+    "reviews.rectification_days", "评查问题整改期限", 20, Integer(1, 250, "个工作日")
 )
-
-
-def _margin(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-        raise ValueError("须为 0 到 100 之间的分数")
-    return value
 
 
 THIRD_REVIEWER_MARGIN = settings.define(
     "reviews.third_reviewer_margin",
-    "评分表相差超过此分数时增抽第三名评查人员",
+    "增抽第三名评查人员的分差",
     10,
-    _margin,
+    Number(0, 100, "分"),
+    help="同一案卷两份评分表相差超过此分数时，增抽第三名评查人员",
 )
 
 

@@ -200,11 +200,11 @@ def parse_bands(value: Any) -> list[list[Any]]:
     Raises ValueError with a Chinese message (the settings page shows it).
     """
     if not isinstance(value, list) or len(value) < 2:
-        raise ValueError('至少需要两个等级，如 [["合格", 70], ["不合格", 0]]')
+        raise ValueError("至少需要两个等级，如 合格 70 分、不合格 0 分")
     bands: list[list[Any]] = []
     for entry in value:
         if not isinstance(entry, list | tuple) or len(entry) != 2:
-            raise ValueError("每个等级写作 [名称, 最低分]")
+            raise ValueError("每个等级须有名称和最低分")
         name, low = _text(entry[0]), _number(entry[1])
         if not name or low is None or not 0 <= low <= TOTAL:
             raise ValueError("等级名称不能为空，最低分须在 0 到 100 之间")

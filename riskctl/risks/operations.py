@@ -12,7 +12,7 @@ from typing import Any
 from flask import has_request_context
 from sqlalchemy import select
 
-from riskctl.accounts.models import Unit
+from riskctl.accounts.queries import usable_unit
 from riskctl.core import audit, clock, settings
 from riskctl.core.auth.policy import current_actor
 from riskctl.core.db import db
@@ -42,13 +42,6 @@ def actor_name(actor: str | None = None) -> str:
         return actor
     user = current_actor() if has_request_context() else None
     return user.username if user is not None else "system"
-
-
-def resolve_unit(code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None:
-        raise ValidationFailed.field("unit", f"单位 {code} 不存在")
-    return unit
 
 
 def check_scale(likelihood: int, impact: int, matrix: Matrix) -> str:
@@ -91,8 +84,8 @@ def _set_measures(point: RiskPoint, measures: list[dict[str, Any]]) -> None:
 
 
 def _assign(point: RiskPoint, data: dict[str, Any]) -> None:
-    if "unit" in data:
-        point.unit = resolve_unit(data["unit"])
+    if "unit" in data and (point.unit is None or point.unit.code != data["unit"]):
+        point.unit = usable_unit(data["unit"])
     for field in (*TEXT_FIELDS, "likelihood", "impact"):
         if field in data:
             setattr(point, field, data[field])

@@ -12,6 +12,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from riskctl.core import settings
+from riskctl.core.setting_kinds import Choice, Grid, Integer, Keyed
 from riskctl.risks.rules import (
     DEFAULT_MATRIX,
     DEFAULT_REVIEW_DAYS,
@@ -42,27 +43,28 @@ def validate_matrix(value: Any) -> list[list[str]]:
     return [list(row) for row in value]
 
 
-def validate_style(value: Any) -> str:
-    if value not in (STYLE_PLAIN, STYLE_GRADED):
-        raise ValueError(f"须为“{STYLE_PLAIN}”或“{STYLE_GRADED}”")
-    return value
-
-
 def validate_review_days(value: Any) -> dict[str, int]:
-    if not isinstance(value, dict) or set(value) != set(LEVELS):
-        raise ValueError('须为 {"高": 天数, "中": 天数, "低": 天数}')
-    for level in LEVELS:
-        days = value[level]
-        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
-            raise ValueError(f"{level}风险的评估周期须为 1 到 3650 之间的整数天")
-    return {level: value[level] for level in LEVELS}
+    return REVIEW_DAYS(value)
 
+
+REVIEW_DAYS = Keyed({level: f"{level}风险" for level in LEVELS}, Integer(1, 3650, "天"))
+STYLE = Choice({STYLE_PLAIN: f"{STYLE_PLAIN}（默认）", STYLE_GRADED: STYLE_GRADED})
 
 settings.define(
-    MATRIX_KEY, "廉政风险矩阵（行：可能性，列：影响程度）", DEFAULT_MATRIX, validate_matrix
+    MATRIX_KEY,
+    "廉政风险矩阵",
+    DEFAULT_MATRIX,
+    Grid(LEVELS, MAX_SCALE, validate_matrix),
+    help="每行一个可能性（从低到高），每列一个影响程度（从低到高），每格为该组合的风险等级",
 )
-settings.define(STYLE_KEY, "风险等级显示方式", STYLE_PLAIN, validate_style)
-settings.define(REVIEW_KEY, "风险点复评周期（天）", DEFAULT_REVIEW_DAYS, validate_review_days)
+settings.define(STYLE_KEY, "风险等级显示方式", STYLE_PLAIN, STYLE)
+settings.define(
+    REVIEW_KEY,
+    "风险点复评周期",
+    DEFAULT_REVIEW_DAYS,
+    REVIEW_DAYS,
+    help="风险点上次评估后，按风险等级每隔这么多天须复评",
+)
 
 
 def _cached(key: str) -> Any:

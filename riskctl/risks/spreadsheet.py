@@ -141,6 +141,12 @@ def _check_measure_text(text: str) -> None:
 # Rows --------------------------------------------------------------------------
 
 
+def _usable(unit: Unit) -> Unit:
+    if not unit.active:
+        raise CellError(f"单位“{unit.name}”已停用，不能再导入该单位的风险点")
+    return unit
+
+
 class UnitIndex:
     """Units by code and by name: the 单位 cell may hold either."""
 
@@ -153,10 +159,10 @@ class UnitIndex:
 
     def find(self, text: str) -> Unit:
         if text in self.by_code:
-            return self.by_code[text]
+            return _usable(self.by_code[text])
         named = self.by_name.get(text, [])
         if len(named) == 1:
-            return named[0]
+            return _usable(named[0])
         if named:
             raise CellError(f"有 {len(named)} 个单位都叫“{text}”，请改填单位代码")
         raise CellError(f"单位“{text}”不存在（填写单位全称或单位代码）")

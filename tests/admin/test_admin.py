@@ -10,6 +10,7 @@ from riskctl.accounts.models import User
 from riskctl.core import calendar, settings
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
+from riskctl.core.setting_kinds import Integer
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
@@ -63,7 +64,7 @@ def test_only_the_administrator_loads_schedules(api):
 
 
 def test_settings_are_validated_and_audited(api):
-    settings.define("test.threshold", "测试阈值", 3, settings.positive_int)
+    settings.define("test.threshold", "测试阈值", 3, Integer(1))
     admin = api("admin")
     assert admin.put("/api/v1/settings/test.threshold", json={"value": -1}).status_code == 422
     assert admin.put("/api/v1/settings/test.threshold", json={"value": "x"}).status_code == 422

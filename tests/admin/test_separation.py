@@ -67,7 +67,12 @@ def test_the_administrators_own_actions_are_in_the_log_the_auditor_reads(api, cl
         },
     )
     client.post(
-        "/admin/settings/accounts.session_idle_minutes", data={"value": "20", "csrf_token": token}
+        "/admin/settings/accounts",
+        data={
+            "accounts.session_idle_minutes": "20",
+            "accounts.session_max_minutes": "480",
+            "csrf_token": token,
+        },
     )
     leader = db.session.scalar(select(User).where(User.username == "leader"))
     client.post(f"/admin/users/{leader.id}/password", data={"csrf_token": token})

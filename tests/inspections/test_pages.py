@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -14,7 +16,14 @@ from riskctl.core.workdays import Deadline
 from riskctl.inspections.models import InspectionItem, Plan, RecusalRequest, Target, Task
 from riskctl.inspections.results import operations as result_operations
 from tests.conftest import csrf_token
-from tests.inspections.conftest import ENTROPY, SOURCE, TARGET_HEADER, csv_bytes, target_row
+from tests.inspections.conftest import (
+    ENTROPY,
+    SOURCE,
+    TARGET_HEADER,
+    csv_bytes,
+    make_item,
+    target_row,
+)
 
 
 def _html(response) -> str:
@@ -51,14 +60,16 @@ def test_an_item_is_added_from_its_page(login, bureau):
         "code": "SX-9",
         "name": "渣土运输检查",
         "legal_basis": "《城市建筑垃圾管理规定》",
-        "ratio": "1.5",
+        "ratio": "150",
         "frequency": "每季度 1 次",
         "category": "key",
         "csrf_token": csrf_token(client),
     }
     refused = client.post("/inspections/items", data=form)
-    assert refused.status_code == 422 and "超出范围" in _html(refused)
-    form["ratio"] = "0.1"
+    assert refused.status_code == 422
+    assert "默认抽查比例（%）：150% 超出范围，请填写 0 到 100 之间的百分数" in _html(refused)
+    assert 'value="150"' in _html(refused)  # what was typed stays in the form
+    form["ratio"] = "10"
     assert client.post("/inspections/items", data=form).status_code == 302
     item = db.session.scalar(select(InspectionItem))
     assert (item.code, str(item.ratio.normalize())) == ("SX-9", "0.1")
@@ -98,10 +109,10 @@ def test_the_plan_wizard_previews_then_saves_then_locks_and_draws(login, roster)
     form = {
         "code": "SJ-W-01",
         "name": "页面创建的计划",
-        "ratio_A": "0.05",
-        "ratio_B": "0.1",
-        "ratio_C": "0.3",
-        "ratio_D": "0.7",
+        "ratio_A": "5",
+        "ratio_B": "10",
+        "ratio_C": "30%",
+        "ratio_D": "70",
         "team_size": "1",
         "lookback_months": "12",
         "exclude_recent_months": "0",
@@ -320,3 +331,33 @@ def test_the_shared_public_draw_page_links_the_plan_and_shows_published_results(
     api("legal").post("/api/v1/inspection/plans/SJ-T-01/publish", json={})
     after = _html(client.get(f"/public/draws/{drawn['draw_id']}"))
     assert "发现问题经责令已改正" in after
+
+
+def test_ratios_are_typed_and_shown_as_percentages(login, roster):
+    client = login("legal")
+    page = html.unescape(_html(client.get("/inspections/plans/new")))
+    # The defaults (0.05, 0.1, 0.3, 0.7) are offered as 5, 10, 30 and 70 %.
+    for name, value in (("ratio_A", "5"), ("ratio_B", "10"), ("ratio_C", "30"), ("ratio_D", "70")):
+        assert re.search(rf'name="{name}"[^>]*value="{value}"', page), name
+    assert "A 类比例（%）" in page
+    refused = client.post(
+        "/inspections/plans/new",
+        data={
+            "code": "SJ-P-01",
+            "name": "百分数",
+            "ratio_A": "五",
+            "ratio_B": "12.345",
+            "team_size": "2",
+            "csrf_token": csrf_token(client),
+            "action": "preview",
+        },
+    )
+    assert refused.status_code == 422
+    shown = html.unescape(_html(refused))
+    assert "A 类比例（%）：“五”不是数字，请填写 0 到 100 之间的百分数" in shown
+    assert "B 类比例（%）：12.345% 最多保留 2 位小数" in shown
+    assert re.search(r'name="ratio_A"[^>]*value="五"', shown)
+    make_item("SX-P")  # ratio 0.05
+    item = db.session.scalar(select(InspectionItem).where(InspectionItem.code == "SX-P"))
+    edit = html.unescape(_html(client.get(f"/inspections/items/{item.code}/edit")))
+    assert re.search(r'name="ratio"[^>]*value="5"', edit) and item.ratio == Decimal("0.05")

@@ -16,9 +16,9 @@ from riskctl.core.settings import SettingDef
 from riskctl.rectification import operations as ledger
 from riskctl.warnings import scan
 from riskctl.warnings.models import Warning
-from riskctl.warnings.rules.base import RED, YELLOW, Evidence, Signal, switch
+from riskctl.warnings.rules.base import RED, YELLOW, Evidence, Signal
 from riskctl.warnings.sources import rectification
-from riskctl.warnings.sources.base import Rule
+from riskctl.warnings.sources.base import Rule, switch
 from tests.conftest import continue_clock, worker_context
 from tests.factories.rectification import overdue_item
 from tests.factories.warnings import make_warning

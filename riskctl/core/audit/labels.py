@@ -22,6 +22,8 @@ ACTIONS: dict[str, str] = {
     "user.password_reset": "重置密码",
     "unit.create": "新建单位",
     "unit.update": "修改单位",
+    "unit.deactivate": "停用单位",
+    "unit.activate": "启用单位",
     "setting.change": "修改参数设置",
     "calendar.load": "载入节假日安排",
     "audit.checkpoint": "记录审计检查点",

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from riskctl.accounts.models import Unit, User
+from riskctl.accounts.queries import inactive_codes
 from riskctl.core import audit, clock
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, ValidationFailed
@@ -54,6 +55,10 @@ def _rules(data: dict[str, Any]) -> dict[str, Any]:
         unknown = [u for u in units if u not in known]
         if unknown:
             raise ValidationFailed.field("units", f"单位 {'、'.join(unknown)} 不存在")
+        stopped = inactive_codes(units)
+        if stopped:
+            names = "、".join(f"“{name}”" for name in stopped.values())
+            raise ValidationFailed.field("units", f"单位{names}已停用，不能再纳入抽查计划")
     return {
         "name": data["name"],
         "items": _items(data.get("items") or []),

@@ -42,7 +42,7 @@ def _plan_form() -> PlanForm:
         select(InspectionItem).where(InspectionItem.active.is_(True)).order_by(InspectionItem.code)
     )
     form.items.choices = [(i.code, f"{i.code} {i.name}") for i in items]
-    form.units.choices = [(u.code, u.name) for u in units_tree()]
+    form.units.choices = [(u.code, u.name) for u in units_tree() if u.active]
     if request.method == "GET":
         for c, ratio in settings.get(options.DEFAULT_RATIOS.key).items():
             getattr(form, f"ratio_{c}").data = ratio

@@ -148,14 +148,25 @@ class ColumnChecker:
                 out[i] = None
         return out
 
-    def lookup(self, field: str, known: Mapping[str, int], noun: str) -> list[int]:
-        """Each cell looked up in ``known`` (e.g. unit code or name → unit id)."""
+    def lookup(
+        self,
+        field: str,
+        known: Mapping[str, int],
+        noun: str,
+        refused: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        """Each cell looked up in ``known`` (e.g. unit code or name → unit id); a cell in
+        ``refused`` (e.g. a deactivated unit) is reported with its message."""
+        refused = refused or {}
         values = self._texts(field)
-        out = [known.get(v) for v in values]
+        out = [None if v in refused else known.get(v) for v in values]
         for i in [i for i, found in enumerate(out) if found is None]:
             key = values[i].strip()
             found = known.get(key)
-            if found is None:
+            if key in refused:
+                self.report(field, i, refused[key])
+                found = 0
+            elif found is None:
                 self.report(field, i, "不能为空" if not key else f"{noun}“{key}”不存在")
                 found = 0
             out[i] = found

@@ -39,6 +39,12 @@ MISSING_SAMPLE = 50
 ROSTER_MAX_ROWS = 2_000_000
 
 
+class UnitMap(dict):
+    """Unit code or unique name -> unit id; ``refused``: the deactivated ones -> why."""
+
+    refused: dict[str, str]
+
+
 @dataclass(frozen=True)
 class RosterSpec:
     """How one roster is read, checked and stored."""
@@ -52,20 +58,24 @@ class RosterSpec:
     fields: tuple[str, ...]
     # Columns a file may leave out: existing rows then keep their stored value.
     optional: dict[str, Any]
-    check: Callable[[ColumnChecker, dict[str, int]], dict[str, list]]
+    check: Callable[[ColumnChecker, UnitMap], dict[str, list]]
 
     @property
     def table(self) -> SqlTable:
         return self.model.__table__
 
 
-def _units_by_code_or_name() -> dict[str, int]:
-    rows = db.session.execute(select(Unit.id, Unit.code, Unit.name)).all()
+def _units_by_code_or_name() -> UnitMap:
+    rows = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.active)).all()
     names: dict[str, list[int]] = {}
-    for unit_id, _, name in rows:
+    for unit_id, _, name, _ in rows:
         names.setdefault(name, []).append(unit_id)
-    known = {name: ids[0] for name, ids in names.items() if len(ids) == 1}
-    known.update({code: unit_id for unit_id, code, _ in rows})
+    known = UnitMap({name: ids[0] for name, ids in names.items() if len(ids) == 1})
+    known.update({code: unit_id for unit_id, code, _, _ in rows})
+    stopped = [(code, name) for _, code, name, active in rows if not active]
+    message = "单位“{}”已停用，不能再分配新的记录"
+    known.refused = {code: message.format(name) for code, name in stopped}
+    known.refused.update({n: message.format(n) for _, n in stopped if len(names[n]) == 1})
     return known
 
 
@@ -87,7 +97,7 @@ _OPERATING_CHOICES = {"在营": "0", "正常": "0", "已关闭停业": "1", "关
 _ACTIVE_CHOICES = {"在岗": "1", "停用": "0"}
 
 
-def _check_targets(check: ColumnChecker, units: dict[str, int]) -> dict[str, list]:
+def _check_targets(check: ColumnChecker, units: UnitMap) -> dict[str, list]:
     kinds = check.choice("kind", _KIND_CHOICES, list(TARGET_KINDS.values()))
     columns = {
         "code": check.ids("code", 64),
@@ -96,7 +106,7 @@ def _check_targets(check: ColumnChecker, units: dict[str, int]) -> dict[str, lis
         "kind": kinds,
         "address": check.text("address", 300, required=False),
         "credit_class": check.choice("credit_class", _CLASS_CHOICES, list(CREDIT_CLASSES)),
-        "unit_id": check.lookup("unit", units, "单位"),
+        "unit_id": check.lookup("unit", units, "单位", units.refused),
     }
     if "status" in check.table.present:
         flags = check.choice("status", _OPERATING_CHOICES, ["在营", "已关闭停业"])
@@ -104,13 +114,13 @@ def _check_targets(check: ColumnChecker, units: dict[str, int]) -> dict[str, lis
     return columns
 
 
-def _check_inspectors(check: ColumnChecker, units: dict[str, int]) -> dict[str, list]:
+def _check_inspectors(check: ColumnChecker, units: UnitMap) -> dict[str, list]:
     status = check.choice("status", _ACTIVE_CHOICES, list(_ACTIVE_CHOICES))
     columns = {
         "code": check.ids("code", 40),
         "name": check.text("name", 60, required=True),
         "license_no": check.ids("license_no", 40),
-        "unit_id": check.lookup("unit", units, "单位"),
+        "unit_id": check.lookup("unit", units, "单位", units.refused),
         "fields": check.text("fields", 200, required=False),
         "active": [flag == "1" for flag in status],
     }

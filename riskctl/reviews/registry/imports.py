@@ -87,16 +87,20 @@ def parse_penalty(value: Any) -> int | None:
     return int(amount * 100)
 
 
-def _units() -> dict[str, int]:
+def _units() -> dict[str, int | None]:
     """Units by code and by name: the register may use either."""
-    units = db.session.execute(select(Unit.id, Unit.code, Unit.name)).all()
-    return {**{u.name: u.id for u in units}, **{u.code: u.id for u in units}}
+    units = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.active)).all()
+    # A deactivated unit maps to None: known, but it takes no new case files.
+    return {
+        **{u.name: u.id if u.active else None for u in units},
+        **{u.code: u.id if u.active else None for u in units},
+    }
 
 
 def _row(
     number: int,
     row: dict[str, Any],
-    units: dict[str, int],
+    units: dict[str, int | None],
     problems: ProblemCollector,
     headers: dict[str, str],
 ) -> dict[str, Any] | None:
@@ -106,7 +110,9 @@ def _row(
     before = len(problems.problems)
     unit_text = cell("unit", clean_text, 100)
     unit_id = units.get(unit_text) if unit_text else None
-    if unit_text and unit_id is None:
+    if unit_text and unit_id is None and unit_text in units:
+        problems.add(number, headers["unit"], f"单位“{unit_text}”已停用，不能再登记新的案卷")
+    elif unit_text and unit_id is None:
         problems.add(number, headers["unit"], f"单位“{unit_text}”不存在，请填写单位代码或全称")
     procedure = cell("procedure", parse_choice, list(_PROCEDURES))
     approver = cell("approver", parse_badges)

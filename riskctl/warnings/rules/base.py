@@ -8,8 +8,6 @@ already in the bureau's time zone (``clock.local``), so evaluating needs no cloc
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,45 +58,3 @@ def shown(moment: datetime) -> str:
     """A gathered moment (already in the bureau's time) as people read it, as
     ``clock.display`` shows it: ``2026-12-04 01:35``."""
     return moment.strftime("%Y-%m-%d %H:%M")
-
-
-# Threshold validators: each returns the clean value or raises ValueError(中文).
-
-
-def _shown(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def whole(low: int, high: int) -> Callable[[Any], int]:
-    def validate(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"须为 {low} 到 {high} 之间的整数（收到 {_shown(value)}）")
-        return value
-
-    return validate
-
-
-def number(low: float, high: float) -> Callable[[Any], float]:
-    def validate(value: Any) -> float:
-        numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        if not numeric or not low <= value <= high:
-            raise ValueError(f"须为 {low:g} 到 {high:g} 之间的数字（收到 {_shown(value)}）")
-        return float(value)
-
-    return validate
-
-
-def switch(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"须为 true（启用）或 false（停用）（收到 {_shown(value)}）")
-    return value
-
-
-def lookback_months(text: str = "统计期间（月）", default: int = 12) -> tuple[str, int, Callable]:
-    """The look-back threshold most rules share: 1 to 120 months."""
-    return (text, default, whole(1, 120))
-
-
-def lookback_days(text: str, default: int = 365) -> tuple[str, int, Callable]:
-    """A look-back threshold in days: 1 to 3650."""
-    return (text, default, whole(1, 3650))

@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from riskctl.core import clock, settings
 from riskctl.core.db import db
+from riskctl.core.setting_kinds import Integer, Kind, Number, Switch
 from riskctl.core.settings import Setting, SettingDef
-from riskctl.warnings.rules.base import Signal, switch
+from riskctl.warnings.rules.base import Signal
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,30 @@ def since(today: date, months: int) -> datetime:
     return clock.day_start(today - relativedelta(months=months))
 
 
+# Threshold kinds: each validates a setting's value and tells the settings page how to show it.
+
+
+def whole(low: int, high: int, unit: str = "") -> Integer:
+    return Integer(low, high, unit)
+
+
+def number(low: float, high: float, unit: str = "") -> Number:
+    return Number(low, high, unit)
+
+
+switch = Switch()
+
+
+def lookback_months(text: str = "统计期间", default: int = 12) -> tuple[str, int, Kind]:
+    """The look-back threshold most rules share: 1 to 120 months."""
+    return (text, default, whole(1, 120, "个月"))
+
+
+def lookback_days(text: str, default: int = 365) -> tuple[str, int, Kind]:
+    """A look-back threshold in days: 1 to 3650."""
+    return (text, default, whole(1, 3650, "天"))
+
+
 def define_rule(
     key: str,
     label: str,
@@ -71,16 +96,27 @@ def define_rule(
     *,
     gather: Callable[[ScanContext, Mapping[str, Any]], Any],
     evaluate: Callable[..., list[Signal]],
-    thresholds: Mapping[str, tuple[str, Any, Callable[[Any], Any]]] | None = None,
+    thresholds: Mapping[str, tuple[str, Any, Kind]] | None = None,
     proposal: str = "",
 ) -> Rule:
     """A rule with its settings ``warnings.<key>.enabled`` and ``warnings.<key>.<threshold>``."""
     enabled = settings.define(
-        f"warnings.{key}.enabled", f"预警规则「{label}」是否启用", True, switch
+        f"warnings.{key}.enabled",
+        f"预警规则「{label}」是否启用",
+        True,
+        switch,
+        help=description,
+        section=label,
+        short="是否启用",
     )
     defined = {
         name: settings.define(
-            f"warnings.{key}.{name}", f"预警「{label}」：{text}", default, validate
+            f"warnings.{key}.{name}",
+            f"预警「{label}」：{text}",
+            default,
+            validate,
+            section=label,
+            short=text,
         )
         for name, (text, default, validate) in (thresholds or {}).items()
     }

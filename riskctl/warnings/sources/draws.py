@@ -12,7 +12,6 @@ from riskctl.core import clock
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
 from riskctl.draws.models import Draw, DrawManifest
-from riskctl.warnings.rules.base import lookback_months, whole
 from riskctl.warnings.rules.draws import (
     INPUT_ACTIONS,
     SUBJECT_ACTIONS,
@@ -24,7 +23,7 @@ from riskctl.warnings.rules.draws import (
     lock_signals,
     redraw_signals,
 )
-from riskctl.warnings.sources.base import ScanContext, define_rule, since
+from riskctl.warnings.sources.base import ScanContext, define_rule, lookback_months, since, whole
 
 
 def _gather_redraws(ctx: ScanContext, params: Mapping[str, Any]) -> list[Redrawn]:
@@ -73,7 +72,7 @@ REDRAWN = define_rule(
     gather=_gather_redraws,
     evaluate=redraw_signals,
     thresholds={
-        "redraws": ("重抽次数", 1, whole(1, 100)),
+        "redraws": ("重抽次数", 1, whole(1, 100, "次")),
         "months": lookback_months(),
     },
     proposal="抽取结果不理想时借故重抽、人为干预随机抽取（职权：行政检查；环节：承办）",
@@ -133,9 +132,9 @@ CHANGED_BEFORE_LOCK = define_rule(
     gather=_gather_locks,
     evaluate=lock_signals,
     thresholds={
-        "hours": ("锁定前的时间窗（小时）", 24, whole(1, 720)),
-        "min_changes": ("时间窗内的改动次数", 1, whole(1, 1000)),
-        "months": lookback_months("统计期间（月，按锁定时间）"),
+        "hours": ("锁定前的时间窗", 24, whole(1, 720, "小时")),
+        "min_changes": ("时间窗内的改动次数", 1, whole(1, 1000, "次")),
+        "months": lookback_months("统计期间（按锁定时间）"),
     },
     proposal="抽取前临时调整名录库或回避关系、操纵抽取范围（职权：行政检查；环节：承办）",
 )

@@ -11,14 +11,14 @@ from sqlalchemy import and_, case, func, or_, select
 from riskctl.accounts.models import Unit
 from riskctl.core.db import db
 from riskctl.inspections.models import Inspector, Plan, Target, Task, TaskInspector
-from riskctl.warnings.rules.base import MAX_EVIDENCE, lookback_months, whole
+from riskctl.warnings.rules.base import MAX_EVIDENCE
 from riskctl.warnings.rules.inspections import (
     LatePublication,
     TargetRepeat,
     late_signals,
     repeat_signals,
 )
-from riskctl.warnings.sources.base import ScanContext, define_rule, since
+from riskctl.warnings.sources.base import ScanContext, define_rule, lookback_months, since, whole
 
 
 def _gather_repeats(ctx: ScanContext, params: Mapping[str, Any]) -> list[TargetRepeat]:
@@ -66,7 +66,7 @@ SAME_TARGET = define_rule(
     gather=_gather_repeats,
     evaluate=repeat_signals,
     thresholds={
-        "times": ("同一检查对象的检查次数", 3, whole(2, 1000)),
+        "times": ("同一检查对象的检查次数", 3, whole(2, 1000, "次")),
         "months": lookback_months(),
     },
     proposal="检查人员与检查对象关系固化、选择性检查（职权：行政检查；环节：执行）",
@@ -129,8 +129,8 @@ LATE_PUBLICATION = define_rule(
     gather=_gather_late,
     evaluate=late_signals,
     thresholds={
-        "min_tasks": ("同一计划同一单位超期公示的结果数", 1, whole(1, 100000)),
-        "months": lookback_months("统计期间（月，按检查日期）"),
+        "min_tasks": ("同一计划同一单位超期公示的结果数", 1, whole(1, 100000, "条")),
+        "months": lookback_months("统计期间（按检查日期）"),
     },
     proposal="抽查结果不按时公示、“一公开”落实不到位（职权：行政检查；环节：执行）",
 )

@@ -14,7 +14,7 @@ from riskctl.accounts.models import Unit
 from riskctl.core.db import db
 from riskctl.leniency.models import LeniencyRecord, RecordOfficer
 from riskctl.leniency.stats import queries as stats
-from riskctl.warnings.rules.base import MAX_EVIDENCE, lookback_months, number, whole
+from riskctl.warnings.rules.base import MAX_EVIDENCE
 from riskctl.warnings.rules.leniency import (
     OtherGround,
     PartyRepeat,
@@ -24,7 +24,7 @@ from riskctl.warnings.rules.leniency import (
     rate_signals,
     repeat_signals,
 )
-from riskctl.warnings.sources.base import ScanContext, define_rule
+from riskctl.warnings.sources.base import ScanContext, define_rule, lookback_months, number, whole
 from riskctl.warnings.sources.people import named
 
 R = LeniencyRecord
@@ -107,8 +107,8 @@ def _gather_officers(ctx: ScanContext, params: Mapping[str, Any]) -> list[Period
 
 
 _RATE_THRESHOLDS = {
-    "factor": ("免罚率超过全局中位数的倍数", 2.0, number(1, 100)),
-    "min_decisions": ("期间内至少作出的免罚决定数", 10, whole(1, 100000)),
+    "factor": ("免罚率超过全局中位数的倍数", 2.0, number(1, 100, "倍")),
+    "min_decisions": ("期间内至少作出的免罚决定数", 10, whole(1, 100000, "件")),
 }
 
 UNIT_RATE = define_rule(
@@ -175,7 +175,7 @@ SAME_PARTY = define_rule(
     gather=_gather_repeats,
     evaluate=repeat_signals,
     thresholds={
-        "times": ("同一当事人的免罚决定次数", 3, whole(2, 1000)),
+        "times": ("同一当事人的免罚决定次数", 3, whole(2, 1000, "次")),
         "months": lookback_months(),
     },
     proposal="执法人员与当事人存在利益关系、人情执法（职权：行政处罚；环节：决定）",

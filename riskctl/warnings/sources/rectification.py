@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from riskctl.accounts.models import Unit
 from riskctl.core.db import db
 from riskctl.rectification.models import RectificationItem
-from riskctl.warnings.rules.base import MAX_EVIDENCE, whole
+from riskctl.warnings.rules.base import MAX_EVIDENCE
 from riskctl.warnings.rules.rectification import OverdueUnit, evaluate
-from riskctl.warnings.sources.base import ScanContext, define_rule
+from riskctl.warnings.sources.base import ScanContext, define_rule, whole
 
 Item = RectificationItem
 
@@ -53,6 +53,6 @@ RULE = define_rule(
     "单位有超过整改期限仍未销号的整改事项（整改台账中的红色事项）达到设定项数。",
     gather=gather,
     evaluate=evaluate,
-    thresholds={"min_items": ("单位超期整改事项达到几项即预警", 1, whole(1, 1000))},
+    thresholds={"min_items": ("单位超期整改事项达到几项即预警", 1, whole(1, 1000, "项"))},
     proposal="整改落实不到位、问题整改流于形式（职权：监督管理；环节：执行）",
 )

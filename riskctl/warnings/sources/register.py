@@ -15,7 +15,6 @@ from riskctl.core.db import db
 from riskctl.risks import queries as register
 from riskctl.risks.models import ACTIVE, RiskPoint, RiskPointVersion
 from riskctl.risks.rules import HIGH
-from riskctl.warnings.rules.base import whole
 from riskctl.warnings.rules.register import (
     Holding,
     Holdings,
@@ -23,11 +22,11 @@ from riskctl.warnings.rules.register import (
     review_signals,
     tenure_signals,
 )
-from riskctl.warnings.sources.base import ScanContext, define_rule
+from riskctl.warnings.sources.base import ScanContext, define_rule, whole
 
 _OVERDUE_THRESHOLDS = {
-    "min_days": ("逾期天数达到多少天即预警", 1, whole(1, 3650)),
-    "red_days": ("逾期天数达到多少天为红色", 30, whole(1, 3650)),
+    "min_days": ("逾期天数达到多少天即预警", 1, whole(1, 3650, "天")),
+    "red_days": ("逾期天数达到多少天为红色", 30, whole(1, 3650, "天")),
 }
 
 
@@ -107,5 +106,5 @@ TENURE = define_rule(
     "再超过一年为红色，提示安排轮岗。",
     gather=lambda ctx, params: Holdings(ctx.today, tuple(_gather_holdings(ctx, params))),
     evaluate=tenure_signals,
-    thresholds={"months": ("轮岗期限（月）", 60, whole(1, 600))},
+    thresholds={"months": ("轮岗期限", 60, whole(1, 600, "个月"))},
 )

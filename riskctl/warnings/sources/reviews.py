@@ -12,7 +12,6 @@ from riskctl.core.db import db
 from riskctl.reviews import stats
 from riskctl.reviews.models import Campaign, ReviewFile
 from riskctl.reviews.options import grade_bands
-from riskctl.warnings.rules.base import lookback_days, whole
 from riskctl.warnings.rules.reviews import (
     Averages,
     FailedFile,
@@ -20,7 +19,7 @@ from riskctl.warnings.rules.reviews import (
     average_signals,
     failed_signals,
 )
-from riskctl.warnings.sources.base import ScanContext, define_rule
+from riskctl.warnings.sources.base import ScanContext, define_rule, lookback_days, whole
 
 
 def _gather_failed(ctx: ScanContext, params: Mapping[str, Any]) -> list[FailedFile]:
@@ -46,7 +45,7 @@ FAILED_FILE = define_rule(
     "统计期间内确认评查结果为不合格（含否决项）的案卷，每卷一条红色预警。",
     gather=_gather_failed,
     evaluate=failed_signals,
-    thresholds={"days": lookback_days("统计期间（天，按评查结果确认日期）")},
+    thresholds={"days": lookback_days("统计期间（按评查结果确认日期）")},
     proposal="案件办理程序不规范、证据不充分即作出处罚决定（职权：行政处罚；环节：承办）",
 )
 
@@ -85,8 +84,8 @@ UNIT_AVERAGE = define_rule(
     gather=_gather_averages,
     evaluate=average_signals,
     thresholds={
-        "min_files": ("单位参与计算的最少案卷数", 3, whole(1, 10000)),
-        "days": lookback_days("统计期间（天，按评查结果确认日期）"),
+        "min_files": ("单位参与计算的最少案卷数", 3, whole(1, 10000, "卷")),
+        "days": lookback_days("统计期间（按评查结果确认日期）"),
     },
     proposal="单位执法办案质量整体偏低、案件审核把关不严（职权：行政处罚；环节：审查）",
 )
