@@ -37,6 +37,7 @@ from riskctl.accounts.models import Unit
 from riskctl.accounts.roles import ALL_ROLES
 from riskctl.core.api import build_spec
 from riskctl.core.db import db
+from tests.demo_data import load_demo
 from tests.factories import PASSWORD
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
@@ -236,8 +237,14 @@ def _operations(schema) -> list[Any]:
     return sorted(found, key=lambda o: (o.method.upper(), o.path) in LAST)
 
 
-def test_schemathesis_finds_no_failure(app):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+# The run is cut into SHARDS tests, each taking every SHARDS-th operation (in the
+# document's order) for every identity, so the suite's workers share it out.
+SHARDS = 6
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_schemathesis_finds_no_failure(app, shard):
+    load_demo(app)
     tokens = _users()
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     operations = _operations(schema)
@@ -249,6 +256,7 @@ def test_schemathesis_finds_no_failure(app):
     if not os.environ.get("FUZZ_ONLY"):
         documented = build_spec(app)["paths"]
         assert len(operations) == sum(len(set(ops) - {"parameters"}) for ops in documented.values())
+    operations = operations[shard::SHARDS]
     batches = [
         [o for o in operations if (o.method.upper(), o.path) not in LAST],
         [o for o in operations if (o.method.upper(), o.path) in LAST],
@@ -271,7 +279,8 @@ def test_schemathesis_finds_no_failure(app):
             examples += _fuzz(operation, role, headers, budget, failures)
     elapsed = time.monotonic() - started
     print(
-        f"schemathesis on {db.engine.dialect.name}: {len(operations)} operations, "
+        f"schemathesis on {db.engine.dialect.name}, shard {shard + 1}/{SHARDS}: "
+        f"{len(operations)} operations, "
         f"{len(tokens)} identities (every role and anonymous), {pairs} operation×identity "
         f"runs, {examples} examples, {elapsed:.0f} s"
     )
