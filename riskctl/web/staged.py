@@ -10,11 +10,14 @@ import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from riskctl.accounts.queries import user_order
 from riskctl.accounts.roles import DISCIPLINE, LEGAL
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.contributions import register_card
 from riskctl.core.errors import NotFound
+from riskctl.core.listing import listing
 from riskctl.core.storage import staging
+from riskctl.core.storage.models import StagedUpload
 
 _LOCAL_PATH = re.compile(r"/[A-Za-z0-9_\-]+(?:/[A-Za-z0-9_\-]+)*")
 
@@ -43,14 +46,18 @@ def _reopen(staged) -> str | None:
 @bp.get("/waiting")
 @allow(*CONFIRMERS)
 def waiting():
-    user = current_actor()
-    rows = [
-        (staged, staging.purpose(staged.purpose), _reopen(staged))
-        for staged in staging.waiting(user)
-    ]
-    return render_template(
-        "staged_imports.html", rows=rows, keep_days=staging.KEEP.days, total=len(rows)
+    lst = listing(
+        staging.waiting_query(current_actor()),
+        {
+            "purpose": StagedUpload.purpose,
+            "file": StagedUpload.filename,
+            "user": user_order(StagedUpload.user_id),
+            "created": (StagedUpload.created_at, StagedUpload.id),
+        },
+        "-created",
     )
+    rows = [(staged, staging.purpose(staged.purpose), _reopen(staged)) for staged in lst.items]
+    return render_template("staged_imports.html", lst=lst, rows=rows, keep_days=staging.KEEP.days)
 
 
 @bp.post("/waiting/<token>/discard")

@@ -43,6 +43,9 @@ def test_a_draft_plan_is_edited_field_by_field_and_audited(login, api, roster):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "修改抽查计划 SJ-T-01（草稿）" in html and 'value="测试计划 SJ-T-01"' in html
+    # One trail: 首页 › 双随机抽查 › 计划 SJ-T-01 › this page.
+    assert html.count('class="breadcrumbs"') == 1
+    assert '<a href="/inspections/plans/SJ-T-01">计划 SJ-T-01</a>' in html
     assert "修改草稿" in client.get("/inspections/plans/SJ-T-01").get_data(as_text=True)
 
     # A bad value keeps every input and saves nothing.

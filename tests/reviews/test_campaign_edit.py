@@ -39,6 +39,8 @@ def test_a_draft_campaign_is_edited_and_audited(login, bureau):
     form = client.get("/reviews/campaigns/PC-2026-H1/edit")
     assert form.status_code == 200
     assert 'value="2026年上半年案卷评查"' in form.get_data(as_text=True)
+    assert form.get_data(as_text=True).count('class="breadcrumbs"') == 1
+    assert '<a href="/reviews/campaigns/PC-2026-H1">PC-2026-H1</a>' in form.get_data(as_text=True)
 
     assert _edit(client).status_code == 302
     db.session.expire_all()

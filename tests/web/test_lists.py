@@ -196,6 +196,7 @@ LISTS = [
     ("admin", "/admin/tokens", "", 6),
     ("auditor", "/audit", "action=", 10),
     ("legal", "/account/tokens", "", 1),
+    ("legal", "/imports/waiting", "", 0),
     (None, "/public/draws", "q=SJ", 2),
     (None, "/public/inspections", "", 2),
     (None, "/public/leniency", "", 2),

@@ -131,19 +131,14 @@ def consume(token: str, purpose: str, user: Actor) -> None:
     db.session.flush()
 
 
-def _waiting_query(user: Actor) -> Select:
+def waiting_query(user: Actor) -> Select:
+    """The open imports ``user``'s role may confirm (unordered: the page sorts them)."""
     keys = [key for key in _PURPOSES if _may(user, key)]
     return select(StagedUpload).where(StagedUpload.purpose.in_(keys), *_open())
 
 
-def waiting(user: Actor, limit: int = 200) -> list[StagedUpload]:
-    """The open imports ``user``'s role may confirm, newest first."""
-    query = _waiting_query(user).order_by(StagedUpload.created_at.desc(), StagedUpload.id.desc())
-    return list(db.session.scalars(query.limit(limit)))
-
-
 def waiting_count(user: Actor) -> int:
-    return db.session.scalar(select(func.count()).select_from(_waiting_query(user).subquery()))
+    return db.session.scalar(select(func.count()).select_from(waiting_query(user).subquery()))
 
 
 def discard(token: str, user: Actor) -> StagedUpload:

@@ -45,7 +45,7 @@ def test_a_preview_older_than_a_week_is_refused_and_no_longer_listed(bureau, sto
     with pytest.raises(NotFound) as caught:
         staging.fetch(token, "risk-register", legal)
     assert "已过期" in caught.value.message
-    assert staging.waiting(bureau.users["discipline"]) == []
+    assert db.session.scalars(staging.waiting_query(bureau.users["discipline"])).all() == []
 
 
 def test_a_preview_made_on_one_host_is_confirmed_on_another(app, bureau, database_url, tmp_path):
@@ -90,9 +90,9 @@ def test_waiting_imports_are_listed_for_the_role_that_confirms_them(bureau, stor
     register = staging.stage("risk-register", b"b", "登记表.xlsx", discipline.id, "修改 1")
     db.session.commit()
 
-    assert [s.token for s in staging.waiting(colleague)] == [roster]
+    assert [s.token for s in db.session.scalars(staging.waiting_query(colleague))] == [roster]
     assert staging.waiting_count(colleague) == 1
-    assert [s.token for s in staging.waiting(discipline)] == [register]
+    assert [s.token for s in db.session.scalars(staging.waiting_query(discipline))] == [register]
     # A colleague of the same office reopens and confirms it; another office cannot.
     assert staging.fetch(roster, "roster:targets", colleague) == (b"a", "名录.csv")
     with pytest.raises(NotFound):
@@ -100,7 +100,7 @@ def test_waiting_imports_are_listed_for_the_role_that_confirms_them(bureau, stor
 
     staging.discard(roster, colleague)
     db.session.commit()
-    assert staging.waiting(legal) == []
+    assert db.session.scalars(staging.waiting_query(legal)).all() == []
     with pytest.raises(NotFound):
         staging.fetch(roster, "roster:targets", legal)
     with pytest.raises(NotFound):
