@@ -81,10 +81,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _install_clock(app: Flask) -> None:
-    """The one way templates show a moment: ``{{ at|local_time }}`` in the bureau's time."""
+    """The one way templates show a moment, ``{{ at|local_time }}`` in the bureau's time,
+    and a ratio, ``{{ r|percent }}%`` (0.1 -> "10")."""
     from riskctl.core import clock
+    from riskctl.core.figures import percent_text
 
     app.add_template_filter(clock.display, "local_time")
+    app.add_template_filter(percent_text, "percent")
     app.add_template_global(clock.zone_label, "zone_label")
 
 

@@ -112,6 +112,8 @@ def test_every_schema_in_the_document_is_typed(client):
         "nullable": True,
     }
     assert record["followup_overdue_working_days"]["type"] == "integer"
+    mark = spec["components"]["schemas"]["Mark"]["properties"]
+    assert mark["code"] == {"type": "string", "maxLength": 40, "example": "CL2"}
     assert record["officers"] == record["officers"] | {"type": "array", "items": {"type": "string"}}
 
 

@@ -87,7 +87,7 @@ def audit_log():
         {
             "seq": AuditEntry.seq,
             "actor": user_order(AuditEntry.actor),
-            "action": AuditEntry.action,
+            "action": audit_labels.action_order(AuditEntry.action),
             "object": (AuditEntry.object_type, AuditEntry.object_id),
         },
         "-seq",

@@ -69,8 +69,9 @@ class DrawSchema(BaseSchema):
 
 
 class MarkSchema(BaseSchema):
-    # Checked against the rubric by scoring (messages keyed by item code), so kept raw here.
-    code = fields.Raw(required=True, metadata={"type": "string", "example": "CL2"})
+    # Checked against the rubric by scoring (messages keyed by item code), so kept raw here;
+    # scoring refuses every code not in the rubric, whose codes have at most 20 characters.
+    code = fields.Raw(required=True, metadata={"type": "string", "maxLength": 40, "example": "CL2"})
     points = fields.Raw(
         load_default=None, metadata={"type": "number", "description": "扣分（否决项不填）"}
     )

@@ -30,7 +30,7 @@ from riskctl.core.db import db
 from riskctl.core.errors import BadRequest, NotFound
 from riskctl.risks.models import ACTIVE, DONE, RiskMeasure, RiskPoint, RiskPointVersion
 from riskctl.risks.options import current_matrix
-from riskctl.risks.rules import HIGH, Matrix
+from riskctl.risks.rules import HIGH, LEVELS, Matrix
 
 QUALITY_RULES = {
     "high_without_measure": "高风险点缺少有责任人和时限的措施",
@@ -44,6 +44,11 @@ def level_expr(matrix: Matrix | None = None) -> ColumnElement[str]:
     """The level as SQL, from the matrix in force: never stale after the matrix changes."""
     matrix = matrix or current_matrix()
     return case(matrix.by_code(), value=RiskPoint.likelihood * 10 + RiskPoint.impact, else_=None)
+
+
+def level_rank(matrix: Matrix | None = None) -> ColumnElement[int]:
+    """Sort key of the level: descending lists the highest level first."""
+    return case({lv: -i for i, lv in enumerate(LEVELS)}, value=level_expr(matrix))
 
 
 def scoped(query: Select, unit_ids: list[int] | None) -> Select:
@@ -249,6 +254,19 @@ def quality_counts(today: date, unit_ids: list[int] | None = None) -> dict[str, 
     return counts
 
 
+def quality_sorting(query: Select) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """The sortable columns of the 质量检查 list over ``quality_query`` (for ``listing``)
+    and its own order, which breaks ties: 问题 sorts by the rule's Chinese name."""
+    c = query.selected_columns
+    sorts = {
+        "unit": Unit.path,
+        "point": c.point_id,
+        "level": level_rank(),
+        "rule": case(QUALITY_RULES, value=c.rule),
+    }
+    return sorts, (Unit.path, c.point_id, c.rule, c.due)
+
+
 def quality_problems(
     today: date,
     unit_ids: list[int] | None = None,
@@ -257,8 +275,13 @@ def quality_problems(
     offset: int = 0,
 ) -> list[QualityProblem]:
     """The points that break the register's rules, each with the reason in Chinese."""
-    matrix = current_matrix()
     query = quality_query(today, unit_ids, rule).limit(limit).offset(offset)
+    return quality_rows(db.session.execute(query), today)
+
+
+def quality_rows(rows: Any, today: date) -> list[QualityProblem]:
+    """``quality_query`` rows as problems, each with its level and the reason in Chinese."""
+    matrix = current_matrix()
     return [
         QualityProblem(
             pid,
@@ -269,7 +292,7 @@ def quality_problems(
             rule_name,
             _reason(rule_name, text, due, today),
         )
-        for pid, code, name, title, lk, im, rule_name, text, due in db.session.execute(query)
+        for pid, code, name, title, lk, im, rule_name, text, due in rows
     ]
 
 

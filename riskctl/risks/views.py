@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError as SchemaError
-from sqlalchemy import case, select
+from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -18,7 +18,6 @@ from riskctl.core import clock
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
-from riskctl.core.http import page_args
 from riskctl.core.listing import listing
 from riskctl.risks import exports, operations, queries
 from riskctl.risks.access import READERS, WRITERS
@@ -122,7 +121,7 @@ def index():
             "post": RiskPoint.post,
             "power": (RiskPoint.power, RiskPoint.stage),
             "title": RiskPoint.title,
-            "level": case({lv: -i for i, lv in enumerate(LEVELS)}, value=queries.level_expr()),
+            "level": queries.level_rank(),
             "responsible": RiskPoint.responsible,
             "next_review": RiskPoint.next_review,
             "status": RiskPoint.status,
@@ -311,21 +310,18 @@ def quality():
     rule = request.args.get("rule", "").strip()
     if rule not in queries.QUALITY_RULES:
         rule = ""
-    page, per_page = page_args()
     today, visible = clock.today(), _visible()
     counts = queries.quality_counts(today, visible)
-    items = queries.quality_problems(
-        today, visible, rule, limit=per_page, offset=(page - 1) * per_page
-    )
-    total = counts[rule] if rule else sum(counts.values())
+    query = queries.quality_query(today, visible, rule)
+    sorts, own_order = queries.quality_sorting(query)
+    lst = listing(query, sorts, "", tiebreak=own_order, rows=True)
+    lst.items = queries.quality_rows(lst.items, today)
     return render_template(
         "risks/quality.html",
-        items=items,
+        lst=lst,
+        items=lst.items,
         counts=counts,
         rule=rule,
         rules=queries.QUALITY_RULES,
-        total=total,
-        page=page,
-        per_page=per_page,
         **common_context(),
     )

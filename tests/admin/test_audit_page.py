@@ -34,3 +34,31 @@ def test_the_audit_log_names_actions_and_people_in_chinese_and_filters_by_group_
     assert "没有符合当前筛选条件的审计记录" in future and "清除筛选" in future
     bad = auditor.get("/audit?from=2026-99-01")
     assert bad.status_code == 200 and "起始日期须为 年-月-日 格式" in bad.get_data(as_text=True)
+
+
+def test_the_audit_log_sorts_the_action_column_by_its_chinese_name(app, bureau):
+    from sqlalchemy import literal, select
+
+    from riskctl.core.audit import labels
+
+    keys = [
+        *labels.ACTIONS,
+        "review.reviewer_draw.third",
+        "login_x.success",
+        "leniencyXrecord.x",
+        "nothing.known",
+    ]
+    in_sql = [db.session.scalar(select(labels.action_order(literal(k)))) for k in keys]
+    assert in_sql == [labels.action_label(k) for k in keys]
+    auditor = _signed_in(app, "discipline")
+    for action in ("login.success", "user.create", "logout"):  # key order ≠ name order
+        audit.record(action, "user", "legal", {})
+    db.session.commit()
+
+    def names(query: str) -> list[str]:
+        page = auditor.get(f"/audit?per_page=200&{query}").get_data(as_text=True)
+        shown = [n for n in ("新建用户", "登录成功", "退出登录") if f"<td>{n}</td>" in page]
+        return sorted(shown, key=lambda n: page.index(f"<td>{n}</td>"))
+
+    assert names("sort=action&dir=asc") == ["新建用户", "登录成功", "退出登录"]
+    assert names("sort=action&dir=desc") == ["退出登录", "登录成功", "新建用户"]

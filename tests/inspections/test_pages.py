@@ -124,7 +124,9 @@ def test_the_plan_wizard_previews_then_saves_then_locks_and_draws(login, roster)
     form["team_size"] = "2"
     preview = client.post("/inspections/plans/new", data=form)
     assert preview.status_code == 200 and "分层预览" in _html(preview)
-    assert "⌈24 × 0.1⌉" in _html(preview) and db.session.scalar(select(Plan)) is None
+    page = _html(preview)
+    assert "24 × 10%，向上取整" in page and "<td>30%</td>" in page
+    assert "0.1" not in page and "⌈" not in page and db.session.scalar(select(Plan)) is None
     saved = client.post("/inspections/plans/new", data={**form, "action": "save"})
     assert saved.status_code == 302
     assert (
@@ -153,6 +155,7 @@ def test_the_plan_wizard_previews_then_saves_then_locks_and_draws(login, roster)
     assert drawn.status_code == 302
     page = _html(client.get("/inspections/plans/SJ-W-01"))
     assert "<th>结果摘要</th>" in page and "result_digest" not in page and "现行" in page
+    assert "A 类 5%；B 类 10%；C 类 30%；D 类 70%" in page
     again = client.post(
         "/inspections/plans/SJ-W-01/draw",
         data={"draw-entropy": "x", "draw-entropy_source": SOURCE, "csrf_token": csrf_token(client)},

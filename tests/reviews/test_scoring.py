@@ -281,3 +281,19 @@ def test_valid_bands_are_normalised():
 def test_bad_bands_are_refused(bands, message):
     with pytest.raises(ValueError, match=message):
         parse_bands(bands)
+
+
+def test_no_rubric_holds_a_long_code_so_a_mark_over_40_characters_is_refused():
+    """The API document bounds a mark's code to 40 characters: scoring makes it true."""
+    body = _body()
+    body["groups"][6]["items"][0]["code"] = "L" * 21
+    with pytest.raises(ScoringError) as caught:
+        parse_rubric(body)
+    assert caught.value.details == {"立卷归档": ["编号不能为空，且不超过 20 个字符"]}
+    long = "CL2" + "X" * 38
+    with pytest.raises(ScoringError) as caught:
+        score([d(long, 1)], [{"code": long, "note": "x"}])
+    assert caught.value.details[long] == [
+        f"评查标准中没有否决项 {long}",
+        f"评查标准中没有扣分项 {long}",
+    ]

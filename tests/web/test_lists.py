@@ -170,6 +170,7 @@ def seeded(bureau):
 # (who, list URL, a filter matching every seeded row, rows the seeded list shows at least).
 LISTS = [
     ("discipline", "/risks/", "status=all", 2),
+    ("discipline", "/risks/quality", "rule=", 1),
     ("discipline", "/leniency", "ground=", 2),
     ("legal", "/leniency/refusals", "from=2000-01-01", 2),
     ("legal", "/leniency/pending-review", "", 0),
@@ -289,6 +290,25 @@ def test_sorting_the_register_orders_its_values(seeded, login):
     assert titles("sort=level&dir=asc") == ["罚没款不开票据", "占道经营选择性执法"]
     page = client.get("/risks/?sort=level&dir=desc").get_data(as_text=True)
     assert 'aria-sort="descending"' in page and '等级<span class="sort-mark"' in page
+
+
+def test_the_quality_check_sorts_its_problems_by_their_chinese_names(seeded, login):
+    today = clock.today()
+    risk_point("ZD2-1", "公物私用", 1, 1, today - timedelta(days=50), today - timedelta(days=5))
+    client = login("discipline")
+
+    def rows(query: str) -> list[tuple[str, str]]:
+        page = client.get(f"/risks/quality?{query}").get_data(as_text=True)
+        return [(r[1].split(" ", 1)[1], r[3]) for r in grid(page).rows]
+
+    by_name = [("公物私用", "评估逾期"), ("占道经营选择性执法", "高风险点缺少有责任人和时限的措施")]
+    assert rows("") == [by_name[1], by_name[0]]  # the register's order: unit first
+    assert rows("sort=rule&dir=asc") == by_name  # 评 before 高, whatever the rule keys say
+    assert rows("sort=rule&dir=desc") == by_name[::-1]
+    assert rows("sort=level&dir=desc") == by_name[::-1]  # 高 first
+    assert rows("sort=unit&dir=desc") == by_name
+    page = client.get("/risks/quality?rule=measure_overdue").get_data(as_text=True)
+    assert "没有符合当前筛选条件的质量问题" in page and "清除筛选" in page
 
 
 def test_the_users_sort_by_name_and_filter_by_role(seeded, login):

@@ -7,6 +7,10 @@ without its own name is named by its longest named prefix (``review.reviewer_dra
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import case, literal
+
 ACTIONS: dict[str, str] = {
     "login.success": "登录成功",
     "login.failure": "登录失败",
@@ -156,6 +160,21 @@ def action_label(action: str) -> str:
         if label is not None:
             return label if end == len(parts) else f"{label}（其他操作）"
     return "其他操作"
+
+
+def action_order(action: Any) -> Any:
+    """SQL sort key for a column of action keys: the name ``action_label`` gives it.
+
+    Exact keys first, then the longest named prefix (``startswith`` escaped: ``_`` is
+    literal), so a list sorted by 操作 follows the Chinese names people read.
+    """
+    exact = [(action == key, literal(label)) for key, label in ACTIONS.items()]
+    longest_first = sorted(ACTIONS.items(), key=lambda kv: kv[0].count("."), reverse=True)
+    prefixed = [
+        (action.startswith(f"{key}.", autoescape=True), literal(f"{label}（其他操作）"))
+        for key, label in longest_first
+    ]
+    return case(*exact, *prefixed, else_=literal("其他操作"))
 
 
 def object_label(object_type: str) -> str:
