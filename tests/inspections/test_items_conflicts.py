@@ -105,3 +105,32 @@ def test_a_recusal_request_is_decided_by_a_leader_once(api, roster):
         },
     )
     assert future.status_code == 422
+
+
+def test_the_recusal_list_pages_apart_from_the_declarations(api, roster, login):
+    for n in range(23):
+        filed = api("legal").post(
+            "/api/v1/inspection/recusals",
+            json={
+                "inspector": "ZF-0002",
+                "target": "T00002",
+                "applicant": f"经营者 申请人{n:02d}",
+                "reason": "曾与检查人员发生纠纷",
+                "filed_on": clock.today().isoformat(),
+            },
+        )
+        assert filed.status_code == 201
+    client = login("leader")
+    first = client.get("/inspections/conflicts").get_data(as_text=True)
+    assert "共 23 件 · 第 1 / 2 页" in first
+    assert first.count("经营者 申请人") == 20
+    assert "申请人22" in first and "申请人02" not in first  # newest first
+    assert 'href="/inspections/conflicts?rpage=2#recusals">下一页</a>' in first
+    second = client.get("/inspections/conflicts?rpage=2&q=ZF").get_data(as_text=True)
+    assert "第 2 / 2 页" in second and second.count("经营者 申请人") == 3
+    assert "申请人00" in second and "申请人22" not in second
+    # Paging the requests is not a filter of the declarations, and a page past the end
+    # shows the last one; a bad page is refused naming the parameter.
+    assert "第 2 / 2 页" in client.get("/inspections/conflicts?rpage=9").get_data(as_text=True)
+    bad = client.get("/inspections/conflicts?rpage=abc")
+    assert bad.status_code == 400 and "rpage" in bad.get_data(as_text=True)

@@ -6,14 +6,18 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from riskctl.accounts.roles import LEADER, LEGAL
+from riskctl.core.api import MAX_PAGE
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
+from riskctl.core.http import int_arg
 from riskctl.core.listing import related
 from riskctl.inspections import operations, queries
 from riskctl.inspections.forms import ConflictForm, DecisionForm, ReasonForm, RecusalForm
 from riskctl.inspections.models import DECISIONS, ConflictDeclaration, Inspector, Target
 from riskctl.inspections.views import READERS, page_of, show_errors
+
+RECUSALS_PER_PAGE = 20
 
 bp = Blueprint(
     "inspection_conflicts", __name__, url_prefix="/inspections", template_folder="../templates"
@@ -37,13 +41,13 @@ def _render_conflicts(status: int = 200, **forms):
             "status": ConflictDeclaration.ended_at,
         },
         "-id",
-        ignore=("recusal",),
+        ignore=("recusal", "rpage"),
     )
     return render_template(
         "inspections/conflicts.html",
         lst=lst,
         conflicts=lst.items,
-        recusals=db.session.scalars(queries.recusals(recusal_status).limit(100)).all(),
+        recusals=_recusals_page(recusal_status),
         recusal_status=recusal_status,
         pending_recusals=db.session.scalar(
             select(func.count()).select_from(queries.recusals("pending").subquery())
@@ -55,6 +59,19 @@ def _render_conflicts(status: int = 200, **forms):
         decision_form=DecisionForm(prefix="decision"),
         **forms,
     ), status
+
+
+def _recusals_page(status: str) -> dict:
+    """One page of the parties' recusal requests, newest first; ``?rpage=`` pages it (the
+    declarations above page with ``?page=``)."""
+    query = queries.recusals(status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // RECUSALS_PER_PAGE))
+    page = min(int_arg("rpage", 1, lo=1, hi=MAX_PAGE), pages)
+    rows = db.session.scalars(
+        query.limit(RECUSALS_PER_PAGE).offset((page - 1) * RECUSALS_PER_PAGE)
+    ).all()
+    return {"items": rows, "total": total, "page": page, "pages": pages}
 
 
 @bp.get("/conflicts")
