@@ -10,12 +10,12 @@ import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from riskctl.accounts.queries import user_order
+from riskctl.accounts.models import User
 from riskctl.accounts.roles import DISCIPLINE, LEGAL
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.contributions import register_card
 from riskctl.core.errors import NotFound
-from riskctl.core.listing import listing
+from riskctl.core.listing import listing, related
 from riskctl.core.storage import staging
 from riskctl.core.storage.models import StagedUpload
 
@@ -51,7 +51,7 @@ def waiting():
         {
             "purpose": StagedUpload.purpose,
             "file": StagedUpload.filename,
-            "user": user_order(StagedUpload.user_id),
+            "user": related(User.display_name, User.id, StagedUpload.user_id),
             "created": (StagedUpload.created_at, StagedUpload.id),
         },
         "-created",
