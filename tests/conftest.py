@@ -11,18 +11,22 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
 from flask import Flask, g
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from riskctl import MODULES, create_app
+from riskctl.accounts.models import Unit, User
+from riskctl.core import clock
 from riskctl.core.db import db
+from tests.demo_data import Copy, restore, take
 from tests.factories import PASSWORD, ApiClient, Bureau, make_bureau
 
 PG_ENV = "RISKCTL_TEST_DATABASE_URL"
@@ -127,21 +131,33 @@ def _fresh_g() -> None:
     vars(g).clear()
 
 
-def _clean(app: Flask) -> None:
-    """Empty every table after a test, and start the ids again from 1.
+def filled_tables(conn) -> set[str]:
+    """The tables that hold at least one row, found by one query."""
+    tables = [t.name for t in db.metadata.sorted_tables]
+    query = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+    return set(conn.exec_driver_sql(query).scalars())
 
-    PostgreSQL: DELETE (children first) and restart only the sequences that were used;
-    a TRUNCATE of all tables rewrites each table's files and was most of a small test's
-    time. TRUNCATE remains the fallback should a delete ever be refused.
+
+def _clean(app: Flask) -> None:
+    """Empty every table a test filled, and start the ids again from 1.
+
+    One query finds the tables that hold rows, whoever wrote them (this process, a live
+    server's threads, a concurrency test's worker processes); only those are emptied
+    (DELETE, children first). PostgreSQL restarts only the sequences that were used: a
+    TRUNCATE of all tables rewrites each table's files and was most of a small test's
+    time; it remains the fallback should a delete ever be refused.
     """
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
+            filled = filled_tables(conn)
+            deletes = [f'DELETE FROM "{t}"' for t in tables if t in filled]
             if conn.dialect.name == "postgresql":
                 try:
                     with conn.begin_nested():
-                        conn.exec_driver_sql("; ".join(f'DELETE FROM "{t}"' for t in tables))
+                        if deletes:
+                            conn.exec_driver_sql("; ".join(deletes))
                 except DBAPIError:
                     conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
                     return
@@ -156,8 +172,8 @@ def _clean(app: Flask) -> None:
                         "; ".join(f'ALTER SEQUENCE "{s}"."{n}" RESTART' for s, n in used)
                     )
             else:
-                for table in tables:
-                    conn.execute(text(f'DELETE FROM "{table}"'))
+                for delete in deletes:
+                    conn.exec_driver_sql(delete)
                 if conn.execute(
                     text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")
                 ).first():
@@ -239,8 +255,43 @@ def client(app):
 
 @pytest.fixture
 def bureau(app) -> Bureau:
-    """A small bureau: units 局 → 纪委/法制科/支队 → 中队 and one user per role."""
-    return make_bureau()
+    """A small bureau: units 局 → 纪委/法制科/支队 → 中队 and one user per role.
+
+    Built through the operations (audited) the first time in a worker; later tests get
+    a copy of those rows written back (same ids, tokens and audit chain), unless the
+    database already holds rows or the clock reads a different day or an earlier moment
+    than when the copy was made (tests that move the clock build their own).
+    """
+    copy = _bureau_copy.get(clock.today())
+    with db.engine.connect() as conn:
+        empty = not filled_tables(conn)
+    if copy is None or not empty or clock.now() < copy.made:
+        built = make_bureau()
+        if not empty:
+            return built
+        made, day = clock.now(), clock.today()
+        copy = BureauCopy(take(app, files=False), dict(built.tokens), made)
+        _bureau_copy.clear()
+        _bureau_copy[day] = copy
+    else:
+        restore(copy.rows)
+    db.session.remove()
+    return Bureau(
+        units={u.code: u for u in db.session.scalars(select(Unit))},
+        users={u.username: u for u in db.session.scalars(select(User))},
+        tokens=dict(copy.tokens),
+    )
+
+
+@dataclass(frozen=True)
+class BureauCopy:
+    rows: Copy
+    tokens: dict[str, str]
+    made: datetime  # clock.now() once the bureau was committed
+
+
+# The bureau of this worker, by the bureau's day it was made on (one entry at most).
+_bureau_copy: dict[date, BureauCopy] = {}
 
 
 @pytest.fixture

@@ -42,12 +42,13 @@ def load_demo(app: Flask) -> None:
     if copy is None:
         result = app.test_cli_runner().invoke(args=["demo"])
         assert result.exit_code == 0, result.output
-        _copies[key] = _take(app)
+        _copies[key] = take(app)
     else:
-        _restore(copy)
+        restore(copy)
 
 
-def _take(app: Flask) -> Copy:
+def take(app: Flask, files: bool = True) -> Copy:
+    """A copy of every row (and, with ``files``, every stored file) of the test database."""
     db.session.remove()
     rows: dict[str, list[dict[str, Any]]] = {}
     sequence: list[tuple[str, int]] = []
@@ -64,15 +65,16 @@ def _take(app: Flask) -> Copy:
             sequence = [
                 tuple(r) for r in conn.execute(text("SELECT name, seq FROM sqlite_sequence"))
             ]
-    files = {}
-    for root in FILE_ROOTS:
+    stored = {}
+    for root in FILE_ROOTS if files else ():
         for path in Path(app.config[root]).rglob("*"):
             if path.is_file():
-                files[path] = path.read_bytes()
-    return Copy(rows, sequence, files)
+                stored[path] = path.read_bytes()
+    return Copy(rows, sequence, stored)
 
 
-def _restore(copy: Copy) -> None:
+def restore(copy: Copy) -> None:
+    """Write ``copy`` back into the emptied database (same ids, sequences moved on)."""
     db.session.remove()
     with db.engine.begin() as conn:
         for table in db.metadata.sorted_tables:
