@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.reporting.periods import Quarter, quarter_of
+from tests.conftest import seed_once
 from tests.factories.inspections import plan_with_draw
 from tests.factories.leniency import leniency_item, leniency_record, refusal
 from tests.factories.rectification import make_item
@@ -166,7 +167,11 @@ def _ledger(q: Quarter, bureau) -> None:
 
 
 @pytest.fixture
-def records(bureau) -> Records:
+def records(app, request, bureau) -> Records:
+    return seed_once(app, request, bureau, "reporting", lambda: _records(bureau))
+
+
+def _records(bureau) -> Records:
     q = quarter_of(clock.today()).previous()
     p = q.previous()
     points = _risks(q, p)

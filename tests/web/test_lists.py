@@ -15,6 +15,7 @@ import pytest
 from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.inspections.models import ConflictDeclaration, InspectionItem
+from tests.conftest import seed_once
 from tests.factories.inspections import plan_with_draw, roster
 from tests.factories.leniency import leniency_item, leniency_record, refusal
 from tests.factories.rectification import make_item
@@ -98,8 +99,13 @@ def sort_keys(table: Grid) -> list[tuple[int, str]]:
 
 
 @pytest.fixture
-def seeded(bureau):
+def seeded(app, request, bureau):
     """Two of everything a list shows, differing in every column that can differ."""
+    seed_once(app, request, bureau, "lists", lambda: _seed(bureau))
+    return bureau
+
+
+def _seed(bureau) -> None:
     today = clock.today()
     risk_point("ZD1-1", "占道经营选择性执法", 3, 3, today - timedelta(days=40), today)
     risk_point("ZD2-1", "罚没款不开票据", 1, 1, today - timedelta(days=30), today)
@@ -164,7 +170,6 @@ def seeded(bureau):
     reviewed_file(late, "ZD1-1", 92, "优秀", confirmed=today - timedelta(days=9))
     reviewed_file(late, "ZD2-1", 71, "合格", confirmed=today - timedelta(days=4))
     reviewed_file(early, "ZD1-2", 80, "良好", confirmed=today - timedelta(days=6))
-    return bureau
 
 
 # (who, list URL, a filter matching every seeded row, rows the seeded list shows at least).
