@@ -2,10 +2,13 @@
 drawn), 2,000 inspectors in 20 units, 20,000 conflict pairs, teams of 2.
 
 Run ``python bench/bench_draw.py``; a runner may call :func:`scenarios`.
+``BENCH_DRAW_SCALE`` (default 1) shrinks targets, inspectors and conflicts alike for a
+quick run (bench_draws and bench_lockdraw use this manifest too).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 from functools import cache
@@ -20,10 +23,11 @@ from bench._common import Row, measure, print_table  # noqa: E402
 from riskctl.draws.engine.draw import compute_digests, run_draw  # noqa: E402
 from riskctl.draws.engine.manifest import parse_manifest  # noqa: E402
 
-TARGETS = 1_000_000
-INSPECTORS = 2_000
+SCALE = float(os.environ.get("BENCH_DRAW_SCALE", "1"))
+TARGETS = round(1_000_000 * SCALE)
+INSPECTORS = round(2_000 * SCALE)
 UNITS = 20
-CONFLICTS = 20_000
+CONFLICTS = round(20_000 * SCALE)
 # Credit-risk classes: share of the roster and sampling ratio (抽查比例).
 STRATA = {"A": (0.10, 0.03), "B": (0.40, 0.03), "C": (0.35, 0.05), "D": (0.15, 0.12)}
 SIZE = f"{TARGETS:,} T / {INSPECTORS:,} I / {CONFLICTS:,} C / m=2"

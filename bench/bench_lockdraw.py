@@ -7,7 +7,8 @@ draw-vectors.json and against riskctl's result digest; the manifest stored as on
 compressed JSON blob, the ~50,500 selections inserted with a raw ``executemany``.
 Runs alternate so that the shared machine's load hits both sides alike.
 
-Run ``python -m bench lockdraw``; RISKCTL_BENCH_DATABASE_URL for PostgreSQL.
+Run ``python -m bench lockdraw``; RISKCTL_BENCH_DATABASE_URL for PostgreSQL,
+BENCH_DRAW_SCALE=0.2 for a fifth of the manifest while iterating (default 1).
 """
 
 from __future__ import annotations

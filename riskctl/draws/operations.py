@@ -91,7 +91,10 @@ def freeze_manifest(
     manifest = parse(document, require_entropy=False)
     digests = compute_digests(manifest)
     personal = _personal(manifest.target_ids, personal_ids)
-    body = manifest_as_dict(manifest)
+    # The rosters as built above: parsing keeps them unchanged, so they are not rebuilt.
+    body = manifest_as_dict(
+        manifest, targets=document["targets"], inspectors=document["inspectors"]
+    )
     changes = None
     if previous is not None:
         hidden = set(personal) | set(previous.personal_ids)

@@ -28,6 +28,7 @@ def save_selections(draw_id: int, selected: Sequence[Selection], personal: set[s
     seconds; the rows are plain values (the team pre-encoded as JSON), so the
     driver takes them as they are, inside the session's transaction.
     """
+    encoded: dict[str, str] = {}
     rows = [
         (
             draw_id,
@@ -35,7 +36,7 @@ def save_selections(draw_id: int, selected: Sequence[Selection], personal: set[s
             s.target,
             s.stratum,
             s.key,
-            json.dumps(s.inspectors, ensure_ascii=False),
+            _team_json(s.inspectors, encoded),
             mask_party_id(s.target) if s.target in personal else None,
         )
         for n, s in enumerate(selected, start=1)
@@ -48,3 +49,15 @@ def save_selections(draw_id: int, selected: Sequence[Selection], personal: set[s
             f"VALUES ({', '.join([mark] * len(_SELECTION_COLUMNS))})"
         )
         connection.exec_driver_sql(sql, rows)
+
+
+def _team_json(team: tuple[str, ...], encoded: dict[str, str]) -> str:
+    """``json.dumps(list(team), ensure_ascii=False)``, each inspector id encoded once per draw
+    (a list of strings dumps as ``[`` + its items' JSON joined by ``, `` + ``]``)."""
+    items = []
+    for inspector in team:
+        item = encoded.get(inspector)
+        if item is None:
+            item = encoded[inspector] = json.dumps(inspector, ensure_ascii=False)
+        items.append(item)
+    return f"[{', '.join(items)}]"

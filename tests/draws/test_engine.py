@@ -386,6 +386,30 @@ def test_id_with_control_char_below_tab_sorts_after_its_prefix() -> None:
     assert digests.targets_digest == hashlib.sha256(lines.encode()).hexdigest()
 
 
+@pytest.mark.parametrize(
+    ("ids", "strata"),
+    [
+        (["ab", "a", "a b", "a!", "b", "个体", "个"], ["S"] * 7),  # prefixes, lines sorted
+        (["a\x08", "a", "a\x01b", "b"], ["S"] * 4),  # below TAB: sorted by id instead
+        (["b", "a", "ab"], ["S\x02", "S", "T"]),  # a value below TAB: same digest either way
+    ],
+)
+def test_roster_digest_sorts_by_id_whatever_the_characters(
+    ids: list[str], strata: list[str]
+) -> None:
+    obj = {
+        "plan": "P",
+        "targets": [{"id": t, "stratum": s} for t, s in zip(ids, strata, strict=True)],
+        "quotas": dict.fromkeys(strata, 0),
+        "team_size": 0,
+        "entropy": "e",
+    }
+    by_id = sorted(zip(ids, strata, strict=True), key=lambda row: row[0].encode())
+    lines = "".join(f"{t}\t{s}\n" for t, s in by_id)
+    digests = compute_digests(parse_manifest(obj))
+    assert digests.targets_digest == hashlib.sha256(lines.encode()).hexdigest()
+
+
 def test_empty_lists_hash_zero_bytes() -> None:
     digests = compute_digests(parse_manifest(vector("sample-only-no-team")))
     empty = hashlib.sha256(b"").hexdigest()

@@ -76,7 +76,7 @@ def estimate(manifest: Manifest) -> Estimate:
     """The work :func:`riskctl.draws.engine.draw.run_draw` may need for ``manifest``."""
     people = len(manifest.inspector_ids)
     quotas = dict(manifest.quotas)
-    keyed = sum(1 for s in manifest.target_strata if quotas.get(s))
+    keyed = sum(manifest.target_strata.count(s) for s, n in quotas.items() if n)
     picks = sum(quotas.values()) * manifest.team_size
     return Estimate(
         rosters=len(manifest.target_ids) + people + len(manifest.conflicts),

@@ -25,6 +25,7 @@ _sha256 = hashlib.sha256
 _NOBODY: frozenset[int] = frozenset()
 _NO_UNITS: Mapping[int, int] = MappingProxyType({})
 _UNLIMITED = 1 << 62  # a budget no run reaches: draws of the bureau's own plans
+_BELOW_TAB = [bytes([b]) for b in range(9)]  # U+0000 to U+0008 in UTF-8
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,19 @@ def _digest(lines: Iterable[str]) -> str:
 
 
 def _roster_digest(ids: Sequence[str], values: Sequence[str]) -> str:
+    """D of the lines ``id TAB value`` sorted by id.
+
+    Sorting the lines themselves gives the same order, faster, when no id or value
+    holds a tab or a character below it (U+0000 to U+0008): a line then orders as its
+    id does, since where an id is a prefix of another, its TAB sorts before the
+    other's next character. Otherwise the lines are sorted by id explicitly.
+    """
+    lines = list(map("\t".join, zip(ids, values, strict=True)))
+    lines.sort()
+    data = ("\n".join(lines) + "\n" if lines else "").encode()
+    # In UTF-8 these bytes only ever stand for those characters; ``in`` scans bytes fast.
+    if data.count(b"\t") == len(lines) and not any(c in data for c in _BELOW_TAB):
+        return _sha256(data).hexdigest()
     order = sorted(range(len(ids)), key=ids.__getitem__)
     lines = list(map("\t".join, zip(ids, values, strict=True)))
     return _digest(map(lines.__getitem__, order))

@@ -16,7 +16,9 @@ import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 ALGORITHM = "riskctl-draw/1"
@@ -89,10 +91,10 @@ def parse_manifest(obj: Any, *, require_entropy: bool = True) -> Manifest:
         if key not in obj:
             raise ManifestError(f"抽取清单缺少字段 {_show(key)}", key)
     plan = _checked_text(obj["plan"], "计划编号", "plan")
-    target_ids, target_strata = _roster(obj["targets"], _TARGETS)
+    target_ids, target_strata, target_set = _roster(obj["targets"], _TARGETS)
     quotas = _quotas(obj["quotas"], target_strata)
-    inspector_ids, inspector_units = _roster(obj.get("inspectors", []), _INSPECTORS)
-    conflicts = _conflicts(obj.get("conflicts", []), inspector_ids, target_ids)
+    inspector_ids, inspector_units, inspector_set = _roster(obj.get("inspectors", []), _INSPECTORS)
+    conflicts = _conflicts(obj.get("conflicts", []), inspector_set, target_set)
     team_size = _count(obj.get("team_size", DEFAULT_TEAM_SIZE), "每组人数", "team_size")
     if team_size > 0 and not inspector_ids:
         raise ManifestError(f"每组人数为 {team_size}，检查人员名录却为空", "inspectors")
@@ -112,16 +114,30 @@ def parse_manifest(obj: Any, *, require_entropy: bool = True) -> Manifest:
     )
 
 
-def manifest_as_dict(manifest: Manifest) -> dict[str, Any]:
-    """The manifest in its published JSON shape; ``parse_manifest`` reads it back."""
+def manifest_as_dict(
+    manifest: Manifest,
+    *,
+    targets: list[dict[str, str]] | None = None,
+    inspectors: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The manifest in its published JSON shape; ``parse_manifest`` reads it back.
+
+    ``targets`` / ``inspectors``: the rosters already in that shape (``{"id", "stratum"}``
+    and ``{"id", "unit"}`` items, keys in that order) that ``manifest`` was parsed from,
+    which parsing keeps as they are; passed, they are used instead of being rebuilt.
+    """
     out: dict[str, Any] = {
         "plan": manifest.plan,
-        "targets": [
+        "targets": targets
+        if targets is not None
+        else [
             {"id": t, "stratum": s}
             for t, s in zip(manifest.target_ids, manifest.target_strata, strict=True)
         ],
         "quotas": dict(manifest.quotas),
-        "inspectors": [
+        "inspectors": inspectors
+        if inspectors is not None
+        else [
             {"id": i, "unit": u}
             for i, u in zip(manifest.inspector_ids, manifest.inspector_units, strict=True)
         ],
@@ -205,8 +221,11 @@ _TARGETS = _RosterKind("targets", "stratum", "检查对象名录", "对象", "�
 _INSPECTORS = _RosterKind("inspectors", "unit", "检查人员名录", "检查人员", "所属单位")
 
 
-def _roster(items: Any, kind: _RosterKind) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Ids and groups of a roster of ``{"id", group_key}`` objects.
+def _roster(
+    items: Any, kind: _RosterKind
+) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """Ids and groups of a roster of ``{"id", group_key}`` objects, and the set of ids
+    (built once: the conflicts are checked against it).
 
     A million targets are checked list-wide first; only when that finds
     something does the item-by-item pass run, to name the first offender.
@@ -214,27 +233,30 @@ def _roster(items: Any, kind: _RosterKind) -> tuple[tuple[str, ...], tuple[str, 
     columns = _clean_columns(items, kind.group_key)
     if columns is None:
         _check_roster_items(items, kind)
-        columns = [item["id"] for item in items], [item[kind.group_key] for item in items]
-    ids, groups = columns
-    return tuple(ids), tuple(groups)
+        ids = [item["id"] for item in items]
+        columns = ids, [item[kind.group_key] for item in items], frozenset(ids)
+    ids, groups, id_set = columns
+    return tuple(ids), tuple(groups), id_set
 
 
-def _clean_columns(items: Any, group_key: str) -> tuple[list[Any], list[Any]] | None:
-    """The id and group columns if the whole roster passes, else None."""
+def _clean_columns(
+    items: Any, group_key: str
+) -> tuple[list[Any], list[Any], frozenset[str]] | None:
+    """The id and group columns and the set of ids if the whole roster passes, else None."""
     if type(items) is not list or not set(map(type, items)) <= {dict}:
         return None
     try:
-        ids = [item["id"] for item in items]
-        groups = [item[group_key] for item in items]
+        ids = list(map(itemgetter("id"), items))
+        groups = list(map(itemgetter(group_key), items))
         clean = (
             sum(map(len, items)) == 2 * len(items)
             and _all_clean(ids)
-            and len(set(ids)) == len(ids)
+            and len(id_set := frozenset(ids)) == len(ids)
             and _all_clean(set(groups))
         )
     except (KeyError, TypeError):  # a missing key, or an unhashable group
         return None
-    return (ids, groups) if clean else None
+    return (ids, groups, id_set) if clean else None
 
 
 def _check_roster_items(items: Any, kind: _RosterKind) -> None:
@@ -281,14 +303,13 @@ def _quotas(value: Any, target_strata: Sequence[str]) -> tuple[tuple[str, int], 
 
 
 def _conflicts(
-    value: Any, inspector_ids: Iterable[str], target_ids: Iterable[str]
+    value: Any, inspectors: AbstractSet[str], targets: AbstractSet[str]
 ) -> tuple[tuple[str, str], ...]:
     """Distinct 回避 pairs, sorted by inspector id then target id."""
     if type(value) is not list:
         raise ManifestError(f"回避关系应为列表，收到 {_show(value)}", "conflicts")
     if not value:
         return ()
-    inspectors, targets = set(inspector_ids), set(target_ids)
     pairs: set[tuple[str, str]] = set()
     for number, pair in enumerate(value, start=1):
         if type(pair) not in (list, tuple) or len(pair) != 2:
