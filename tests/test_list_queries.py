@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from riskctl.accounts import operations as accounts
+from riskctl.core import lean
 from riskctl.core.db import db
 from riskctl.inspections.models import Plan, Task
 from tests.demo_data import load_demo
@@ -81,3 +82,19 @@ def test_list_statements_do_not_grow_with_the_page(app, demo_bureau, path, users
     assert large <= small, (
         f"{path}: {small} statements for {small_rows} rows, {large} for {large_rows}"
     )
+
+
+@pytest.mark.parametrize(("path", "users"), LISTS, ids=[p for p, _ in LISTS])
+def test_lean_answer_is_the_schema_dump(app, demo_bureau, monkeypatch, path, users):
+    """The lean read path (``riskctl.core.lean``) answers exactly what the documented
+    response schema dumps from the same rows, for every reader of the list."""
+    tokens, plan = demo_bureau
+    url = path.format(plan=plan) + "?per_page=50"
+    for user in users:
+        client = ApiClient(app.test_client(), tokens[user])
+        lean_body = client.get(url).get_json()
+        with monkeypatch.context() as patched:
+            patched.setattr(lean, "dump_many", lambda schema, rows: schema(many=True).dump(rows))
+            schema_body = client.get(url).get_json()
+        assert lean_body["items"], (url, user)
+        assert lean_body == schema_body, (url, user)
