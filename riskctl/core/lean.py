@@ -22,7 +22,10 @@ from typing import Any, TypeVar
 
 from flask import jsonify
 from marshmallow import Schema, fields, missing
+from sqlalchemy import ColumnElement, Select, select
 
+from riskctl.core.counting import count_rows
+from riskctl.core.db import db
 from riskctl.core.schema import Grouped
 
 Dump = Callable[[Any], dict[str, Any]]
@@ -34,6 +37,91 @@ _DUMPERS: dict[type[Schema], Dump] = {}
 class Record(SimpleNamespace):
     """One row of a lean list: its columns as attributes (``record.unit`` may itself be
     a Record of the joined unit's columns)."""
+
+
+class Shape:
+    """What a lean list reads: ``columns`` maps an attribute to its column, ``"unit.code"``
+    putting it on a nested record (``row.unit.code``) from a table ``joins`` outer-joins
+    in (``(aliased(Unit), condition)``: an alias never clashes with the query's own
+    joins). Build it once per list: its labels and aliases are then built once too."""
+
+    def __init__(
+        self,
+        columns: Mapping[str, ColumnElement[Any]],
+        joins: tuple[tuple[Any, Any], ...] = (),
+    ) -> None:
+        self.labelled = [column.label(f"c{i}") for i, column in enumerate(columns.values())]
+        self.joins = joins
+        self.build = _builder(list(columns))
+
+
+def page(
+    query: Select,
+    args: Mapping[str, Any],
+    shape: Shape,
+    then: Callable[[list[Record]], None] | None = None,
+) -> dict[str, Any]:
+    """One page of ``query`` (the list's ORM query: its filters, order and count) read as
+    rows of ``shape``'s columns, in the envelope of :func:`riskctl.core.api.paginate`.
+
+    ``then(records)`` completes the page with one statement of its own (a collection).
+    The query must carry no loader options (they would name an entity not selected).
+    A nested record of an outer join that found nothing has every attribute None.
+    """
+    page_no, per_page = args["page"], args["per_page"]
+    total, estimated = count_rows(query)
+    statement = query.with_only_columns(*shape.labelled, maintain_column_froms=True)
+    for target, condition in shape.joins:
+        statement = statement.outerjoin(target, condition)
+    statement = statement.limit(per_page).offset((page_no - 1) * per_page)
+    build = shape.build
+    records = [build(row) for row in db.session.execute(statement)]
+    if then is not None and records:
+        then(records)
+    body = {"items": records, "total": total, "page": page_no, "per_page": per_page}
+    if estimated:
+        body["total_estimated"] = True
+    return body
+
+
+def attach(
+    records: list[Record],
+    name: str,
+    parent: ColumnElement[Any],
+    shape: Shape,
+    *order_by: ColumnElement[Any],
+) -> None:
+    """``record.<name>``: the list of ``shape`` rows whose ``parent`` column is the
+    record's id, in ``order_by`` order — for a whole page in one statement. ``shape``'s
+    joins start from ``parent``'s table."""
+    by_id = {record.id: record for record in records}
+    for record in records:
+        setattr(record, name, [])
+    statement = select(parent, *shape.labelled).select_from(parent.table)
+    for target, condition in shape.joins:
+        statement = statement.outerjoin(target, condition)
+    statement = statement.where(parent.in_(by_id)).order_by(parent, *order_by)
+    build = shape.build
+    for row in db.session.execute(statement):
+        getattr(by_id[row[0]], name).append(build(row[1:]))
+
+
+def _builder(names: list[str]) -> Callable[[Any], Record]:
+    """``row -> Record`` with the dotted names nested (``unit.code`` → ``record.unit``)."""
+    flat = [(i, name) for i, name in enumerate(names) if "." not in name]
+    nested: dict[str, list[tuple[int, str]]] = {}
+    for i, name in enumerate(names):
+        if "." in name:
+            head, _, rest = name.partition(".")
+            nested.setdefault(head, []).append((i, rest))
+
+    def build(row: Any) -> Record:
+        record = Record(**{name: row[i] for i, name in flat})
+        for head, parts in nested.items():
+            setattr(record, head, Record(**{name: row[i] for i, name in parts}))
+        return record
+
+    return build
 
 
 def dumper(schema: type[Schema]) -> Dump:

@@ -217,20 +217,18 @@ def tasks(
     plan: Plan | None = None,
     state: str = "",
     include_superseded: bool = False,
+    load: bool = True,
 ) -> Select:
-    """Tasks (抽中对象) in draw order; officers see those whose team has one of their units."""
-    query = (
-        select(Task)
-        .join(Target)
-        .order_by(Task.plan_id.desc(), Task.position)
-        # One statement per relation for a whole page, not one per task.
-        .options(
+    """Tasks (抽中对象) in draw order; officers see those whose team has one of their units.
+    ``load``: with their plan, target, team and attachments (a lean page reads its own)."""
+    query = select(Task).join(Target).order_by(Task.plan_id.desc(), Task.position)
+    if load:  # one statement per relation for a whole page, not one per task
+        query = query.options(
             contains_eager(Task.target),
             joinedload(Task.plan),
             selectinload(Task.inspectors).joinedload(Inspector.unit),
             selectinload(Task.attachments),
         )
-    )
     if plan is not None:
         query = query.where(Task.plan_id == plan.id)
     if not include_superseded:
