@@ -4,14 +4,17 @@ Less sensitive to a shared machine's load than ``bench api`` (no sockets, no sec
 process): each endpoint is called through the WSGI stack (werkzeug's test client) on
 riskctl with the demo data and on ``bench/bare_app.py``, in alternating rounds of
 ``BENCH_INPROC_N`` requests; the ratio compares the median round of each, timed in CPU
-seconds of this process (``BENCH_INPROC_CLOCK=wall`` for wall time).
+seconds of this process (``BENCH_INPROC_CLOCK=wall`` for wall time). The Python function
+calls per request (one profiled round) are printed too: a figure load cannot move.
 
 Run ``python -m bench inproc``; RISKCTL_BENCH_DATABASE_URL=postgresql+psycopg://… for PG.
 """
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -40,6 +43,16 @@ def _round(client, path: str, headers: dict[str, str]) -> float:
         response.close()
         assert response.status_code == 200, (path, response.status_code)
     return (CLOCK() - start) / N
+
+
+def _calls(client, path: str, headers: dict[str, str], n: int = 20) -> float:
+    """Python function calls per request: a count the machine's load cannot move."""
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(n):
+        client.get(path, headers=headers).close()
+    profile.disable()
+    return pstats.Stats(profile).total_calls / n
 
 
 def scenarios() -> list[Row]:
@@ -91,7 +104,7 @@ def _measure(app) -> list[Row]:
         only = set(filter(None, os.environ.get("BENCH_INPROC_ONLY", "").split(",")))
         clock = "wall" if CLOCK is time.perf_counter else "CPU"
         print(f"\nin-process [{backend()}] {ROUNDS} rounds × {N} requests, {clock} ms per request")
-        print(f"{'endpoint':22} {'riskctl':>8} {'bare':>7} {'ratio':>6}  load")
+        print(f"{'endpoint':22} {'riskctl':>8} {'bare':>7} {'ratio':>6} {'calls/req':>9}  load")
         for label, path, users in ENDPOINTS:
             if only and label not in only:
                 continue
@@ -106,7 +119,10 @@ def _measure(app) -> list[Row]:
                 ours.append(_round(client, path, headers))
                 theirs.append(_round(floor, path, headers))
             a, b = statistics.median(ours), statistics.median(theirs)
-            print(f"{label:22} {a * 1e3:8.2f} {b * 1e3:7.3f} {b / a:6.3f}  {loadavg()}")
+            calls = _calls(client, path, headers)
+            print(
+                f"{label:22} {a * 1e3:8.2f} {b * 1e3:7.3f} {b / a:6.3f} {calls:9.0f}  {loadavg()}"
+            )
             rows.append(Row(f"inproc: {label} [{backend()}] s/request", path, a, 0.0))
     finally:
         with app.app_context():
