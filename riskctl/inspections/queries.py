@@ -52,9 +52,13 @@ def targets(
     kind: str = "",
     unit_id: int | None = None,
     status: str = "active",
+    load: bool = True,
 ) -> Select:
-    """The target roster, searched by code, name or credit code (officers: their units)."""
-    query = select(Target).options(joinedload(Target.unit)).order_by(Target.code)
+    """The target roster, searched by code, name or credit code (officers: their units);
+    ``load``: with their unit (a lean page reads its own columns)."""
+    query = select(Target).order_by(Target.code)
+    if load:
+        query = query.options(joinedload(Target.unit))
     scope = visible_unit_ids(user)
     if scope is not None:
         query = query.where(Target.unit_id.in_(scope))
