@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -110,7 +111,12 @@ class ApiToken(db.Model):
     @usable.inplace.expression
     @classmethod
     def _usable_clause(cls) -> ColumnElement[bool]:
-        return and_(cls.revoked == false(), cls.expires_at > clock.now())
+        return cls.usable_at(clock.now())
+
+    @classmethod
+    def usable_at(cls, moment: Any) -> ColumnElement[bool]:
+        """The rule of ``usable`` in SQL, at ``moment`` (a datetime or a bound parameter)."""
+        return and_(cls.revoked == false(), cls.expires_at > moment)
 
     @property
     def state(self) -> str:

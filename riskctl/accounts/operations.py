@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, true
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -222,13 +223,20 @@ def revoke_token(token_id: int, actor: str, owner: User | None = None) -> ApiTok
 def user_for_token(token: str) -> User | None:
     """The active user of a usable token (not revoked, not expired), with their unit (an
     officer's scope): one statement per API request, the token row itself not loaded."""
-    return db.session.scalar(
+    return db.session.scalar(_token_user(), {"digest": _token_digest(token), "now": clock.now()})
+
+
+@functools.cache
+def _token_user() -> Select:
+    """The statement of :func:`user_for_token`, built once (every API request runs it):
+    the digest and the moment are its parameters."""
+    return (
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
         .options(joinedload(User.unit))
         .where(
-            ApiToken.token_hash == _token_digest(token),
-            ApiToken.usable,
+            ApiToken.token_hash == bindparam("digest"),
+            ApiToken.usable_at(bindparam("now")),
             User.active == true(),
         )
     )

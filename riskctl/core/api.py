@@ -28,6 +28,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from riskctl.core import lean
 from riskctl.core.bounds import INT32, IdConverter
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
@@ -43,7 +44,6 @@ INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 _QUERY_LOCATIONS = ("query", "querystring", "path", "view_args", "headers", "cookies")
 
 
-# Any JSON value, for the fields that hold one (``riskctl.core.schema.ANY_JSON``).
 JSON_VALUE: dict[str, Any] = {
     "description": "任意 JSON 值",
     "nullable": True,
@@ -245,14 +245,14 @@ class ApiBlueprint(SmorestBlueprint):
     ) -> Callable[[F], F]:
         """A list: ``query`` (page, per_page and filters) in, the envelope of ``item`` out.
 
-        The view receives the loaded query as its first argument and returns
-        :func:`paginate` or :func:`page_of`.
+        The view gets the loaded query first and returns :func:`paginate` or :func:`page_of`,
+        whose items :func:`riskctl.core.lean.answered` dumps (a page with ``extra``: smorest).
         """
         arguments = self.arguments(query, location="query")
         response = self.response(200, page_schema(item, extra), description=description)
 
         def decorate(view: F) -> F:
-            return response(arguments(view))
+            return response(arguments(view if extra else lean.answered(view, item)))
 
         return decorate
 

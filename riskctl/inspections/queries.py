@@ -52,9 +52,13 @@ def targets(
     kind: str = "",
     unit_id: int | None = None,
     status: str = "active",
+    load: bool = True,
 ) -> Select:
-    """The target roster, searched by code, name or credit code (officers: their units)."""
-    query = select(Target).options(joinedload(Target.unit)).order_by(Target.code)
+    """The target roster, searched by code, name or credit code (officers: their units);
+    ``load``: with their unit (a lean page reads its own columns)."""
+    query = select(Target).order_by(Target.code)
+    if load:
+        query = query.options(joinedload(Target.unit))
     scope = visible_unit_ids(user)
     if scope is not None:
         query = query.where(Target.unit_id.in_(scope))
@@ -217,20 +221,18 @@ def tasks(
     plan: Plan | None = None,
     state: str = "",
     include_superseded: bool = False,
+    load: bool = True,
 ) -> Select:
-    """Tasks (抽中对象) in draw order; officers see those whose team has one of their units."""
-    query = (
-        select(Task)
-        .join(Target)
-        .order_by(Task.plan_id.desc(), Task.position)
-        # One statement per relation for a whole page, not one per task.
-        .options(
+    """Tasks (抽中对象) in draw order; officers see those whose team has one of their units.
+    ``load``: with their plan, target, team and attachments (a lean page reads its own)."""
+    query = select(Task).join(Target).order_by(Task.plan_id.desc(), Task.position)
+    if load:  # one statement per relation for a whole page, not one per task
+        query = query.options(
             contains_eager(Task.target),
             joinedload(Task.plan),
             selectinload(Task.inspectors).joinedload(Inspector.unit),
             selectinload(Task.attachments),
         )
-    )
     if plan is not None:
         query = query.where(Task.plan_id == plan.id)
     if not include_superseded:

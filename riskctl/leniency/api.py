@@ -80,8 +80,7 @@ def list_records(args):
     按完整证件号 party_id 查询仅限法制科、机关纪委，每次查询记入审计日志，其他角色 403。
     """
     actor = require_actor()
-    query = queries.records_query(actor, full_ids.record_search(filter_mapping(args), actor))
-    return paginate(query, args)
+    return queries.records_page(actor, full_ids.record_search(filter_mapping(args), actor), args)
 
 
 @bp.route("/records/export.xlsx", methods=["GET"])

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
-from riskctl.core import clock
+from riskctl.core import clock, lean
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.inspections.models import Inspector
 from riskctl.leniency.models import (
     LeniencyAttachment,
     LeniencyItem,
+    LeniencyItemVersion,
     LeniencyRecord,
     LeniencyRefusal,
+    RecordOfficer,
 )
 from riskctl.leniency.rules import COMMITTED, PENDING_REVIEW, RECORDED, Prior
 
@@ -79,19 +82,22 @@ class RecordFilter:
     q: str | None = None
 
 
-def records_query(user: User | None, flt: RecordFilter, today: date | None = None) -> Select:
-    """Records the user may see that match ``flt``, newest occurrence first."""
-    query = (
-        select(LeniencyRecord)
-        .options(
+def records_query(
+    user: User | None, flt: RecordFilter, today: date | None = None, *, load: bool = True
+) -> Select:
+    """Records the user may see that match ``flt``, newest occurrence first (``load``: with
+    their officers, unit and item; the lean list reads its own columns instead)."""
+    query = select(LeniencyRecord).order_by(
+        LeniencyRecord.occurred_on.desc(), LeniencyRecord.id.desc()
+    )
+    if load:
+        query = query.options(
             selectinload(LeniencyRecord.officers),
             # Many-to-one: joined into the page's own statement, no extra round trip.
             joinedload(LeniencyRecord.unit),
             joinedload(LeniencyRecord.item),
             joinedload(LeniencyRecord.item_version),
         )
-        .order_by(LeniencyRecord.occurred_on.desc(), LeniencyRecord.id.desc())
-    )
     visible = visible_unit_ids(user)
     if visible is not None:
         query = query.where(LeniencyRecord.unit_id.in_(visible))
@@ -200,3 +206,47 @@ def refusals_query(start: date | None = None, end: date | None = None) -> Select
     if end:
         query = query.where(LeniencyRefusal.occurred_on <= end)
     return query
+
+
+def records_page(user: User | None, flt: RecordFilter, args: dict) -> dict:
+    """One page of :func:`records_query` as plain rows (``riskctl.core.lean``)."""
+    return lean.page(records_query(user, flt, load=False), args, _record_shape(), _officers)
+
+
+@functools.cache
+def _record_shape() -> lean.Shape:
+    """The columns of ``LeniencyRecordListOut``: unit and item names joined in."""
+    unit, item, version = aliased(Unit), aliased(LeniencyItem), aliased(LeniencyItemVersion)
+    record = LeniencyRecord
+    columns = {
+        name: getattr(record, name)
+        for name in (
+            "id", "party_masked", "party_kind", "party_name", "ground", "occurred_at",
+            "status", "correction_deadline", "followup_due",
+        )
+    } | {
+        "unit.code": unit.code,
+        "unit.name": unit.name,
+        "item.code": item.code,
+        "item_version.name": version.name,
+    }  # fmt: skip
+    joins = (
+        (unit, unit.id == record.unit_id),
+        (item, item.id == record.item_id),
+        (version, version.id == record.item_version_id),
+    )
+    return lean.Shape(columns, joins)
+
+
+def _officers(records: list) -> None:
+    """The page's officer numbers, in one statement."""
+    by_id = {r.id: r for r in records}
+    for r in records:
+        r.officer_numbers = []
+    rows = db.session.execute(
+        select(RecordOfficer.record_id, RecordOfficer.number)
+        .where(RecordOfficer.record_id.in_(by_id))
+        .order_by(RecordOfficer.record_id, RecordOfficer.position)
+    )
+    for record_id, number in rows:
+        by_id[record_id].officer_numbers.append(number)

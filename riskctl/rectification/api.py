@@ -5,10 +5,11 @@ from __future__ import annotations
 from riskctl.accounts.queries import unit_by_code, visible_unit_ids
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core import clock
-from riskctl.core.api import ApiBlueprint, errors, paginate
+from riskctl.core.api import ApiBlueprint, errors
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import NotFound, ValidationFailed
 from riskctl.rectification import attachments, operations, queries
+from riskctl.rectification.pages import items_page
 from riskctl.rectification.schemas import (
     AttachmentIn,
     CloseSchema,
@@ -60,8 +61,8 @@ def list_items(args):
     }
     if filters.get("unit"):
         filters["unit"] = _unit(filters["unit"])
-    query = queries.items_query(current_actor(), clock.today(), **filters)
-    return paginate(query, args)
+    query = queries.items_query(current_actor(), clock.today(), load=False, **filters)
+    return items_page(query, args)
 
 
 @bp.route("/items", methods=["POST"])

@@ -63,9 +63,11 @@ def items_query(
     colour: str | None = None,
     source: str | None = None,
     q: str | None = None,
+    load: bool = True,
 ) -> Select:
-    """Ledger items the user may see, filtered; most urgent first."""
-    query = scoped(select(Item).options(joinedload(Item.unit)), user)
+    """Ledger items the user may see, filtered; most urgent first (``load``: with their
+    unit; a lean page reads its own columns)."""
+    query = scoped(select(Item).options(joinedload(Item.unit)) if load else select(Item), user)
     if unit is not None:
         query = query.join(Unit, Unit.id == Item.unit_id).where(Unit.path.startswith(unit.path))
     if status:

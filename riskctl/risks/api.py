@@ -14,8 +14,9 @@ from riskctl.core.tabular.problems import ImportProblems
 from riskctl.risks import exports, operations, queries
 from riskctl.risks.access import READERS, WRITERS
 from riskctl.risks.examples import POINT_ANSWER, POINT_EXAMPLE
-from riskctl.risks.filters import RiskFilter, list_query
+from riskctl.risks.filters import RiskFilter
 from riskctl.risks.imports import operations as imports
+from riskctl.risks.pages import points_page
 from riskctl.risks.schemas import (
     RiskImportIn,
     RiskImportResultOut,
@@ -53,7 +54,7 @@ def _point(point_id: int):
 def list_points(args):
     """廉政风险点列表（筛选：unit 含下级单位、level、status、overdue、q）"""
     flt = RiskFilter.from_args(args)
-    return paginate(list_query(flt, _visible(), clock.today()), args)
+    return points_page(flt, _visible(), clock.today(), args)
 
 
 @bp.route("", methods=["POST"])

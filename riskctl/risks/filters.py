@@ -93,8 +93,12 @@ def filtered(query: Select, flt: RiskFilter, unit_ids: list[int] | None, today: 
     return query.order_by(Unit.path, RiskPoint.post, RiskPoint.id)
 
 
-def list_query(flt: RiskFilter, unit_ids: list[int] | None, today: date) -> Select:
-    """Points matching ``flt``, in register order (unit, post), with unit and measures loaded."""
-    query = select(RiskPoint).join(RiskPoint.unit)
-    options = (contains_eager(RiskPoint.unit), selectinload(RiskPoint.measures))
-    return filtered(query, flt, unit_ids, today).options(*options)
+def list_query(
+    flt: RiskFilter, unit_ids: list[int] | None, today: date, *, load: bool = True
+) -> Select:
+    """Points matching ``flt``, in register order (unit, post), with unit and measures
+    loaded (``load``; a lean page reads its own columns)."""
+    query = filtered(select(RiskPoint).join(RiskPoint.unit), flt, unit_ids, today)
+    if not load:
+        return query
+    return query.options(contains_eager(RiskPoint.unit), selectinload(RiskPoint.measures))

@@ -7,6 +7,7 @@ scale than the new matrix is checked by ``operations.change_matrix``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import has_request_context, request
@@ -67,18 +68,19 @@ settings.define(
 )
 
 
-def _cached(key: str) -> Any:
-    # One settings read per request: a list page computes the level of every row.
+def _cached(key: str, build: Callable[[Any], Any] = lambda value: value) -> Any:
+    # One settings read (and one ``build`` of it) per request: a list page computes the
+    # level of every row.
     if not has_request_context():
-        return settings.get(key)
+        return build(settings.get(key))
     cache = request.environ.setdefault("riskctl.risks.settings", {})
     if key not in cache:
-        cache[key] = settings.get(key)
+        cache[key] = build(settings.get(key))
     return cache[key]
 
 
 def current_matrix() -> Matrix:
-    return Matrix(tuple(tuple(row) for row in _cached(MATRIX_KEY)))
+    return _cached(MATRIX_KEY, lambda grid: Matrix(tuple(tuple(row) for row in grid)))
 
 
 def current_style() -> str:

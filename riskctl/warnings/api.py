@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from riskctl.accounts.queries import visible_unit_ids
 from riskctl.accounts.roles import ADMIN, DISCIPLINE, LEADER, LEGAL, OFFICER
-from riskctl.core.api import ApiBlueprint, errors, paginate
+from riskctl.core.api import ApiBlueprint, errors
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.warnings import operations, queries, scan
+from riskctl.warnings.pages import warnings_page
 from riskctl.warnings.schemas import (
     CloseWarningSchema,
     HandleWarningSchema,
@@ -49,7 +50,7 @@ def _one(warning_id: int):
 def list_warnings(args):
     """预警列表（筛选：colour、unit、rule、status=open|raised|acknowledged|handled|closed|all）"""
     flt = filter_from(args)
-    return paginate(queries.warnings_query(require_actor(), flt), args)
+    return warnings_page(require_actor(), flt, args)
 
 
 @bp.route("/summary", methods=["GET"])

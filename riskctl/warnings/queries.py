@@ -33,9 +33,11 @@ def scoped(query: Select, unit_ids: list[int] | None) -> Select:
     return query if unit_ids is None else query.where(Warning.unit_id.in_(unit_ids))
 
 
-def warnings_query(user: User | None, flt: WarningFilter) -> Select:
-    """Warnings the user may see (officers: their units), red first, then the oldest."""
-    query = scoped(select(Warning).options(joinedload(Warning.unit)), visible_unit_ids(user))
+def warnings_query(user: User | None, flt: WarningFilter, *, load: bool = True) -> Select:
+    """Warnings the user may see (officers: their units), red first, then the oldest
+    (``load``: with their unit; a lean page reads its own columns)."""
+    query = select(Warning).options(joinedload(Warning.unit)) if load else select(Warning)
+    query = scoped(query, visible_unit_ids(user))
     if flt.status == OPEN:
         query = query.where(Warning.status != CLOSED)
     elif flt.status:

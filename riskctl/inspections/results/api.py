@@ -12,6 +12,7 @@ from riskctl.core.bounds import date_error
 from riskctl.core.errors import ValidationFailed
 from riskctl.inspections import queries, stats
 from riskctl.inspections.results import operations as result_operations
+from riskctl.inspections.results.pages import tasks_page
 from riskctl.inspections.results.schemas import (
     InspectionTaskSchema,
     PeriodArgs,
@@ -42,7 +43,7 @@ EVERYONE = (LEGAL, LEADER, DISCIPLINE, OFFICER)
 def list_tasks(args, code: str):
     """计划的抽中对象与结果（state=todo/entered/published；执法队员只见本单位人员参与的）"""
     plan = queries.plan_by_code(code)
-    return paginate(queries.tasks(require_actor(), plan=plan, state=args["state"]), args)
+    return tasks_page(require_actor(), plan, args["state"], args)
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET"])

@@ -19,6 +19,7 @@ from riskctl.inspections import queries
 from riskctl.inspections.api import confirm_flag, problems_response
 from riskctl.inspections.rosters import exports
 from riskctl.inspections.rosters.imports import import_roster
+from riskctl.inspections.rosters.pages import targets_page
 from riskctl.inspections.rosters.schemas import (
     InspectionTargetSchema,
     InspectorArgs,
@@ -83,15 +84,18 @@ def import_inspectors(data):
     return _roster_import("inspectors", data)
 
 
+def _target_filters(args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "q": args["q"].strip(),
+        "credit_class": args["credit_class"],
+        "kind": args["kind"],
+        "unit_id": args["unit_id"],
+        "status": args["status"],
+    }
+
+
 def _target_query(args: dict[str, Any]):
-    return queries.targets(
-        require_actor(),
-        q=args["q"].strip(),
-        credit_class=args["credit_class"],
-        kind=args["kind"],
-        unit_id=args["unit_id"],
-        status=args["status"],
-    )
+    return queries.targets(require_actor(), **_target_filters(args))
 
 
 def _inspector_query(args: dict[str, Any]):
@@ -105,7 +109,7 @@ def _inspector_query(args: dict[str, Any]):
 @bp.paginated(InspectionTargetSchema, TargetArgs)
 def list_targets(args):
     """检查对象名录（q、class、kind、unit_id、status=active/closed/removed/all）"""
-    return paginate(_target_query(args), args)
+    return targets_page(require_actor(), _target_filters(args), args)
 
 
 @bp.route("/inspectors", methods=["GET"])

@@ -1,0 +1,63 @@
+"""A plan's task list read as plain rows (``riskctl.core.lean``), not ORM objects."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy.orm import aliased
+
+from riskctl.accounts.models import Unit, User
+from riskctl.core import lean
+from riskctl.inspections import queries
+from riskctl.inspections.models import Attachment, Inspector, Plan, Target, Task, TaskInspector
+
+_TASK_COLUMNS = (
+    "id", "draw_id", "position", "stratum", "superseded", "result_code", "inspected_on",
+    "note", "publish_due", "due_provisional", "published_at", "published_late",
+)  # fmt: skip
+
+
+def tasks_page(user: User | None, plan: Plan, state: str, args: dict[str, Any]) -> dict[str, Any]:
+    """One page of :func:`queries.tasks`: the columns of ``InspectionTaskSchema``, the
+    team and the attachments in one statement each for the page."""
+    query = queries.tasks(user, plan=plan, state=state, load=False)
+    return lean.page(query, args, _shapes()[0], _complete)
+
+
+def _complete(records: list[lean.Record]) -> None:
+    _, team, files = _shapes()
+    for record in records:
+        record.result_label = Task.result_label.fget(record)
+    lean.attach(records, "inspectors", TaskInspector.task_id, team, TaskInspector.position)
+    lean.attach(records, "attachments", Attachment.task_id, files, Attachment.id)
+
+
+@functools.cache
+def _shapes() -> tuple[lean.Shape, lean.Shape, lean.Shape]:
+    plan, unit = aliased(Plan), aliased(Unit)
+    task = lean.Shape(
+        {name: getattr(Task, name) for name in _TASK_COLUMNS}
+        | {
+            "plan.code": plan.code,
+            # The list's query joins the target itself.
+            "target.code": Target.code,
+            "target.name": Target.name,
+            "target.credit_class": Target.credit_class,
+        },
+        ((plan, plan.id == Task.plan_id),),
+    )
+    team = lean.Shape(
+        {"code": Inspector.code, "name": Inspector.name, "unit.code": unit.code},
+        (
+            (Inspector, Inspector.id == TaskInspector.inspector_id),
+            (unit, unit.id == Inspector.unit_id),
+        ),
+    )
+    files = lean.Shape(
+        {
+            name: getattr(Attachment, name)
+            for name in ("id", "filename", "size", "sha256", "uploaded_by", "uploaded_at")
+        }
+    )
+    return task, team, files
