@@ -54,7 +54,19 @@ def index():
         lst=lst,
         draws=lst.items,
         latest=queries.latest_rounds([d.manifest_id for d in lst.items]),
-        pending=queries.pending_manifests(filters["kind"], filters["q"]),
+        pending=listing(
+            queries.pending_manifests(filters["kind"], filters["q"]),
+            {
+                "id": DrawManifest.id,
+                "kind": DrawManifest.kind,
+                "subject": DrawManifest.subject,
+                "locked": DrawManifest.locked_at,
+                "targets": DrawManifest.target_count,
+            },
+            "-locked",
+            prefix="pending_",
+            per_page=20,
+        ),
         kinds=KINDS,
         problems=problems,
     )
