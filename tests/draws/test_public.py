@@ -272,3 +272,15 @@ def test_the_pending_manifests_sort_and_page_apart_from_the_draws(client, bureau
         assert "尚未抽取" in page.get_data(as_text=True)
     for href in set(re.findall(r'href="(/public/[^"#]*)', html.unescape(first))):
         assert client.get(href).status_code == 200, href
+
+
+def test_a_draws_rounds_sort_on_their_own(client, bureau):
+    first, second = _redrawn(bureau)
+    page = client.get(f"/public/draws/{first.id}?rounds_sort=round&rounds_dir=desc")
+    rounds = page.get_data(as_text=True).split('id="rounds"')[1]
+    assert rounds.index("第 2 轮") < rounds.index("第 1 轮")
+    assert "共 2 轮 · 第 1 / 1 页" in rounds
+    manifest = client.get(f"/public/draws/manifests/{first.manifest_id}").get_data(as_text=True)
+    listed = manifest.split('id="rounds"')[1]
+    assert listed.index("第 1 轮") < listed.index("第 2 轮")
+    assert listed.count("现行") == 1 and "rounds_sort=round&amp;rounds_dir=desc" in listed
