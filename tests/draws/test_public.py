@@ -275,7 +275,7 @@ def test_the_pending_manifests_sort_and_page_apart_from_the_draws(client, bureau
 
 
 def test_a_draws_rounds_sort_on_their_own(client, bureau):
-    first, second = _redrawn(bureau)
+    first, _ = _redrawn(bureau)
     page = client.get(f"/public/draws/{first.id}?rounds_sort=round&rounds_dir=desc")
     rounds = page.get_data(as_text=True).split('id="rounds"')[1]
     assert rounds.index("第 2 轮") < rounds.index("第 1 轮")

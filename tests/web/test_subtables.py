@@ -62,7 +62,8 @@ def test_a_plans_tasks_sort_and_page_apart_from_its_redraws(login, bureau):
 
 def test_a_warnings_history_and_evidence_page_on_their_own(login, bureau):
     evidence = [
-        {"label": f"整改事项 {n}：文书问题", "kind": "rectification_item", "ref": str(n), "args": {}}
+        {"label": f"整改事项 {n}：文书问题", "kind": "rectification_item", "ref": str(n)}
+        | {"args": {}}
         for n in range(1, 24)
     ]
     warning = make_warning(bureau, evidence=evidence)
@@ -92,9 +93,7 @@ def test_a_warnings_history_and_evidence_page_on_their_own(login, bureau):
     shown = _section(page, "evidence")
     assert shown.count("文书问题") == 20 and "共 23 条" in shown
     more = _section(
-        client.get(f"/warnings/{warning.id}?evidence_page=2&history_page=2").get_data(
-            as_text=True
-        ),
+        client.get(f"/warnings/{warning.id}?evidence_page=2&history_page=2").get_data(as_text=True),
         "evidence",
     )
     assert "<td>21</td>" in more and more.count("文书问题") == 3
