@@ -167,7 +167,7 @@ def _set_unit_active(code: str, active: bool):
 @errors(404, 409)
 @bp.response(200, UnitStateOut)
 def deactivate_unit(code: str):
-    """停用单位（与单位管理页面同一操作并记入审计日志；仍有在用人员或在用下级单位时为 409，说明原因）"""
+    """停用单位（与单位管理页面同一操作，记入审计日志；仍有在用人员或下级单位时为 409）"""
     return _set_unit_active(code, False)
 
 

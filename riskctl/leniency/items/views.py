@@ -13,7 +13,7 @@ from riskctl.core.tabular.problems import ImportProblems
 from riskctl.leniency import queries
 from riskctl.leniency.api import READERS, xlsx_response
 from riskctl.leniency.items import operations as items
-from riskctl.leniency.items.preview import preview_of
+from riskctl.leniency.items.preview import full_preview, preview_of
 from riskctl.leniency.items.schemas import LeniencyItemChangeIn, LeniencyItemIn
 from riskctl.leniency.models import LeniencyItem
 from riskctl.leniency.pages import Failure, submit
@@ -24,7 +24,14 @@ bp = Blueprint(
 
 _PURPOSE = "leniency-items"
 
-staging.register_purpose(_PURPOSE, "免罚清单", (LEGAL,), "leniency_items.import_page")
+staging.register_purpose(
+    _PURPOSE,
+    "免罚清单",
+    (LEGAL,),
+    "leniency_items.import_page",
+    preview=full_preview,
+    labels=("事项编号", "违法行为"),
+)
 
 
 @bp.get("")
