@@ -106,7 +106,9 @@ def overdue_card(user: User) -> tuple[int, str] | None:
     if user.role not in READERS:
         return None
     reviews, measures = queries.overdue_counts(clock.today(), visible_unit_ids(user))
-    return reviews + measures, "risks.quality"
+    # The quality check filtered to the overdue kind there is (both: the whole check).
+    rule = "review_overdue" if not measures else "measure_overdue" if not reviews else ""
+    return reviews + measures, ("risks.quality", {"rule": rule} if rule else {})
 
 
 @bp.get("/")
