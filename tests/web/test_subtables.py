@@ -11,7 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from riskctl.core import audit, clock
 from riskctl.core.db import db
+from riskctl.leniency.models import LeniencyItemVersion
+from riskctl.rectification.models import RectificationEvent
 from tests.factories.inspections import plan_with_draw
+from tests.factories.leniency import leniency_item
+from tests.factories.rectification import make_item
 from tests.factories.warnings import make_warning
 
 
@@ -98,3 +102,61 @@ def test_a_warnings_history_and_evidence_page_on_their_own(login, bureau):
     )
     assert "<td>21</td>" in more and more.count("文书问题") == 3
     assert "history_page=2" in _link(more, "首页")
+
+
+def test_a_rectification_items_files_and_history_page_apart(login, bureau):
+    item = make_item(bureau, "ZD1-1", title="甲事项整改", days=5, ref="YJ-1")
+    base = clock.now()
+    for n in range(24):
+        db.session.add(
+            RectificationEvent(
+                item_id=item.id,
+                kind="evidence",
+                note=f"第{n:02d}次补充佐证",
+                actor="officer",
+                at=base + timedelta(minutes=n + 1),
+            )
+        )
+    db.session.commit()
+    client = login("discipline")
+    page = client.get(f"/rectification/{item.id}").get_data(as_text=True)
+    events = _section(page, "events")
+    assert "第 1 / 2 页" in events and "第18次补充佐证" in events
+    assert "第19次补充佐证" not in events  # oldest first, 20 a page (立项 is the first)
+    files = _section(page, "files")
+    assert "暂无数据：还没有佐证文件" in files and "pager" not in files
+    newest = client.get(f"/rectification/{item.id}?events_sort=at&events_dir=desc&files_sort=size")
+    events = _section(newest.get_data(as_text=True), "events")
+    assert events.index("第23次补充佐证") < events.index("第22次补充佐证")
+    assert "files_sort=size" in _link(events, "下一页")
+
+
+def test_a_leniency_items_versions_page_newest_first(login, bureau):
+    item = leniency_item("MF-09", "店外经营")
+    for version in range(2, 26):
+        db.session.add(
+            LeniencyItemVersion(
+                item_id=item.id,
+                version=version,
+                name=f"店外经营（第{version}版）",
+                legal_basis=item.legal_basis,
+                conditions=item.conditions,
+                active=True,
+                reason="修订",
+                changed_by="legal",
+            )
+        )
+    db.session.commit()
+    client = login("legal")
+    page = client.get("/leniency/items/MF-09").get_data(as_text=True)
+    versions = _section(page, "versions")
+    shown = re.findall(r"<td>第 (\d+) 版</td>", versions)
+    assert shown == [str(n) for n in range(25, 5, -1)] and "共 25 版 · 第 1 / 2 页" in versions
+    rest = client.get(_link(versions, "末页")).get_data(as_text=True)
+    assert re.findall(r"<td>第 (\d+) 版</td>", _section(rest, "versions")) == [
+        "5",
+        "4",
+        "3",
+        "2",
+        "1",
+    ]
