@@ -11,8 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from riskctl.core import audit, clock
 from riskctl.core.db import db
+from riskctl.inspections.models import Plan
 from riskctl.leniency.models import LeniencyItemVersion
 from riskctl.rectification.models import RectificationEvent
+from tests.factories.draws import manifest
 from tests.factories.inspections import plan_with_draw
 from tests.factories.leniency import leniency_item
 from tests.factories.rectification import make_item
@@ -160,3 +162,37 @@ def test_a_leniency_items_versions_page_newest_first(login, bureau):
         "2",
         "1",
     ]
+
+
+def test_the_public_locked_plans_page_and_never_link_to_a_404(client, bureau):
+    base = clock.now() - timedelta(days=30)
+    for n in range(22):
+        frozen = manifest(f"SJ-2026-L{n:02d}", rounds=0, locked_at=base + timedelta(days=n))
+        db.session.add(
+            Plan(
+                code=f"SJ-2026-L{n:02d}",
+                name=f"锁定计划{n:02d}",
+                ratios={"A": "0.05"},
+                created_by="legal",
+                status="locked",
+                locked_at=base + timedelta(days=n),
+                manifest_id=frozen.id,
+            )
+        )
+    db.session.commit()
+    page = client.get("/public/inspections").get_data(as_text=True)
+    locked = _section(page, "locked")
+    assert "共 22 个 · 第 1 / 2 页" in locked and locked.count("已锁定，尚未抽取") == 20
+    codes = re.findall(r'href="/public/inspections/(SJ-2026-L\d\d)"', locked)
+    assert codes[0] == "SJ-2026-L21" and "SJ-2026-L01" not in codes  # newest lock first
+    nxt = _link(locked, "下一页")
+    assert parse_qs(urlsplit(nxt).query) == {"locked_page": ["2"]}
+    rest = _section(client.get(nxt).get_data(as_text=True), "locked")
+    assert re.findall(r'href="/public/inspections/(SJ-2026-L\d\d)"', rest) == [
+        "SJ-2026-L01",
+        "SJ-2026-L00",
+    ]
+    # Each locked plan's page answers and says it is not drawn yet.
+    for code in codes[:3]:
+        shown = client.get(f"/public/inspections/{code}")
+        assert shown.status_code == 200 and "尚未抽取" in shown.get_data(as_text=True)
