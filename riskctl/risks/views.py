@@ -32,6 +32,7 @@ from riskctl.risks.models import (
     STAGES,
     STATUS_LABELS,
     RiskPoint,
+    RiskPointVersion,
 )
 from riskctl.risks.options import current_matrix, current_style, review_intervals
 from riskctl.risks.rules import LEVELS, level_label
@@ -155,7 +156,13 @@ def _detail(
     review: ReviewForm | None = None,
     retire: RetireForm | None = None,
 ):
-    versions = db.session.scalars(queries.history_query(point)).all()
+    versions = listing(  # paged on their own (?versions_page=), newest first
+        queries.history_query(point),
+        {"number": RiskPointVersion.number},
+        "-number",
+        prefix="versions_",
+        per_page=20,
+    )
     review = review or ReviewForm(formdata=None)
     scale = [SelectChoice("", "（不变）")]
     scale += [SelectChoice(str(n)) for n in range(1, current_matrix().size + 1)]

@@ -14,11 +14,13 @@ from riskctl.core.db import db
 from riskctl.inspections.models import Plan
 from riskctl.leniency.models import LeniencyItemVersion
 from riskctl.rectification.models import RectificationEvent
+from riskctl.risks.models import RiskPointVersion
 from tests.factories.draws import manifest
 from tests.factories.inspections import plan_with_draw
 from tests.factories.leniency import leniency_item
 from tests.factories.rectification import make_item
 from tests.factories.warnings import make_warning
+from tests.risks.conftest import make_point
 
 
 def _section(page: str, anchor: str) -> str:
@@ -196,3 +198,30 @@ def test_the_public_locked_plans_page_and_never_link_to_a_404(client, bureau):
     for code in codes[:3]:
         shown = client.get(f"/public/inspections/{code}")
         assert shown.status_code == 200 and "尚未抽取" in shown.get_data(as_text=True)
+
+
+def test_a_risk_points_versions_page_newest_first(login, bureau):
+    point = make_point()
+    for number in range(2, 24):
+        db.session.add(
+            RiskPointVersion(
+                point_id=point.id,
+                number=number,
+                action="update",
+                actor="discipline",
+                reason=f"第{number}次修订",
+                snapshot={},
+                changes=[],
+            )
+        )
+    db.session.commit()
+    client = login("discipline")
+    page = client.get(f"/risks/{point.id}").get_data(as_text=True)
+    versions = page[page.index('id="versions"') :]
+    assert "版本记录（共 23 版）" in versions and "共 23 版 · 第 1 / 2 页" in versions
+    numbers = re.findall(r"<strong>第 (\d+) 版", versions)
+    assert numbers == [str(n) for n in range(23, 3, -1)]
+    nxt = _link(versions, "下一页")
+    assert parse_qs(urlsplit(nxt).query) == {"versions_page": ["2"]}
+    rest = client.get(nxt).get_data(as_text=True)
+    assert re.findall(r"<strong>第 (\d+) 版", rest) == ["3", "2", "1"]
