@@ -1,4 +1,5 @@
-"""``/api/v1/settings``, ``/api/v1/calendar`` and ``/api/v1/audit``."""
+"""``/api/v1/settings``, ``/api/v1/calendar``, ``/api/v1/audit`` and a unit's
+``/api/v1/units/<code>/deactivate`` / ``reactivate``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import json
 from flask import request
 from marshmallow import Schema, fields
 
+from riskctl.accounts.api import UnitSchema
+from riskctl.accounts.queries import unit_by_code
 from riskctl.accounts.roles import ADMIN, AUDIT_READERS
+from riskctl.admin import operations
 from riskctl.admin.queries import audit_query
 from riskctl.core import calendar, clock, settings
 from riskctl.core.api import ApiBlueprint, PageArgs, errors, paginate
@@ -23,7 +27,7 @@ bp = ApiBlueprint(
     __name__,
     title="系统管理",
     url_prefix="/api/v1",
-    description="设置、节假日与审计日志",
+    description="设置、节假日、单位停用与启用、审计日志",
 )
 
 _ANY_JSON = {**ANY_JSON, "description": "任意 JSON 值（按设置项校验）"}
@@ -76,6 +80,12 @@ class SettingOut(OutSchema):
 class CalendarOut(OutSchema):
     year = fields.Integer()
     days = fields.Integer(metadata={"description": "载入的日期数"})
+
+
+class UnitStateOut(UnitSchema):
+    active = fields.Boolean(
+        metadata={"description": "false：已停用（保留历史，不再接收新的人员、记录和配额）"}
+    )
 
 
 class AuditProblemSchema(OutSchema):
@@ -145,6 +155,29 @@ def load_calendar(year: int):
         raise BadRequest("年份须在 2000 至 2100 之间", {"year": ["须在 2000 至 2100 之间"]})
     days = calendar.load_year(year, request.get_data(as_text=True), require_actor().username)
     return {"year": year, "days": days}
+
+
+def _set_unit_active(code: str, active: bool):
+    unit_by_code(code)  # an unknown code is a 404, not a form error
+    return operations.set_unit_active(code, active)
+
+
+@bp.route("/units/<code>/deactivate", methods=["POST"])
+@allow(ADMIN)
+@errors(404, 409)
+@bp.response(200, UnitStateOut)
+def deactivate_unit(code: str):
+    """停用单位（与单位管理页面同一操作，记入审计日志；仍有在用人员或下级单位时为 409）"""
+    return _set_unit_active(code, False)
+
+
+@bp.route("/units/<code>/reactivate", methods=["POST"])
+@allow(ADMIN)
+@errors(404, 409)
+@bp.response(200, UnitStateOut)
+def reactivate_unit(code: str):
+    """启用已停用的单位（上级单位已停用时为 409；已在用的单位原样返回）"""
+    return _set_unit_active(code, True)
 
 
 @bp.route("/audit", methods=["GET"])

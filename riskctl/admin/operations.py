@@ -17,7 +17,7 @@ from riskctl.accounts.queries import inactive_message, unit_by_code, usable_unit
 from riskctl.accounts.roles import ALL_ROLES, AUDITOR, OFFICER
 from riskctl.core import audit
 from riskctl.core.db import db
-from riskctl.core.errors import Forbidden, NotFound, ValidationFailed
+from riskctl.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 AUDITOR_BY_CLI = "审计管理员账号由运维人员在服务器上用命令行管理（三员分立），系统管理员不能"
 
@@ -151,21 +151,21 @@ def update_unit(code: str, name: str, parent_code: str | None) -> Unit:
 
 
 def set_unit_active(code: str, active: bool) -> Unit:
-    """Deactivate (停用) or reactivate (启用) a unit, audited.
+    """Deactivate (停用) or reactivate (启用) a unit, audited (the page and the API).
 
     A deactivated unit keeps everything it holds (users who were stopped, records,
     results, history) but takes no new user, record or quota. It is refused while the
     unit still has users in service or sub-units in use, and a unit under a deactivated
-    parent cannot be reactivated before the parent.
+    parent cannot be reactivated before the parent: both refusals are a ``Conflict`` (409)
+    whose Chinese message names what is in the way.
     """
     unit = _unit(code)
     if unit.active == active:
         return unit
     if active:
         if unit.parent is not None and not unit.parent.active:
-            raise ValidationFailed.field(
-                "active", f"上级单位“{unit.parent.name}”已停用：请先启用上级单位"
-            )
+            message = f"上级单位“{unit.parent.name}”已停用：请先启用上级单位"
+            raise Conflict(message, {"active": [message]})
     else:
         users = db.session.scalars(
             select(User.display_name)
@@ -185,7 +185,8 @@ def set_unit_active(code: str, active: bool) -> Unit:
             names = "、".join(children[:5]) + (" 等" if len(children) > 5 else "")
             reasons.append(f"还有 {len(children)} 个在用的下级单位（{names}），请先停用下级单位")
         if reasons:
-            raise ValidationFailed.field("active", f"不能停用“{unit.name}”：" + "；".join(reasons))
+            message = f"不能停用“{unit.name}”：" + "；".join(reasons)
+            raise Conflict(message, {"active": [message]})
     unit.active = active
     db.session.flush()
     audit.record(

@@ -16,10 +16,11 @@ from riskctl.core.errors import BadRequest
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def page_args() -> tuple[int, int]:
-    """``?page=&per_page=``, bounded: 400 naming the parameter otherwise."""
-    page = int_arg("page", 1, lo=1, hi=MAX_PAGE)
-    per_page = int_arg("per_page", 50, lo=1, hi=2**31 - 1)
+def page_args(prefix: str = "", default: int | None = None) -> tuple[int, int]:
+    """``?page=&per_page=`` (``?<prefix>page=``… for a sub-table), bounded: 400 naming the
+    parameter otherwise; ``default`` rows a page (50) when none is asked for."""
+    page = int_arg(f"{prefix}page", 1, lo=1, hi=MAX_PAGE)
+    per_page = int_arg(f"{prefix}per_page", default or 50, lo=1, hi=2**31 - 1)
     return page, min(per_page, MAX_PER_PAGE)
 
 

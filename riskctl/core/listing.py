@@ -11,6 +11,11 @@ the default order applies), ``?page=&per_page=`` the page (``core.http.page_args
 The templates render it with the macros of ``_macros.html``: ``sort_th``, ``pager``
 and ``empty``; every link they build keeps the page's other query arguments (the
 filters).
+
+A detail page with several tables gives each its own ``prefix`` (``listing(…,
+prefix="units_")``): that table reads ``?units_sort=&units_dir=&units_page=&units_per_page=``,
+its links carry those names (and an anchor ``#units``), so paging one table never moves
+another, and none of them counts as a filter of any list on the page.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from riskctl.core.counting import count_rows
 from riskctl.core.db import db
 from riskctl.core.http import page_args
 
-# Query arguments that are not filters: changing them never empties a list.
+# Query arguments that are not filters: changing them never empties a list. A sub-table's
+# own (``<prefix>page``…) are not either.
 NOT_FILTERS = frozenset({"page", "per_page", "sort", "dir"})
 
 Column = ColumnElement[Any] | Sequence[ColumnElement[Any]] | Any
@@ -47,6 +53,7 @@ class Listing:
     filtered: bool
     estimated: bool = False
     sortable: tuple[str, ...] = field(default_factory=tuple)
+    prefix: str = ""
 
     @property
     def pages(self) -> int:
@@ -61,20 +68,39 @@ class Listing:
     def __bool__(self) -> bool:
         return bool(self.items)
 
+    def url(self, **changes: Any) -> str:
+        """This page with this table's ``page``/``sort``/``dir`` changed (``list_url``), the
+        other tables' and the filters kept; a sub-table's link lands on its own anchor."""
+        named = {f"{self.prefix}{name}": value for name, value in changes.items()}
+        return list_url(**named) + (f"#{self.prefix.rstrip('_')}" if self.prefix else "")
 
-def sort_choice(keys: Iterable[str], default: str) -> tuple[str, bool]:
+    def arg(self, name: str) -> str:
+        """The query argument this table reads for ``name`` (``page``, ``sort``, ``dir``)."""
+        return f"{self.prefix}{name}"
+
+
+def sort_choice(keys: Iterable[str], default: str, prefix: str = "") -> tuple[str, bool]:
     """``(key, descending)`` from ``?sort=&dir=``; ``default`` ("-key" = descending) otherwise."""
     keys = tuple(keys)
-    raw = (request.args.get("sort") or "").strip()
+    raw = (request.args.get(f"{prefix}sort") or "").strip()
     if raw in keys:
-        return raw, (request.args.get("dir") or "").strip() == "desc"
+        return raw, (request.args.get(f"{prefix}dir") or "").strip() == "desc"
     return default.lstrip("-"), default.startswith("-")
+
+
+def _not_filter(key: str) -> bool:
+    """Paging or sorting, of the main list or of a sub-table (``units_page``, ``units_dir``)."""
+    return key in NOT_FILTERS or key.rsplit("_", 1)[-1] in NOT_FILTERS
 
 
 def is_filtered(ignore: Iterable[str] = ()) -> bool:
     """True when a filter (any query argument but paging, sorting and ``ignore``) is set."""
-    skip = NOT_FILTERS | set(ignore)
-    return any(value.strip() for key, value in request.args.items(multi=True) if key not in skip)
+    skip = set(ignore)
+    return any(
+        value.strip()
+        for key, value in request.args.items(multi=True)
+        if key not in skip and not _not_filter(key)
+    )
 
 
 def listing(
@@ -85,13 +111,15 @@ def listing(
     tiebreak: Sequence[ColumnElement[Any]] = (),
     rows: bool = False,
     ignore: Iterable[str] = (),
+    prefix: str = "",
+    per_page: int | None = None,
 ) -> Listing:
     """One page of ``query`` in the chosen order; ``rows`` keeps whole rows (several columns).
 
     ``default`` is the key sorted by when none is asked for ("-key": descending); "" keeps
     the query's own ``order_by`` until a header is clicked.
     """
-    key, desc = sort_choice(sorts, default)
+    key, desc = sort_choice(sorts, default, prefix)
     ordered = query  # no key chosen (default ""): the query's own order
     if key in sorts:
         columns = sorts[key]
@@ -101,7 +129,7 @@ def listing(
         ordered = query.order_by(None).order_by(
             *[c.desc() if desc else c.asc() for c in columns], *tiebreak
         )
-    page, per_page = page_args()
+    page, per_page = page_args(prefix, per_page)
     if rows:  # several columns: counted exactly (no single key to estimate from)
         bare = query.order_by(None).subquery()
         total, estimated = db.session.scalar(select(func.count()).select_from(bare)), False
@@ -119,6 +147,7 @@ def listing(
         is_filtered(ignore),
         estimated,
         tuple(sorts),
+        prefix,
     )
 
 
@@ -133,12 +162,20 @@ def listing_of(
     default: str,
     *,
     ignore: Iterable[str] = (),
+    prefix: str = "",
+    per_page: int | None = None,
 ) -> Listing:
-    """The same over rows already in memory (a short computed list): sorted, then paged."""
-    key, desc = sort_choice(sorts, default)
-    get = sorts[key]
-    everything = sorted(items, key=lambda item: _comparable(get(item)), reverse=desc)
-    page, per_page = page_args()
+    """The same over rows already in memory (a short computed list): sorted, then paged.
+
+    ``default`` "" keeps the rows' own order until a header is clicked; ``per_page`` is the
+    page size when the URL names none.
+    """
+    key, desc = sort_choice(sorts, default, prefix)
+    everything = list(items)
+    if key in sorts:
+        get = sorts[key]
+        everything = sorted(everything, key=lambda item: _comparable(get(item)), reverse=desc)
+    page, per_page = page_args(prefix, per_page)
     start = (page - 1) * per_page
     return Listing(
         everything[start : start + per_page],
@@ -150,6 +187,7 @@ def listing_of(
         is_filtered(ignore),
         False,
         tuple(sorts),
+        prefix,
     )
 
 

@@ -153,7 +153,7 @@ def draws_query(kind: str = "", q: str = "") -> Select:
     return query.order_by(Draw.drawn_at.desc(), Draw.id.desc())
 
 
-def pending_manifests(kind: str = "", q: str = "") -> list[DrawManifest]:
+def pending_manifests(kind: str = "", q: str = "") -> Select:
     """Manifests locked and published but not drawn yet, newest first."""
     query = select(DrawManifest).where(~exists().where(Draw.manifest_id == DrawManifest.id))
     if kind:
@@ -165,7 +165,7 @@ def pending_manifests(kind: str = "", q: str = "") -> list[DrawManifest]:
                 DrawManifest.plan.contains(q, autoescape=True),
             )
         )
-    return list(db.session.scalars(query.order_by(DrawManifest.locked_at.desc()).limit(50)))
+    return query.order_by(DrawManifest.locked_at.desc(), DrawManifest.id.desc())
 
 
 def strata(draw: Draw) -> list[str]:

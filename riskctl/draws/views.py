@@ -8,7 +8,7 @@ from sqlalchemy import func
 
 from riskctl.core.auth.policy import public
 from riskctl.core.errors import NotFound
-from riskctl.core.listing import listing
+from riskctl.core.listing import Listing, listing, listing_of
 from riskctl.core.schema import BaseSchema
 from riskctl.draws import queries
 from riskctl.draws.api import json_document
@@ -33,6 +33,17 @@ def _filters(schema: BaseSchema) -> tuple[dict, dict]:
         return {name: "" for name in schema.fields}, exc.normalized_messages()
 
 
+def _rounds_table(every: list[Draw]) -> Listing:
+    """A manifest's rounds as their own table (``?rounds_sort=&rounds_page=``), first first."""
+    return listing_of(
+        every,
+        {"round": lambda d: d.round, "id": lambda d: d.id, "drawn": lambda d: d.drawn_at},
+        "round",
+        prefix="rounds_",
+        per_page=20,
+    )
+
+
 @bp.get("")
 @public
 def index():
@@ -54,7 +65,19 @@ def index():
         lst=lst,
         draws=lst.items,
         latest=queries.latest_rounds([d.manifest_id for d in lst.items]),
-        pending=queries.pending_manifests(filters["kind"], filters["q"]),
+        pending=listing(
+            queries.pending_manifests(filters["kind"], filters["q"]),
+            {
+                "id": DrawManifest.id,
+                "kind": DrawManifest.kind,
+                "subject": DrawManifest.subject,
+                "locked": DrawManifest.locked_at,
+                "targets": DrawManifest.target_count,
+            },
+            "-locked",
+            prefix="pending_",
+            per_page=20,
+        ),
         kinds=KINDS,
         problems=problems,
     )
@@ -87,7 +110,7 @@ def show(draw_id: int):
         rows=lst.items,
         strata=queries.strata(draw),
         problems=problems,
-        rounds=every,
+        rounds=_rounds_table(every),
         current=every[-1],
         previous=next((r for r in every if r.round == draw.round - 1), None),
         approver=approver_name(draw),
@@ -120,10 +143,12 @@ def public_manifest(draw_id: int):
 def manifest(manifest_id: int):
     """A locked manifest: its digests are public before any entropy exists."""
     manifest = queries.get_manifest(manifest_id)
+    every = queries.rounds(manifest.id)
     return render_template(
         "draws/manifest.html",
         manifest=manifest,
-        rounds=queries.rounds(manifest.id),
+        rounds=_rounds_table(every),
+        current=every[-1] if every else None,
         subject_url=subject_page(manifest),
     )
 

@@ -26,7 +26,7 @@ def _drawn_card(user):
     if user.role == OFFICER:
         return None
     count = db.session.scalar(select(func.count()).where(Plan.status == "drawn"))
-    return count, "inspections.index"
+    return count, ("inspections.index", {"status": "drawn"})
 
 
 def _count(query) -> int:

@@ -146,7 +146,13 @@ def index():
         {"code": Plan.code, "name": Plan.name, "drawn": Plan.drawn_at},
         "-drawn",
     )
-    locked = db.session.scalars(queries.plans("locked").limit(200)).all()
+    locked = listing(  # its own table: ?locked_page=, ?locked_sort=
+        queries.plans("locked"),
+        {"code": Plan.code, "name": Plan.name, "locked": Plan.locked_at},
+        "-locked",
+        prefix="locked_",
+        per_page=20,
+    )
     return render_template("inspections/public_index.html", lst=lst, plans=lst.items, locked=locked)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from riskctl.accounts.queries import unit_order, units_tree, visible_unit_ids
@@ -21,7 +22,14 @@ from riskctl.rectification.forms import (
     ItemForm,
     ReopenForm,
 )
-from riskctl.rectification.models import COLOURS, SOURCES, STATUSES, RectificationItem
+from riskctl.rectification.models import (
+    COLOURS,
+    SOURCES,
+    STATUSES,
+    RectificationAttachment,
+    RectificationEvent,
+    RectificationItem,
+)
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification", template_folder="templates")
 
@@ -88,6 +96,30 @@ def _render_item(item: RectificationItem, **forms):
         colours=COLOURS,
         can_manage=user.role in MANAGERS,
         can_add_evidence=user.role in (*MANAGERS, OFFICER),
+        # The item's own tables sort and page apart (?events_page=, ?files_sort=…).
+        files=listing(
+            select(RectificationAttachment).where(RectificationAttachment.item_id == item.id),
+            {
+                "name": RectificationAttachment.filename,
+                "size": RectificationAttachment.size,
+                "by": RectificationAttachment.uploaded_by,
+                "at": RectificationAttachment.uploaded_at,
+            },
+            "at",
+            prefix="files_",
+            per_page=20,
+        ),
+        events=listing(
+            select(RectificationEvent).where(RectificationEvent.item_id == item.id),
+            {
+                "at": RectificationEvent.at,
+                "kind": RectificationEvent.kind,
+                "actor": RectificationEvent.actor,
+            },
+            "at",
+            prefix="events_",
+            per_page=20,
+        ),
         **forms,
     )
 

@@ -19,7 +19,7 @@ from riskctl.reviews import operations, queries, redraws, stats
 from riskctl.reviews.campaign_manifest import eligible_counts
 from riskctl.reviews.filters import file_filters
 from riskctl.reviews.forms import CampaignEditForm, CampaignForm, DrawForm
-from riskctl.reviews.models import FILE_STATUSES, Campaign, CaseFile, ReviewFile
+from riskctl.reviews.models import FILE_STATUSES, Campaign, CampaignRedraw, CaseFile, ReviewFile
 from riskctl.reviews.options import grade_bands
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews", template_folder="templates")
@@ -204,7 +204,13 @@ def _render(campaign: Campaign, status: int = 200, **extra):
         newer_rubric=latest if latest and latest.id != campaign.rubric_id else None,
         filter_units=units,
         unit_names={u.code: u.name for u in units},
-        redraws=redraws.requests_of(campaign),
+        redraws=listing(  # its own table: ?redraws_page=, ?redraws_sort=
+            select(CampaignRedraw).where(CampaignRedraw.campaign_id == campaign.id),
+            {"id": CampaignRedraw.id, "kind": CampaignRedraw.kind, "status": CampaignRedraw.status},
+            "id",
+            prefix="redraws_",
+            per_page=20,
+        ),
         redraw_kinds=REDRAW_KINDS,
         role=user.role,
         **_stage(campaign),

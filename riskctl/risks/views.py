@@ -32,6 +32,7 @@ from riskctl.risks.models import (
     STAGES,
     STATUS_LABELS,
     RiskPoint,
+    RiskPointVersion,
 )
 from riskctl.risks.options import current_matrix, current_style, review_intervals
 from riskctl.risks.rules import LEVELS, level_label
@@ -106,7 +107,9 @@ def overdue_card(user: User) -> tuple[int, str] | None:
     if user.role not in READERS:
         return None
     reviews, measures = queries.overdue_counts(clock.today(), visible_unit_ids(user))
-    return reviews + measures, "risks.quality"
+    # The quality check filtered to the overdue kind there is (both: the whole check).
+    rule = "review_overdue" if not measures else "measure_overdue" if not reviews else ""
+    return reviews + measures, ("risks.quality", {"rule": rule} if rule else {})
 
 
 @bp.get("/")
@@ -153,7 +156,13 @@ def _detail(
     review: ReviewForm | None = None,
     retire: RetireForm | None = None,
 ):
-    versions = db.session.scalars(queries.history_query(point)).all()
+    versions = listing(  # paged on their own (?versions_page=), newest first
+        queries.history_query(point),
+        {"number": RiskPointVersion.number},
+        "-number",
+        prefix="versions_",
+        per_page=20,
+    )
     review = review or ReviewForm(formdata=None)
     scale = [SelectChoice("", "（不变）")]
     scale += [SelectChoice(str(n)) for n in range(1, current_matrix().size + 1)]

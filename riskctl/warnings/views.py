@@ -15,7 +15,7 @@ from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import allow, current_actor, require_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
-from riskctl.core.listing import listing
+from riskctl.core.listing import listing, listing_of
 from riskctl.warnings import operations, queries, risk_points, scan
 from riskctl.warnings.api import HANDLERS, READERS, RULE_READERS, SCANNERS
 from riskctl.warnings.forms import CloseForm, HandleForm, LinkForm
@@ -103,6 +103,7 @@ def _describe(action: str, summary: dict) -> str:
 def _history(warning: Warning) -> list[dict]:
     """The raise (audited with its scan, one entry per rule) and then each later step."""
     raised = {
+        "when": warning.raised_at,
         "at": clock.display(warning.raised_at),
         "action": "扫描发现",
         "actor": "预警扫描",
@@ -117,6 +118,7 @@ def _history(warning: Warning) -> list[dict]:
         raised,
         *(
             {
+                "when": e.at,
                 "at": clock.display(e.at),
                 "action": ACTIONS.get(e.action, e.action),
                 "actor": e.actor,
@@ -140,8 +142,25 @@ def _render(warning: Warning, status: int = 200, **forms):
         "warnings/detail.html",
         warning=warning,
         rule=rule_by_key(warning.rule),
-        evidence=with_urls(warning.evidence),
-        history=_history(warning),
+        # Both tables sort and page on their own (?evidence_page=, ?history_sort=…).
+        evidence=listing_of(
+            with_urls(warning.evidence),
+            {"label": lambda e: e["label"]},
+            "",
+            prefix="evidence_",
+            per_page=20,
+        ),
+        history=listing_of(
+            _history(warning),
+            {
+                "at": lambda h: h["when"],
+                "action": lambda h: h["action"],
+                "actor": lambda h: h["actor"],
+            },
+            "at",
+            prefix="history_",
+            per_page=20,
+        ),
         risk_point=risk_points.risk_point_label(warning.risk_point_id)
         if warning.risk_point_id
         else None,

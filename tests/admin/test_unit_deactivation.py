@@ -13,7 +13,7 @@ from riskctl.accounts.models import Unit, User
 from riskctl.admin import operations
 from riskctl.core.audit import AuditEntry
 from riskctl.core.db import db
-from riskctl.core.errors import ValidationFailed
+from riskctl.core.errors import Conflict, ValidationFailed
 from riskctl.rectification import operations as rectification
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
@@ -60,13 +60,13 @@ def test_a_unit_with_people_or_sub_units_in_use_is_not_deactivated(bureau):
         )
     )
     db.session.flush()
-    with pytest.raises(ValidationFailed) as people:
+    with pytest.raises(Conflict) as people:
         operations.set_unit_active("ZD1-2", False)
     assert (
         _message(people)
         == "不能停用“市容秩序第二中队”：还有 1 名在用人员（张二），请先停用或改派到其他单位"
     )
-    with pytest.raises(ValidationFailed) as children:
+    with pytest.raises(Conflict) as children:
         operations.set_unit_active("ZD1", False)
     assert (
         "还有 2 个在用的下级单位（市容秩序第一中队、市容秩序第二中队），请先停用下级单位"
@@ -131,7 +131,7 @@ def test_a_deactivated_parent_blocks_new_children_and_reactivation_below_it(bure
     operations.set_unit_active("ZD1-1", False)
     operations.set_unit_active("ZD1-2", False)
     operations.set_unit_active("ZD1", False)
-    with pytest.raises(ValidationFailed) as child:
+    with pytest.raises(Conflict) as child:
         operations.set_unit_active("ZD1-1", True)
     assert _message(child) == "上级单位“市容秩序执法支队”已停用：请先启用上级单位"
     operations.set_unit_active("ZD1", True)
@@ -183,3 +183,64 @@ def test_a_roster_row_naming_a_deactivated_unit_is_refused_by_row(login, bureau)
     page = html.unescape(shown.get_data(as_text=True))
     assert page.count("单位“市容秩序第二中队”已停用，不能再分配新的记录") == 2
     assert "未导入任何数据" in page
+
+
+def test_the_api_deactivates_and_reactivates_a_unit_as_the_page_does(api, bureau):
+    _empty_squad(bureau)
+    db.session.commit()
+    admin = api("admin")
+    # In use: 409 with the page's Chinese reason, nothing changes.
+    refused = admin.post("/api/v1/units/ZD1-1/deactivate")
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["code"] == "conflict"
+    assert error["message"].startswith("不能停用“市容秩序第一中队”：还有")
+    assert "名在用人员" in error["message"] and error["details"]["active"] == [error["message"]]
+    db.session.expire_all()
+    assert _unit("ZD1-1").active
+    # Only the administrator; an unknown code is a 404.
+    assert api("legal").post("/api/v1/units/ZD1-2/deactivate").status_code == 403
+    assert api("auditor").post("/api/v1/units/ZD1-2/reactivate").status_code == 403
+    missing = admin.post("/api/v1/units/NOPE/deactivate")
+    assert (
+        missing.status_code == 404 and "单位 NOPE 不存在" in missing.get_json()["error"]["message"]
+    )
+    # Deactivated, audited through the same operation, under the token's user.
+    done = admin.post("/api/v1/units/ZD1-2/deactivate")
+    assert done.status_code == 200
+    assert done.get_json() == {
+        "code": "ZD1-2",
+        "name": "市容秩序第二中队",
+        "kind": _unit("ZD1-2").kind,
+        "parent": "ZD1",
+        "active": False,
+    }
+    db.session.expire_all()
+    assert _unit("ZD1-2").active is False
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert (entry.action, entry.object_id, entry.actor) == ("unit.deactivate", "ZD1-2", "admin")
+    # A unit under a deactivated parent is refused its reactivation (409), then allowed.
+    for user in db.session.scalars(select(User).where(User.unit_id == _unit("ZD1-1").id)):
+        user.active = False
+    db.session.commit()
+    assert admin.post("/api/v1/units/ZD1-1/deactivate").status_code == 200
+    assert admin.post("/api/v1/units/ZD1/deactivate").status_code == 200
+    blocked = admin.post("/api/v1/units/ZD1-2/reactivate")
+    assert blocked.status_code == 409
+    assert (
+        blocked.get_json()["error"]["message"]
+        == "上级单位“市容秩序执法支队”已停用：请先启用上级单位"
+    )
+    assert admin.post("/api/v1/units/ZD1/reactivate").get_json()["active"] is True
+    again = admin.post("/api/v1/units/ZD1-2/reactivate")
+    assert again.status_code == 200 and again.get_json()["active"] is True
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.object_type == "unit").order_by(AuditEntry.seq)
+    ).all()
+    assert actions[-5:] == [
+        "unit.deactivate",
+        "unit.deactivate",
+        "unit.deactivate",
+        "unit.activate",
+        "unit.activate",
+    ]

@@ -237,3 +237,50 @@ def test_a_long_list_pages_and_keeps_the_draw_in_its_links(client, bureau):
     assert "第 2 / 4 页" in second
     assert sample["expected"]["selected"][10]["key"] in second
     assert sample["expected"]["selected"][0]["key"] not in second
+
+
+def test_the_pending_manifests_sort_and_page_apart_from_the_draws(client, bureau):
+    drawn = draw(lock())
+    pending = [lock(subject=f"PC-2026-{n:02d}", kind="review") for n in range(23)]
+    first = client.get("/public/draws?kind=review").get_data(as_text=True)
+    # 20 a page, newest lock first, its own pager (pending_page) under its own anchor.
+    assert "共 23 份 · 第 1 / 2 页" in first
+    assert first.count("已锁定，尚未抽取") == 20
+    assert "PC-2026-22" in first and "PC-2026-02" not in first
+    nxt = re.search(r'href="([^"]*)">下一页</a>', first[first.index('id="pending"') :])
+    link = html.unescape(nxt[1])
+    assert "pending_page=2" in link and "kind=review" in link and link.endswith("#pending")
+    second = client.get(link).get_data(as_text=True)
+    assert second.count("已锁定，尚未抽取") == 3 and "PC-2026-00" in second
+    # Sorting by subject ascending puts 00 first; the main list's sort is untouched.
+    by_subject = client.get("/public/draws?pending_sort=subject&pending_dir=asc").get_data(
+        as_text=True
+    )
+    rows = re.findall(r"<td>(PC-2026-\d\d)</td>", by_subject)
+    assert rows == [f"PC-2026-{n:02d}" for n in range(20)]
+    assert 'aria-sort="descending" class="sortable sorted"><a href="/public/draws?' in by_subject
+    # Paging the pending list leaves the draws list on its first page (and not "filtered").
+    assert f'href="/public/draws/{drawn.id}"' in client.get(
+        "/public/draws?pending_page=2"
+    ).get_data(as_text=True)
+    bad = client.get("/public/draws?pending_page=abc")
+    assert bad.status_code == 400 and "pending_page" in bad.get_data(as_text=True)
+    # No dead link: every link of the pending rows answers, a locked plan says it is not drawn.
+    for manifest in pending[-3:]:
+        page = client.get(f"/public/draws/manifests/{manifest.id}")
+        assert page.status_code == 200
+        assert "尚未抽取" in page.get_data(as_text=True)
+    for href in set(re.findall(r'href="(/public/[^"#]*)', html.unescape(first))):
+        assert client.get(href).status_code == 200, href
+
+
+def test_a_draws_rounds_sort_on_their_own(client, bureau):
+    first, _ = _redrawn(bureau)
+    page = client.get(f"/public/draws/{first.id}?rounds_sort=round&rounds_dir=desc")
+    rounds = page.get_data(as_text=True).split('id="rounds"')[1]
+    assert rounds.index("第 2 轮") < rounds.index("第 1 轮")
+    assert "共 2 轮 · 第 1 / 1 页" in rounds
+    manifest = client.get(f"/public/draws/manifests/{first.manifest_id}").get_data(as_text=True)
+    listed = manifest.split('id="rounds"')[1]
+    assert listed.index("第 1 轮") < listed.index("第 2 轮")
+    assert listed.count("现行") == 1 and "rounds_sort=round&amp;rounds_dir=desc" in listed

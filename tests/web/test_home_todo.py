@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from riskctl.accounts import operations as accounts
 from riskctl.core import clock
 from riskctl.core.db import db
-from riskctl.inspections.models import RecusalRequest, RedrawRequest, Task
+from riskctl.inspections.models import PLAN_STATUSES, Plan, RecusalRequest, RedrawRequest, Task
 from riskctl.leniency.models import LeniencyRecord
 from riskctl.reviews.models import CampaignRedraw, ReviewFile
 from tests.conftest import csrf_token
@@ -182,3 +182,33 @@ def test_admin_tile_counts_locked_accounts_and_lists_them(app, demo):
     page = _open(client, href)
     table = page.split("<h2>登录锁定</h2>")[0]
     assert "todolocked" in table and "todoleader" not in table
+
+
+def test_on_the_demo_every_tile_of_every_role_opens_its_list(app, demo, travel):
+    """Point 2 of issue 15 on the demo: from November the administrator is asked for next
+    year's 放假安排; no tile of any role leads to a 403, and the plans tile is filtered."""
+    travel(datetime(2026, 11, 5, 2, tzinfo=UTC))
+    accounts.create_user("tododiscipline", "纪委书记", "discipline", PASSWORD, None)
+    accounts.create_user("todoauditor", "审计员", "auditor", PASSWORD, None)
+    db.session.commit()
+    admin = _tiles(_client(app, "todoadmin"))
+    assert admin["节假日安排尚未载入"] == ("2027 年", "/admin/calendar")
+    assert "已抽取的双随机计划" not in admin  # its list is not the administrator's
+    for role in ("admin", "leader", "legal", "officer", "discipline", "auditor"):
+        client = _client(app, f"todo{role}")
+        tiles = _tiles(client)
+        assert tiles, role
+        for label, (_, href) in tiles.items():
+            assert href, (role, label)
+            assert client.get(href).status_code == 200, (role, label, href)
+    value, href = _tiles(_client(app, "todolegal"))["已抽取的双随机计划"]
+    assert href == "/inspections/?status=drawn"
+    drawn = _count(select(Plan.id).where(Plan.status == "drawn"))
+    assert int(value) == drawn >= 1
+    page = _open(_client(app, "todolegal"), href)
+    tags = re.findall(r'<td><span class="tag [^"]*">([^<]+)</span></td>', page)
+    assert tags == [PLAN_STATUSES["drawn"]] * drawn
+    assert db.session.scalar(select(func.count()).where(Plan.status != "drawn"))  # filtered
+    # In October the calendar tile is not there yet.
+    travel(datetime(2026, 10, 30, 2, tzinfo=UTC))
+    assert "节假日安排尚未载入" not in _tiles(_client(app, "todoadmin"))

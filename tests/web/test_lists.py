@@ -78,22 +78,31 @@ class Grid(HTMLParser):
 
 
 def grid(page: str) -> Grid:
-    """The page's list: the first grid table with a sortable header (else the first grid)."""
+    """The page's list: the first grid table sorted by ``?sort=`` (else the first grid)."""
     start, tables = 0, []
     while (found := page.find('<table class="grid', start)) >= 0:
         parser = Grid()
         parser.feed(page[found:])
         tables.append(parser)
         start = found + 1
-    sortable = [t for t in tables if any(link and "sort=" in link for _, link in t.headers)]
+    sortable = [t for t in tables if any(_main_sort(link) for _, link in t.headers)]
     return (sortable or tables or [Grid()])[0]
+
+
+def _main_sort(link: str | None) -> bool:
+    """A header sorting the page's list (``?sort=``), not a detail table (``?tasks_sort=``,
+    whose links keep the list's ``sort`` too)."""
+    if not link:
+        return False
+    keys = parse_qs(urlsplit(html.unescape(link)).query)
+    return "sort" in keys and not any(key.endswith("_sort") for key in keys)
 
 
 def sort_keys(table: Grid) -> list[tuple[int, str]]:
     """(column index, sort key) of every sortable header."""
     keys = []
     for index, (_, link) in enumerate(table.headers):
-        if link and "sort=" in link:
+        if _main_sort(link):
             keys.append((index, parse_qs(urlsplit(html.unescape(link)).query)["sort"][0]))
     return keys
 

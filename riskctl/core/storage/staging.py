@@ -5,14 +5,16 @@ request, on any worker of any host, finds it by that token, for the same purpose
 within a week (``KEEP``), once. Each module registers its purposes (``register_purpose``):
 what the import is called, which roles may confirm it and which page reopens its
 preview; anyone of those roles may reopen, confirm or discard it from the list of
-imports waiting (``waiting``). Discarding is audited; nothing is deleted.
+imports waiting (``waiting``). Discarding is audited; nothing is deleted. A purpose that
+names its ``preview`` builder (the file → its full preview, every row listed) lets those
+roles download that full preview (``full_preview``).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePath
@@ -22,7 +24,7 @@ from sqlalchemy import Select, func, select
 
 from riskctl.core import audit, clock
 from riskctl.core.db import db
-from riskctl.core.errors import NotFound
+from riskctl.core.errors import Forbidden, NotFound
 from riskctl.core.storage.base import Area, FileRef, register
 from riskctl.core.storage.files import put, read
 from riskctl.core.storage.models import StagedUpload
@@ -46,16 +48,29 @@ class Purpose:
     roles: tuple[str, ...]
     endpoint: str
     values: dict[str, Any] = field(default_factory=dict)
+    # (data, filename) -> the file's full preview (core.tabular.preview, cap None)
+    preview: Callable[[bytes, str], Any] | None = None
+    labels: tuple[str, str] = ("编号", "名称")  # the preview's key and name columns
 
 
 _PURPOSES: dict[str, Purpose] = {}
 
 
 def register_purpose(
-    key: str, label: str, roles: tuple[str, ...], endpoint: str, **values: Any
+    key: str,
+    label: str,
+    roles: tuple[str, ...],
+    endpoint: str,
+    *,
+    preview: Callable[[bytes, str], Any] | None = None,
+    labels: tuple[str, str] = ("编号", "名称"),
+    **values: Any,
 ) -> None:
-    """``endpoint`` (with ``values`` and ``staged=<token>``) reopens the preview."""
-    _PURPOSES.setdefault(key, Purpose(key, label, tuple(roles), endpoint, values))
+    """``endpoint`` (with ``values`` and ``staged=<token>``) reopens the preview;
+    ``preview`` builds the file's full preview (``labels``: its key and name columns)."""
+    _PURPOSES.setdefault(
+        key, Purpose(key, label, tuple(roles), endpoint, values, preview, tuple(labels))
+    )
 
 
 def purpose(key: str) -> Purpose | None:
@@ -123,6 +138,33 @@ def fetch(token: str, purpose: str, user: Actor) -> tuple[bytes, str]:
     (or confirmable by the user's role)."""
     staged = _find(token, purpose, user)
     return read(AREA.content_ref(staged.sha256, staged.size)), staged.filename
+
+
+def downloadable(token: str | None, user: Actor) -> bool:
+    """The open upload ``token`` has a full preview ``user``'s role may download (confirm)."""
+    if not TOKEN.fullmatch(token or ""):
+        return False
+    key = db.session.scalar(
+        select(StagedUpload.purpose).where(StagedUpload.token == token, *_open())
+    )
+    known = _PURPOSES.get(key or "")
+    return known is not None and known.preview is not None and _may(user, known.key)
+
+
+def full_preview(token: str, user: Actor) -> tuple[Any, Purpose, str]:
+    """(the full preview, its purpose, the file name) of an open upload: 404 unless open
+    and fresh, 403 unless ``user``'s role may confirm that import (not merely its uploader)."""
+    staged = db.session.scalar(select(StagedUpload).where(StagedUpload.token == token))
+    if staged is None or not TOKEN.fullmatch(token or ""):
+        raise NotFound("待确认的导入文件不存在、已处理或已过期，请重新上传")
+    staged = _find(token, staged.purpose, user)
+    known = _PURPOSES.get(staged.purpose)
+    if known is None or known.preview is None:
+        raise NotFound("该导入没有可下载的完整预览")
+    if not _may(user, known.key):
+        raise Forbidden(f"只有可确认{known.label}导入的角色才能下载完整预览")
+    data = read(AREA.content_ref(staged.sha256, staged.size))
+    return known.preview(data, staged.filename), known, staged.filename
 
 
 def consume(token: str, purpose: str, user: Actor) -> None:

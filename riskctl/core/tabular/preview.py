@@ -3,17 +3,24 @@ field with its old and new value) and the rows it deactivates.
 
 Each import builds a :class:`Preview` from its own comparison; the pages show it with the
 ``import_preview`` macro. A section keeps at most ``SHOWN`` rows and counts the rest
-("另有 N 行"), so a 100,000-row file previews in bounded memory.
+("另有 N 行"), so a 100,000-row file previews in bounded memory. The same builder with
+``limit=None`` (``Preview(cap=None)``) lists every row: the downloadable full preview
+(``preview_xlsx``: one line per changed field, Chinese headers, cells through
+``safe_cell``), served from the list of imports waiting (``core.storage.staging``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+
+from riskctl.core.tabular.writing import write_xlsx
 
 SHOWN = 200
+CHUNK = 1000  # rows looked up per query (bounded IN lists)
+T = TypeVar("T")
 KINDS = {"new": "新增", "changed": "修改", "deactivated": "停用或移出"}
 
 
@@ -50,6 +57,7 @@ class Section:
     kind: str
     entries: list[Entry] = field(default_factory=list)
     total: int = 0
+    cap: int | None = SHOWN  # None: every row is listed (the full preview)
 
     @property
     def label(self) -> str:
@@ -61,7 +69,7 @@ class Section:
 
     def add(self, entry: Entry) -> None:
         self.total += 1
-        if len(self.entries) < SHOWN:
+        if self.cap is None or len(self.entries) < self.cap:
             self.entries.append(entry)
 
     def count(self, n: int = 1) -> None:
@@ -76,6 +84,11 @@ class Preview:
     deactivated: Section = field(default_factory=lambda: Section("deactivated"))
     unchanged: int = 0
     deactivates: bool = True  # False: the import never deactivates (its section is left out)
+    cap: int | None = SHOWN  # rows listed per section; None lists them all
+
+    def __post_init__(self) -> None:
+        for section in (self.new, self.changed, self.deactivated):
+            section.cap = self.cap
 
     @property
     def sections(self) -> list[Section]:
@@ -104,3 +117,32 @@ def changes(
         if before != after:
             found.append(Change(label, before, after))
     return tuple(found)
+
+
+def listed(items: Sequence[T], limit: int | None) -> Iterator[Sequence[T]]:
+    """The first ``limit`` of ``items`` (all when None) in chunks of ``CHUNK``: what a
+    builder looks up in the database for the rows it lists."""
+    taken = items if limit is None else items[:limit]
+    for start in range(0, len(taken), CHUNK):
+        yield taken[start : start + CHUNK]
+
+
+PREVIEW_HEADERS = ("类别", "文件行号", "字段", "原值", "新值")
+
+
+def preview_xlsx(preview: Preview, key_label: str = "编号", name_label: str = "名称") -> bytes:
+    """Every row of a full preview as an .xlsx: a line per new or deactivated row, a line
+    per changed field (old and new value); text cells escaped by ``write_xlsx``."""
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for section in preview.sections:
+            for entry in section.entries:
+                head = (section.label, entry.row, entry.key, entry.name)
+                if not entry.changes:
+                    yield (*head, None, None, None)
+                for change in entry.changes:
+                    yield (*head, change.label, change.old, change.new)
+
+    kind, row, *rest = PREVIEW_HEADERS
+    headers = (kind, row, key_label, name_label, *rest)
+    return write_xlsx(headers, rows(), "导入预览")

@@ -12,6 +12,7 @@ from riskctl.core import settings
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import AppError
+from riskctl.core.listing import listing
 from riskctl.draws.models import REDRAW_KINDS, DrawManifest
 from riskctl.draws.queries import rounds
 from riskctl.inspections import options, queries
@@ -22,11 +23,13 @@ from riskctl.inspections.models import (
     REDRAW_STATUSES,
     InspectionItem,
     Plan,
+    RedrawRequest,
+    Task,
 )
 from riskctl.inspections.plans import operations as plan_operations
 from riskctl.inspections.plans.sampling import PlanRules, frame
 from riskctl.inspections.plans.schemas import InspectionPlanInSchema, PlanDrawInSchema
-from riskctl.inspections.views import show_errors
+from riskctl.inspections.views import TASK_SORTS, show_errors
 
 bp = Blueprint(
     "inspection_pages", __name__, url_prefix="/inspections", template_folder="../templates"
@@ -128,7 +131,26 @@ def edit_plan(code: str):
 def _render_plan(plan: Plan, status: int = 200, **forms):
     manifest = db.session.get(DrawManifest, plan.manifest_id) if plan.manifest_id else None
     preview = plan.frame if plan.frame else frame(PlanRules.of(plan))
-    tasks = db.session.scalars(queries.tasks(current_actor(), plan=plan).limit(TASKS_SHOWN)).all()
+    # The plan's own tables sort and page apart (?tasks_page=, ?redraws_sort=…).
+    tasks = listing(
+        queries.tasks(current_actor(), plan=plan),
+        {**TASK_SORTS, "stratum": Task.stratum},
+        "position",
+        prefix="tasks_",
+        per_page=TASKS_SHOWN,
+    )
+    redraws = listing(
+        select(RedrawRequest).where(RedrawRequest.plan_id == plan.id),
+        {
+            "id": RedrawRequest.id,
+            "kind": RedrawRequest.kind,
+            "requested": RedrawRequest.requested_at,
+            "status": RedrawRequest.status,
+        },
+        "id",
+        prefix="redraws_",
+        per_page=TASKS_SHOWN,
+    )
     forms.setdefault("entropy_form", EntropyForm(prefix="draw"))
     forms.setdefault("reason_form", ReasonForm(prefix="redraw"))
     forms.setdefault("decision_form", DecisionForm(prefix="decision"))
@@ -141,7 +163,7 @@ def _render_plan(plan: Plan, status: int = 200, **forms):
         draws=rounds(manifest.id) if manifest else [],
         tasks=tasks,
         statuses=PLAN_STATUSES,
-        redraws=queries.redraw_requests(plan),
+        redraws=redraws,
         redraw_statuses=REDRAW_STATUSES,
         redraw_kinds=REDRAW_KINDS,
         role=current_actor().role,

@@ -3,15 +3,16 @@ rows the file leaves out (moved out if the user chooses so)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
 from riskctl.accounts.models import Unit
 from riskctl.core.db import db
-from riskctl.core.tabular.preview import SHOWN, Entry, Preview, changes
+from riskctl.core.tabular.preview import SHOWN, Entry, Preview, changes, listed
 from riskctl.inspections.models import TARGET_KINDS
-from riskctl.inspections.rosters.imports import Analysis
+from riskctl.inspections.rosters.imports import ROSTERS, Analysis, analyse
 
 _WORDS = {
     "kind": TARGET_KINDS,
@@ -44,43 +45,59 @@ def _readable(values: dict[str, Any], units: dict[int, str], listed: bool) -> di
     return out
 
 
-def preview_of(analysis: Analysis) -> Preview:
-    """What confirming ``analysis`` does (at most ``SHOWN`` rows listed per section)."""
+def preview_of(analysis: Analysis, limit: int | None = SHOWN) -> Preview:
+    """What confirming ``analysis`` does (at most ``limit`` rows listed per section; None:
+    every row, the full preview)."""
     spec, columns, fields = analysis.spec, analysis.columns, analysis.fields
-    preview = Preview(unchanged=analysis.unchanged)
+    preview = Preview(unchanged=analysis.unchanged, cap=limit)
     units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
-    for i in analysis.new[:SHOWN]:
-        preview.new.add(Entry(columns["code"][i], columns["name"][i]))
+    for chunk in listed(analysis.new, limit):
+        for i in chunk:
+            preview.new.add(Entry(columns["code"][i], columns["name"][i]))
     preview.new.count(len(analysis.new) - len(preview.new.entries))
 
-    listed = dict(analysis.changed[:SHOWN])
     table = spec.table
     names = ("active", *(f for f in fields if f != "active"))
-    stored = {
-        row_id: dict(zip(names, values, strict=True))
-        for row_id, *values in db.session.execute(
-            select(table.c.id, *(table.c[f] for f in names)).where(
-                table.c.id.in_(list(listed.values()))
-            )
-        )
-    }
     labels, listed_status = _labels(analysis), "active" in fields
-    for i, row_id in listed.items():
-        old = {k: (bool(v) if k in ("active", "closed") else v) for k, v in stored[row_id].items()}
-        new = {f: columns[f][i] for f in fields}
-        new.setdefault("active", True)  # a file row is in the roster
-        found = changes(
-            labels, _readable(old, units, listed_status), _readable(new, units, listed_status)
-        )
-        preview.changed.add(Entry(columns["code"][i], columns["name"][i], changes=found))
-    preview.changed.count(len(analysis.changed) - len(listed))
+    for chunk in listed(analysis.changed, limit):
+        batch = dict(chunk)
+        stored = {
+            row_id: dict(zip(names, values, strict=True))
+            for row_id, *values in db.session.execute(
+                select(table.c.id, *(table.c[f] for f in names)).where(
+                    table.c.id.in_(list(batch.values()))
+                )
+            )
+        }
+        for i, row_id in batch.items():
+            old = {
+                k: (bool(v) if k in ("active", "closed") else v) for k, v in stored[row_id].items()
+            }
+            new = {f: columns[f][i] for f in fields}
+            new.setdefault("active", True)  # a file row is in the roster
+            found = changes(
+                labels, _readable(old, units, listed_status), _readable(new, units, listed_status)
+            )
+            preview.changed.add(Entry(columns["code"][i], columns["name"][i], changes=found))
+    preview.changed.count(len(analysis.changed) - len(preview.changed.entries))
 
-    missing = analysis.missing[:SHOWN]
-    for code, name in db.session.execute(
-        select(spec.model.code, spec.model.name)
-        .where(spec.model.id.in_(missing))
-        .order_by(spec.model.code)
-    ):
-        preview.deactivated.add(Entry(code, name))
-    preview.deactivated.count(len(analysis.missing) - len(missing))
+    shown = 0
+    for missing in listed(analysis.missing, limit):
+        for code, name in db.session.execute(
+            select(spec.model.code, spec.model.name)
+            .where(spec.model.id.in_(missing))
+            .order_by(spec.model.code)
+        ):
+            preview.deactivated.add(Entry(code, name))
+        shown += len(missing)
+    preview.deactivated.count(len(analysis.missing) - shown)
     return preview
+
+
+def full_preview(roster: str) -> Callable[[bytes, str], Preview]:
+    """The staged file's preview with every row listed (下载完整预览), for one roster."""
+
+    def build(data: bytes, filename: str) -> Preview:
+        return preview_of(analyse(ROSTERS[roster], data, filename), limit=None)
+
+    return build

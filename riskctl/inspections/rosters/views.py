@@ -20,7 +20,7 @@ from riskctl.inspections.models import CREDIT_CLASSES, TARGET_KINDS, Inspector, 
 from riskctl.inspections.rosters import imports as rosters
 from riskctl.inspections.rosters.api import export_response
 from riskctl.inspections.rosters.imports import import_roster
-from riskctl.inspections.rosters.preview import preview_of
+from riskctl.inspections.rosters.preview import full_preview, preview_of
 from riskctl.inspections.views import EVERYONE, READERS, page_of, show_errors, visible_units
 
 bp = Blueprint(
@@ -31,7 +31,12 @@ PREVIEW_PROBLEMS = 500
 
 for _name, _spec in rosters.ROSTERS.items():
     staging.register_purpose(
-        f"roster:{_name}", _spec.label, (LEGAL,), "inspection_rosters.import_page", roster=_name
+        f"roster:{_name}",
+        _spec.label,
+        (LEGAL,),
+        "inspection_rosters.import_page",
+        preview=full_preview(_name),
+        roster=_name,
     )
 
 

@@ -3,8 +3,14 @@ items the file switches to 停用."""
 
 from __future__ import annotations
 
-from riskctl.core.tabular.preview import Entry, Preview, changes
-from riskctl.leniency.items.operations import ACTIVE_LABELS, COLUMNS, CONTENT_FIELDS, ItemRow
+from riskctl.core.tabular.preview import SHOWN, Entry, Preview, changes
+from riskctl.leniency.items.operations import (
+    ACTIVE_LABELS,
+    COLUMNS,
+    CONTENT_FIELDS,
+    ItemRow,
+    plan_import,
+)
 from riskctl.leniency.queries import item_by_code
 
 _LABELS = {c.field: c.header for c in COLUMNS if c.field in CONTENT_FIELDS}
@@ -14,8 +20,9 @@ def _readable(values: dict) -> dict:
     return {k: ACTIVE_LABELS[v] if k == "active" else v for k, v in values.items()}
 
 
-def preview_of(plan: list[ItemRow]) -> Preview:
-    preview = Preview()
+def preview_of(plan: list[ItemRow], limit: int | None = SHOWN) -> Preview:
+    """What confirming ``plan`` does (at most ``limit`` rows listed per section; None: all)."""
+    preview = Preview(cap=limit)
     for entry in plan:
         data = entry.data
         if entry.action == "same":
@@ -31,3 +38,8 @@ def preview_of(plan: list[ItemRow]) -> Preview:
             )
             section.add(Entry(data["code"], item.name, entry.row, found))
     return preview
+
+
+def full_preview(data: bytes, filename: str) -> Preview:
+    """The staged file's preview with every row listed (下载完整预览)."""
+    return preview_of(plan_import(data, filename), limit=None)

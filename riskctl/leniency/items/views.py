@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from riskctl.accounts.roles import LEGAL
 from riskctl.core.auth.policy import allow, require_actor
@@ -13,9 +14,9 @@ from riskctl.core.tabular.problems import ImportProblems
 from riskctl.leniency import queries
 from riskctl.leniency.api import READERS, xlsx_response
 from riskctl.leniency.items import operations as items
-from riskctl.leniency.items.preview import preview_of
+from riskctl.leniency.items.preview import full_preview, preview_of
 from riskctl.leniency.items.schemas import LeniencyItemChangeIn, LeniencyItemIn
-from riskctl.leniency.models import LeniencyItem
+from riskctl.leniency.models import LeniencyItem, LeniencyItemVersion
 from riskctl.leniency.pages import Failure, submit
 
 bp = Blueprint(
@@ -24,7 +25,14 @@ bp = Blueprint(
 
 _PURPOSE = "leniency-items"
 
-staging.register_purpose(_PURPOSE, "免罚清单", (LEGAL,), "leniency_items.import_page")
+staging.register_purpose(
+    _PURPOSE,
+    "免罚清单",
+    (LEGAL,),
+    "leniency_items.import_page",
+    preview=full_preview,
+    labels=("事项编号", "违法行为"),
+)
 
 
 @bp.get("")
@@ -64,9 +72,22 @@ def create():
 @bp.get("/<code>")
 @allow(*READERS)
 def item(code: str, failure: Failure | None = None):
+    found = queries.get_item(code)
+    versions = listing(  # its own table: ?versions_page=, ?versions_sort=
+        select(LeniencyItemVersion).where(LeniencyItemVersion.item_id == found.id),
+        {
+            "version": LeniencyItemVersion.version,
+            "active": LeniencyItemVersion.active,
+            "by": LeniencyItemVersion.changed_by,
+        },
+        "-version",
+        prefix="versions_",
+        per_page=20,
+    )
     page = render_template(
         "leniency/item.html",
-        item=queries.get_item(code),
+        item=found,
+        versions=versions,
         failure=failure,
         form=request.form if failure else {},
     )

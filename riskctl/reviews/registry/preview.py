@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from riskctl.accounts.models import Unit
 from riskctl.core.db import db
-from riskctl.core.tabular.preview import Entry, Preview, changes
+from riskctl.core.tabular.preview import SHOWN, Entry, Preview, changes
 from riskctl.reviews.models import PROCEDURES
 from riskctl.reviews.registry.imports import COLUMNS, compare
 
@@ -35,11 +35,12 @@ def _readable(values: dict[str, Any], units: dict[int, str]) -> dict[str, Any]:
     return out
 
 
-def preview_of(data: bytes, filename: str) -> Preview:
-    """ImportProblems when a row is bad; else what confirming the file does (writes nothing)."""
+def preview_of(data: bytes, filename: str, limit: int | None = SHOWN) -> Preview:
+    """ImportProblems when a row is bad; else what confirming the file does (writes nothing):
+    at most ``limit`` rows listed per section (None: all, the full preview)."""
     rows, existing, new, changed = compare(data, filename)
     units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
-    preview = Preview(unchanged=len(rows) - len(new) - len(changed), deactivates=False)
+    preview = Preview(unchanged=len(rows) - len(new) - len(changed), deactivates=False, cap=limit)
     for row in new:
         preview.new.add(Entry(row["case_no"], row["case_type"] or "", row["row"]))
     for row in changed:
@@ -48,3 +49,8 @@ def preview_of(data: bytes, filename: str) -> Preview:
         found = changes(_LABELS, _readable(old, units), _readable(row, units))
         preview.changed.add(Entry(row["case_no"], case.case_type, row["row"], found))
     return preview
+
+
+def full_preview(data: bytes, filename: str) -> Preview:
+    """The staged file's preview with every row listed (下载完整预览)."""
+    return preview_of(data, filename, limit=None)

@@ -22,7 +22,7 @@ from riskctl.reviews.filters import case_file_filters
 from riskctl.reviews.forms import ImportForm, ReviewerForm, RubricForm
 from riskctl.reviews.models import CaseFile, Reviewer
 from riskctl.reviews.registry import imports
-from riskctl.reviews.registry.preview import preview_of
+from riskctl.reviews.registry.preview import full_preview, preview_of
 from riskctl.reviews.scoring import parse_rubric
 
 bp = Blueprint("review_register", __name__, url_prefix="/reviews", template_folder="../templates")
@@ -71,7 +71,14 @@ def _case_files_page(status: int = 200, **extra):
 
 
 _PURPOSE = "review-case-files"
-staging.register_purpose(_PURPOSE, "结案案卷登记表", (LEGAL,), "review_register.case_files")
+staging.register_purpose(
+    _PURPOSE,
+    "结案案卷登记表",
+    (LEGAL,),
+    "review_register.case_files",
+    preview=full_preview,
+    labels=("案件编号", "案由"),
+)
 
 
 def _previewed(data: bytes, filename: str, token: str | None = None, form=None):

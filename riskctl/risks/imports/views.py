@@ -18,14 +18,21 @@ from riskctl.core.storage import staging
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.risks.access import WRITERS
 from riskctl.risks.imports.operations import ImportPlan, ImportResult, import_register, planned
-from riskctl.risks.imports.preview import preview_of
+from riskctl.risks.imports.preview import full_preview, preview_of
 from riskctl.risks.spreadsheet import HEADERS
 from riskctl.risks.views import bp, common_context
 
 _PURPOSE = "risk-register"
 _PROBLEMS_SHOWN = 500
 
-staging.register_purpose(_PURPOSE, "风险点登记表", WRITERS, "risks.import_form")
+staging.register_purpose(
+    _PURPOSE,
+    "风险点登记表",
+    WRITERS,
+    "risks.import_form",
+    preview=full_preview,
+    labels=("单位 / 岗位", "风险点"),
+)
 
 
 def _page(status: int = 200, **context):
