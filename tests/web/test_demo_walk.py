@@ -1,0 +1,81 @@
+"""What walking the demo in Chromium found (issue 15, acceptance): pages name people and
+officers by name, show no internal key, and link only where the reader may go."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from riskctl.core import audit, clock
+from riskctl.core.db import db
+from tests.factories.inspections import roster
+from tests.factories.leniency import leniency_item, leniency_record, refusal
+from tests.factories.risks import risk_point
+from tests.factories.warnings import make_warning
+
+TAGS = re.compile(r"<[^>]+>")
+
+
+def _text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return " ".join(TAGS.sub("", response.get_data(as_text=True)).split())
+
+
+def _name(bureau, role: str, name: str) -> None:
+    bureau.users[role].display_name = name
+    db.session.commit()
+
+
+def test_a_warning_shows_who_handled_it_by_name_and_no_internal_key(bureau, login):
+    _name(bureau, "discipline", "陈纪委")
+    warning = make_warning(bureau, subject="risk_point:7:review:2026-01-05", closed=clock.today())
+    page = _text(login("discipline").get(f"/warnings/{warning.id}"))
+    assert "已整改（陈纪委，" in page  # the closing note names the person
+    assert "risk_point:7" not in page and "情况标识" not in page
+    assert "（discipline，" not in page
+
+
+def test_a_warning_links_its_evidence_only_where_the_reader_may_go(bureau, login):
+    evidence = [
+        {"label": "被拒绝的重复首违申请", "kind": "leniency_refusals", "ref": "", "args": {}},
+        {"label": "免罚记录 #1", "kind": "leniency_record", "ref": "1", "args": {}},
+    ]
+    warning = make_warning(bureau, evidence=evidence)
+    officer = login("officer").get(f"/warnings/{warning.id}").get_data(as_text=True)
+    assert 'href="/leniency/refusals"' not in officer  # officers may not open that list
+    assert "被拒绝的重复首违申请" in officer and 'href="/leniency/records/1"' in officer
+    legal = login("legal").get(f"/warnings/{warning.id}").get_data(as_text=True)
+    assert 'href="/leniency/refusals"' in legal
+    assert login("officer").get("/leniency/refusals").status_code == 403
+
+
+def test_the_leniency_lists_name_the_officers_and_the_applicant(bureau, login):
+    _name(bureau, "officer", "张队员")
+    roster()  # ZF-0101 王五, ZF-0102 赵六
+    day = clock.today() - timedelta(days=10)
+    record = leniency_record(leniency_item(), "ZD1-1", day, officers=("ZF-0101", "ZF-0102"))
+    refused = refusal(record, day + timedelta(days=2))
+    refused.officers = "ZF-0102,ZF-0101"
+    db.session.commit()
+    client = login("legal")
+    records = _text(client.get("/leniency"))
+    assert "王五、赵六" in records and "ZF-0101、" not in records
+    refusals = _text(client.get("/leniency/refusals"))
+    assert "赵六、王五" in refusals and "张队员" in refusals
+    assert "ZF-0102、" not in refusals
+
+
+def test_a_risk_points_history_names_the_person_not_the_account(bureau, login):
+    _name(bureau, "discipline", "陈纪委")
+    point = risk_point("ZD1-1", "暂扣物品登记不全", 2, 2, clock.today(), clock.today())
+    page = _text(login("leader").get(f"/risks/{point.id}"))
+    assert "第 1 版 · 新建 · 陈纪委 ·" in page
+    assert "· discipline ·" not in page
+
+
+def test_the_audit_log_names_a_unit_not_its_code(bureau, login):
+    audit.record("unit.update", "unit", "ZD1-1", {"name": ["旧名", "市容秩序第一中队"]})
+    db.session.commit()
+    page = _text(login("discipline").get("/audit"))
+    assert "单位 市容秩序第一中队" in page
+    assert "单位 ZD1-1" not in page
