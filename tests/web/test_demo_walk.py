@@ -6,12 +6,18 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+
 from riskctl.core import audit, clock
 from riskctl.core.db import db
+from riskctl.inspections.models import Plan
 from tests.factories.inspections import roster
 from tests.factories.leniency import leniency_item, leniency_record, refusal
 from tests.factories.risks import risk_point
 from tests.factories.warnings import make_warning
+from tests.web.test_browser import browser, live_server  # noqa: F401 (fixtures)
+from tests.web.test_csp import Watched, demo  # noqa: F401 (fixture)
 
 TAGS = re.compile(r"<[^>]+>")
 
@@ -79,3 +85,45 @@ def test_the_audit_log_names_a_unit_not_its_code(bureau, login):
     page = _text(login("discipline").get("/audit"))
     assert "单位 市容秩序第一中队" in page
     assert "单位 ZD1-1" not in page
+
+
+@pytest.mark.browser
+def test_the_draw_and_the_cancel_confirmations_say_what_will_happen(
+    live_server,  # noqa: F811
+    browser,  # noqa: F811
+    demo,  # noqa: F811
+):
+    """The draw form's fields carry a prefix (draw-entropy): the confirmation must quote
+    the number typed, not （未填写）; cancelling a draft asks first and quotes the reason."""
+    locked = db.session.scalar(select(Plan).where(Plan.status == "locked"))
+    draft = db.session.scalar(select(Plan).where(Plan.status == "draft"))
+    watched = Watched(browser, live_server)
+    watched.login("csp_legal")
+    asked: list[str] = []
+
+    def dismiss(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    watched.page.on("dialog", dismiss)
+    watched.goto(f"/inspections/plans/{locked.code}")
+    watched.page.fill("input[name=draw-entropy]", "2026-12-04 福彩3D 3 8 1")
+    watched.page.fill("input[name=draw-entropy_source]", "中国福利彩票 3D 第 2026328 期")
+    watched.page.click("button:has-text('抽取')")
+    watched.page.wait_for_timeout(300)
+    source = "（来源：中国福利彩票 3D 第 2026328 期）"
+    assert asked and asked[0].startswith(
+        f"以随机数“2026-12-04 福彩3D 3 8 1”{source}为计划 {locked.code}"
+    ), asked
+    assert "（未填写）" not in asked[0] and "只能抽取一次" in asked[0]
+
+    watched.goto(f"/inspections/plans/{draft.code}")
+    watched.page.fill("input[name=cancel-reason]", "与第一季度计划重复")
+    watched.page.click("button:has-text('作废草稿')")
+    watched.page.wait_for_timeout(300)
+    reason = "以理由“与第一季度计划重复”"
+    assert len(asked) == 2 and asked[1].startswith(f"{reason}作废草稿计划 {draft.code}"), asked
+    db.session.expire_all()
+    assert db.session.get(Plan, locked.id).status == "locked"  # dismissed: nothing drawn
+    assert db.session.get(Plan, draft.id).status == "draft"  # nor cancelled
+    assert watched.violations == []
