@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from riskctl.accounts import api, bearer, cli, sessions, views
+    from riskctl.accounts import api, bearer, cli, queries, sessions, views
     from riskctl.extensions import login_manager
 
     # Who is asking: the session cookie on pages, the bearer token on /api/.
@@ -12,6 +12,8 @@ def register(app: Flask) -> None:
     login_manager.request_loader(bearer.load_from_request)
     app.session_interface = sessions.CookieSessions()
     app.register_blueprint(views.bp)
+    # {{ record.created_by|person }}: a person by name, not by account name.
+    app.add_template_filter(queries.person_name, "person")
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.units_cli)
     app.cli.add_command(cli.users_cli)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from sqlalchemy import select
 
 from riskctl.accounts.models import ApiToken, Unit, User
@@ -104,3 +105,17 @@ def unit_order(unit_id: Any) -> Any:
 def user_order(username: Any) -> Any:
     """Sort key for a list column holding a username: the person's name."""
     return related(User.display_name, User.username, username)
+
+
+def person_name(username: str | None) -> str:
+    """The name a page shows for an account name (``jiwei`` → ``纪委 王洁``): the
+    ``person`` template filter. Anything else (``cli:root``, a scan) shows as it is.
+    The request reads the accounts once."""
+    if not username:
+        return username or ""
+    people = g.get("people_by_username")
+    if people is None:
+        rows = db.session.execute(select(User.username, User.display_name))
+        people = {username: name for username, name in rows}
+        g.people_by_username = people
+    return people.get(username, username)

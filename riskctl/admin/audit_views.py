@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from riskctl.accounts.models import User
+from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import user_order
 from riskctl.accounts.roles import AUDIT_READERS
 from riskctl.admin.queries import audit_query
@@ -108,8 +108,13 @@ def audit_log():
         action_label=audit_labels.action_label,
         object_label=audit_labels.object_label,
         object_url=audit_labels.object_url,
-        object_names={"user": people, "warning_rule": _rule_names()},
+        object_names={"user": people, "unit": _unit_names(), "warning_rule": _rule_names()},
     )
+
+
+def _unit_names() -> dict[str, str]:
+    """A unit is audited by its code: the log shows its name."""
+    return {code: name for code, name in db.session.execute(db.select(Unit.code, Unit.name))}
 
 
 def _rule_names() -> dict[str, str]:

@@ -16,6 +16,7 @@ from sqlalchemy import Select
 
 from riskctl.core.errors import AppError
 from riskctl.core.listing import listing
+from riskctl.leniency.queries import officer_names
 
 T = TypeVar("T")
 
@@ -73,4 +74,13 @@ def list_page(
 ) -> str:
     """Render one page of ``query`` sorted as asked (``core.listing``) as ``lst``."""
     lst = listing(query, sorts, default)
-    return render_template(template, lst=lst, rows=lst.items, **context)
+    names = officer_names(sorted({n for row in lst.items for n in _officers(row)}))
+    return render_template(template, lst=lst, rows=lst.items, names=names, **context)
+
+
+def _officers(row: Any) -> list[str]:
+    """The officer numbers a row names (a record's, or a refusal's comma-separated list)."""
+    numbers = getattr(row, "officer_numbers", None)
+    if numbers is None:
+        numbers = str(getattr(row, "officers", "") or "").split(",")
+    return [n for n in numbers if n]

@@ -7,18 +7,12 @@ import re
 from flask import url_for
 from werkzeug.routing import BuildError
 
-from riskctl.core.auth.policy import current_actor, policy_of
+from riskctl.core.auth.policy import current_actor, may_open
 from riskctl.core.contributions import namer
 from riskctl.core.errors import NotFound
 
 _TASK = re.compile(r"inspection-task:(\d+)$")
 _WARNING = re.compile(r"预警#(\d+)$")
-
-
-def _may_open(endpoint: str) -> bool:
-    actor = current_actor()
-    policy = policy_of(endpoint)
-    return actor is not None and policy is not None and policy.allows(actor.role)
 
 
 def source_view(source: str, ref: str) -> tuple[str, str | None]:
@@ -27,7 +21,7 @@ def source_view(source: str, ref: str) -> tuple[str, str | None]:
         if match := _TASK.match(ref):
             text = f"检查任务 {match[1]}"
             name_task = namer("inspection_task")
-            if name_task is None or not _may_open("inspection_results.task"):
+            if name_task is None or not may_open("inspection_results.task"):
                 return text, None
             try:
                 return name_task(current_actor(), int(match[1]))
@@ -35,7 +29,7 @@ def source_view(source: str, ref: str) -> tuple[str, str | None]:
                 return text, None
         if match := _WARNING.match(ref):
             text = f"预警 {match[1]}"
-            if not _may_open("warnings.detail"):
+            if not may_open("warnings.detail"):
                 return text, None
             return text, url_for("warnings.detail", warning_id=int(match[1]))
     except BuildError:

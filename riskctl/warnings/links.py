@@ -12,6 +12,8 @@ from typing import Any
 from flask import current_app, url_for
 from werkzeug.routing import BuildError
 
+from riskctl.core.auth.policy import may_open
+
 # kind → (endpoint, name of the URL argument that takes ``ref``, or None for a list)
 LINKS: dict[str, tuple[str, str | None]] = {
     "risk_point": ("risks.detail", "point_id"),
@@ -34,8 +36,8 @@ LINKS: dict[str, tuple[str, str | None]] = {
 
 def evidence_url(item: dict[str, Any]) -> str | None:
     endpoint, ref_arg = LINKS.get(item.get("kind", ""), ("", None))
-    if endpoint not in current_app.view_functions:
-        return None
+    if endpoint not in current_app.view_functions or not may_open(endpoint):
+        return None  # not installed, or not for this reader: the label without a link
     values = dict(item.get("args") or {})
     if ref_arg:
         values[ref_arg] = item.get("ref", "")

@@ -160,7 +160,7 @@ def test_a_confirmation_still_asks_before_the_plan_is_locked(
     watched.page.on("dialog", dismiss)
     watched.page.click("button:has-text('锁定计划')")
     watched.page.wait_for_timeout(300)
-    assert asked and asked[0].startswith("锁定后名录")
+    assert asked and asked[0].startswith(f"锁定计划 {draft.code}“{draft.name}”？锁定后名录")
     db.session.expire_all()
     assert db.session.get(Plan, draft.id).status == "draft"  # dismissed: nothing locked
     assert watched.violations == []

@@ -63,6 +63,13 @@ def policy_of(endpoint: str | None) -> Policy | None:
     return getattr(view, "policy", None)
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the user behind this request may open ``endpoint``: link to it only then."""
+    actor = current_actor()
+    policy = policy_of(endpoint)
+    return actor is not None and policy is not None and policy.allows(actor.role)
+
+
 def current_actor() -> User | None:
     """The user behind this request: bearer token on /api, session cookie elsewhere."""
     return g.get("actor")
