@@ -150,9 +150,12 @@ def _stage(campaign: Campaign) -> dict:
     from riskctl.draws.models import Draw, DrawManifest
 
     # The frozen body can run to megabytes: the page shows digests and counts only.
-    manifest = db.session.get(
-        DrawManifest, campaign.manifest_id, options=[defer(DrawManifest.body_zlib)]
-    )
+    # A campaign is locked and drawn by the operations; one built otherwise may lack either.
+    manifest = None
+    if campaign.manifest_id is not None:
+        manifest = db.session.get(
+            DrawManifest, campaign.manifest_id, options=[defer(DrawManifest.body_zlib)]
+        )
     stage: dict = {"manifest": manifest}
     if campaign.status == "drawn":
         filters: dict = {}
@@ -177,7 +180,8 @@ def _stage(campaign: Campaign) -> dict:
             },
             "position",
         )
-        stage.update(draw=db.session.get(Draw, campaign.draw_id), lst=lst, files=lst.items)
+        draw = None if campaign.draw_id is None else db.session.get(Draw, campaign.draw_id)
+        stage.update(draw=draw, lst=lst, files=lst.items)
     return stage
 
 

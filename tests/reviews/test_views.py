@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 
 from sqlalchemy import select
+from sqlalchemy.exc import SAWarning
 
 from riskctl.accounts.queries import user_by_username
 from riskctl.core.db import db
@@ -16,6 +18,7 @@ from riskctl.reviews.defaults import default_rubric_body
 from riskctl.reviews.models import Campaign, CaseFile, ScoreSheet
 from riskctl.reviews.registry.imports import HEADERS
 from tests.conftest import csrf_token
+from tests.factories.reviews import review_campaign
 from tests.reviews.conftest import make_pool, make_register, score_all
 
 
@@ -278,3 +281,17 @@ def test_a_rubric_version_is_published_from_the_page(login, bureau):
     assert "新标准（第 1 版）" in client.get("/reviews/rubric").get_data(as_text=True)
     officer = login("officer")
     assert _post(officer, "/reviews/rubric", name="x", body="{}").status_code == 403
+
+
+def test_a_drawn_campaign_without_its_draw_row_renders_without_a_null_lookup(login, bureau):
+    # The lists' fixtures record campaigns as drawn without a manifest or a draw: the page
+    # must not ask the session for a row by a NULL key (SQLAlchemy warns, then loads nothing).
+    review_campaign("PC-2026-H1")
+    client = login("legal")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        response = client.get("/reviews/campaigns/PC-2026-H1")
+    assert response.status_code == 200
+    assert [str(w.message) for w in caught if issubclass(w.category, SAWarning)] == []
+    page = response.get_data(as_text=True)
+    assert "评查结果统计" in page and 'href="/public/draws/"' not in page
