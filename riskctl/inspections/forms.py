@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from riskctl.core.figures import percent_text, ratio_of_percent
@@ -62,7 +63,9 @@ class ItemForm(FlaskForm):
         "抽查频次", validators=[_required("抽查频次"), Length(max=60)], description="如：每年 1 次"
     )
     category = SelectField(
-        "事项类别", choices=list(ITEM_CATEGORIES.items()), invalid_choice_message=NOT_A_CHOICE
+        "事项类别",
+        choices=[SelectChoice(k, v) for k, v in ITEM_CATEGORIES.items()],
+        invalid_choice_message=NOT_A_CHOICE,
     )
 
 
@@ -80,7 +83,10 @@ class ConfirmImportForm(FlaskForm):
     token = StringField(validators=[DataRequired()])
     missing = RadioField(
         "文件中没有的现有记录",
-        choices=[("keep", "保留（仍在名录中）"), ("deactivate", "移出名录 / 停用")],
+        choices=[
+            SelectChoice("keep", "保留（仍在名录中）"),
+            SelectChoice("deactivate", "移出名录 / 停用"),
+        ],
         default="keep",
         invalid_choice_message=NOT_A_CHOICE,
     )
@@ -92,7 +98,7 @@ class ConflictForm(FlaskForm):
     relation = SelectField(
         "回避情形",
         choices=[
-            (v, v)
+            SelectChoice(v)
             for v in (
                 "近亲属关系",
                 "曾在该单位任职",
@@ -125,7 +131,7 @@ class RecusalForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(
         "决定",
-        choices=[("grant", "批准"), ("refuse", "不批准")],
+        choices=[SelectChoice("grant", "批准"), SelectChoice("refuse", "不批准")],
         validators=[DataRequired(message="请选择批准或不批准")],
         invalid_choice_message=NOT_A_CHOICE,
     )
@@ -217,7 +223,9 @@ class EntropyForm(FlaskForm):
 
 class ResultForm(FlaskForm):
     result = SelectField(
-        "检查结果", choices=list(RESULT_CODES.items()), invalid_choice_message=NOT_A_CHOICE
+        "检查结果",
+        choices=[SelectChoice(k, v) for k, v in RESULT_CODES.items()],
+        invalid_choice_message=NOT_A_CHOICE,
     )
     inspected_on = DateField(
         "检查日期", validators=[DataRequired(message=NOT_A_DATE)], format="%Y-%m-%d"

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import case, select
+from wtforms.fields.choices import SelectChoice
 
 from riskctl.accounts.queries import unit_order, units_tree, visible_unit_ids
 from riskctl.accounts.roles import ADMIN
@@ -132,12 +133,17 @@ def _history(warning: Warning) -> list[dict]:
 def _render(warning: Warning, status: int = 200, **forms):
     user = require_actor()
     handle_form = forms.get("handle_form") or HandleForm(prefix="handle")
-    handle_form.unit.choices = [("", "（预警所属单位）")] + [(u.code, u.name) for u in units_tree()]
+    handle_form.unit.choices = [SelectChoice("", "（预警所属单位）")] + [
+        SelectChoice(u.code, u.name) for u in units_tree()
+    ]
     link_form = forms.get("link_form") or LinkForm(
         prefix="link", risk_point_id=warning.risk_point_id
     )
     choices = risk_points.candidates(warning.unit)
-    link_form.risk_point_id.choices = [("", "（不关联，填写建议）"), *choices]
+    link_form.risk_point_id.choices = [
+        SelectChoice("", "（不关联，填写建议）"),
+        *(SelectChoice(pid, label) for pid, label in choices),
+    ]
     page = render_template(
         "warnings/detail.html",
         warning=warning,
@@ -206,7 +212,9 @@ def acknowledge(warning_id: int):
 def handle(warning_id: int):
     warning = queries.warning_for(warning_id, require_actor())
     form = HandleForm(prefix="handle")
-    form.unit.choices = [("", "")] + [(u.code, u.name) for u in units_tree()]
+    form.unit.choices = [SelectChoice("", "")] + [
+        SelectChoice(u.code, u.name) for u in units_tree()
+    ]
     if not form.validate_on_submit():
         return _render(warning, 422, handle_form=form)
     spec = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from riskctl.accounts.queries import units_tree
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
@@ -44,8 +45,8 @@ def _plan_form() -> PlanForm:
     items = db.session.scalars(
         select(InspectionItem).where(InspectionItem.active.is_(True)).order_by(InspectionItem.code)
     )
-    form.items.choices = [(i.code, f"{i.code} {i.name}") for i in items]
-    form.units.choices = [(u.code, u.name) for u in units_tree() if u.active]
+    form.items.choices = [SelectChoice(i.code, f"{i.code} {i.name}") for i in items]
+    form.units.choices = [SelectChoice(u.code, u.name) for u in units_tree() if u.active]
     if request.method == "GET":
         for c, ratio in settings.get(options.DEFAULT_RATIOS.key).items():
             getattr(form, f"ratio_{c}").data = ratio
