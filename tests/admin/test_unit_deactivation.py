@@ -24,6 +24,13 @@ def _unit(code: str) -> Unit:
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
+def _unit_actions() -> list[str]:
+    """The audit log's entries about units, oldest first."""
+    return db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.object_type == "unit").order_by(AuditEntry.seq)
+    ).all()
+
+
 def _post(client, url: str, data: dict):
     return client.post(url, data={**data, "csrf_token": csrf_token(client)})
 
@@ -137,16 +144,7 @@ def test_a_deactivated_parent_blocks_new_children_and_reactivation_below_it(bure
     operations.set_unit_active("ZD1", True)
     operations.set_unit_active("ZD1-1", True)
     assert _unit("ZD1").active and _unit("ZD1-1").active and not _unit("ZD1-2").active
-    actions = db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.object_type == "unit").order_by(AuditEntry.seq)
-    ).all()
-    assert actions[-5:] == [
-        "unit.deactivate",
-        "unit.deactivate",
-        "unit.deactivate",
-        "unit.activate",
-        "unit.activate",
-    ]
+    assert _unit_actions()[-5:] == ["unit.deactivate"] * 3 + ["unit.activate"] * 2
 
 
 def test_quotas_and_plans_refuse_a_deactivated_unit(api, bureau):
@@ -234,13 +232,4 @@ def test_the_api_deactivates_and_reactivates_a_unit_as_the_page_does(api, bureau
     assert admin.post("/api/v1/units/ZD1/reactivate").get_json()["active"] is True
     again = admin.post("/api/v1/units/ZD1-2/reactivate")
     assert again.status_code == 200 and again.get_json()["active"] is True
-    actions = db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.object_type == "unit").order_by(AuditEntry.seq)
-    ).all()
-    assert actions[-5:] == [
-        "unit.deactivate",
-        "unit.deactivate",
-        "unit.deactivate",
-        "unit.activate",
-        "unit.activate",
-    ]
+    assert _unit_actions()[-5:] == ["unit.deactivate"] * 3 + ["unit.activate"] * 2
