@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import func, select, text
@@ -62,7 +62,9 @@ def issue_report(
     _lock(period)
     version = _next_version(period)
     snapshot = build_snapshot(period, today)
-    snapshot["audit"] = _audit_anchors(_name(actor))
+    # One moment: the report's issue, its anchor checkpoint and the time printed beside it.
+    moment = clock.now()
+    snapshot["audit"] = _audit_anchors(_name(actor), moment)
     font = register_cjk_font(current_app.config.get("PDF_FONT_PATH"))
     pdf = render_pdf(build_report(snapshot, version=version, issued_on=today), font.path)
     report = QuarterlyReport(
@@ -77,7 +79,7 @@ def issue_report(
         font_embedded=font.embedded,
         snapshot=snapshot,
         issued_on=today,
-        issued_at=clock.now(),
+        issued_at=moment,
         issued_by=_name(actor),
     )
     _claim(report)
@@ -88,6 +90,7 @@ def issue_report(
         f"{period.label}第 {version} 版",
         actor=_name(actor),
         at=Anchor(anchor["seq"], anchor["hash"]),
+        recorded_at=moment,
     )
     audit.record(
         "report.issue",
@@ -113,9 +116,9 @@ def issue_report(
 CHECKPOINTS_PRINTED = 20
 
 
-def _audit_anchors(actor: str) -> dict:
-    """The chain's head now (recorded as a checkpoint once the report is claimed) and the
-    checkpoints before it, as the report prints them.
+def _audit_anchors(actor: str, moment: datetime) -> dict:
+    """The chain's head now (recorded as a checkpoint at ``moment`` once the report is
+    claimed) and the checkpoints before it, as the report prints them.
 
     The head is normally a committed entry, which never changes: reading it takes no
     lock, so the audit chain is not held while the PDF renders.
@@ -125,7 +128,8 @@ def _audit_anchors(actor: str) -> dict:
         {"seq": c.seq, "hash": c.hash, "recorded_at": clock.iso(c.recorded_at)}
         for c in recent_checkpoints(CHECKPOINTS_PRINTED)
     ]
-    return {"head": {"seq": point.seq, "hash": point.hash}, "checkpoints": earlier}
+    head = {"seq": point.seq, "hash": point.hash, "recorded_at": clock.iso(moment)}
+    return {"head": head, "checkpoints": earlier}
 
 
 def _claim(report: QuarterlyReport) -> None:

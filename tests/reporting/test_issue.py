@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import threading
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -325,3 +326,24 @@ def test_an_issue_records_a_checkpoint_and_prints_the_chains_head_on_the_last_pa
     assert earlier.split(":")[1] in last  # the earlier checkpoint is listed too
     anchor = Anchor(head["seq"], head["hash"])
     assert verify([anchor]).ok
+
+
+def test_the_anchor_row_prints_when_its_checkpoint_was_recorded_in_beijing_time(app, records):
+    from riskctl.core.audit import AuditCheckpoint
+
+    report = issue(records)
+    checkpoint = db.session.scalars(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())
+    ).first()
+    assert checkpoint.recorded_at == report.issued_at  # one moment: issue and anchor
+    beijing = checkpoint.recorded_at.astimezone(timezone(timedelta(hours=8)))  # no DST
+    last = PdfReader(io.BytesIO(archived(app, report))).pages[-1].extract_text()
+    # The table's first row, cell by cell: 序号, 记录时间（北京时间）, 类别, then its hash.
+    row = last.split("记录时间（北京时间）")[1].split("哈希：")[0].split()
+    assert row == [
+        "类别",
+        str(checkpoint.seq),
+        f"{beijing:%Y-%m-%d}",
+        f"{beijing:%H:%M}",
+        "签发时的锚点",
+    ]

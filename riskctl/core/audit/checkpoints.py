@@ -8,6 +8,8 @@ report issue. The checkpoint is itself an audit entry.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, select
 
 from riskctl.core import clock
@@ -43,9 +45,14 @@ def current_head(actor: str | None = None) -> Anchor:
 
 
 def record_checkpoint(
-    source: str, note: str = "", actor: str | None = None, at: Anchor | None = None
+    source: str,
+    note: str = "",
+    actor: str | None = None,
+    at: Anchor | None = None,
+    recorded_at: datetime | None = None,
 ) -> AuditCheckpoint:
-    """Record the head (or ``at``, an entry read earlier) as a checkpoint and audit it.
+    """Record the head (or ``at``, an entry read earlier) as a checkpoint and audit it;
+    ``recorded_at`` is the moment (now unless the caller has already printed one).
 
     ``source`` is one of SOURCES. Flushes only: the caller's transaction commits.
     """
@@ -54,7 +61,7 @@ def record_checkpoint(
     point = at or current_head(actor)
     label = SOURCES[source] + (f"：{note}" if note else "")
     checkpoint = AuditCheckpoint(
-        seq=point.seq, hash=point.hash, recorded_at=clock.now(), source=label[:200]
+        seq=point.seq, hash=point.hash, recorded_at=recorded_at or clock.now(), source=label[:200]
     )
     db.session.add(checkpoint)
     db.session.flush()

@@ -16,7 +16,9 @@ def blocks(data: dict[str, Any], zone_label: str = "北京时间") -> list[Block
     head = data["head"]
     checkpoints = data["checkpoints"]
     # Hashes print whole on a line of their own under their row: a hash never wraps.
-    rows: list[list[object]] = [[head["seq"], None, "签发时的锚点"]]
+    # A report issued before the snapshot kept the anchor's moment prints "—" as it did.
+    at = moment(head["recorded_at"]) if head.get("recorded_at") else None
+    rows: list[list[object]] = [[head["seq"], at, "签发时的锚点"]]
     rows += [[c["seq"], moment(c["recorded_at"]), "检查点"] for c in checkpoints]
     hashes = [f"哈希：{head['hash']}", *(f"哈希：{c['hash']}" for c in checkpoints)]
     listed = (
