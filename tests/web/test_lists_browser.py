@@ -91,3 +91,42 @@ def test_on_a_phone_the_recusals_are_one_tap_away(
     assert form is not None and 0 <= form["y"] < 900  # scrolled into view
     assert _width(page) <= 390
     page.screenshot(path=str(ARTIFACTS / "lists-recusals-390.png"))
+
+
+def _lines(page, selector: str) -> list[int]:
+    """How many lines each matched inline element wraps over."""
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.getClientRects().length)")
+
+
+def test_on_a_phone_narrow_tables_read_without_tall_rows(
+    live_server,  # noqa: F811
+    browser,  # noqa: F811
+    seeded,  # noqa: F811
+):
+    # The warning counts by unit: the numbers keep their width, each name stays on one line.
+    page = _sign_in(browser, live_server, 390, "discipline")
+    page.goto(f"{live_server}/warnings")
+    names = _lines(page, "table.grid.counts tbody td:first-child a")
+    assert len(names) >= 3 and set(names) == {1}
+    assert _width(page) <= 390
+    page.screenshot(path=str(ARTIFACTS / "lists-warnings-counts-390.png"), full_page=True)
+    page.close()
+    # The users: one card per user, nothing to scroll sideways, the sort links kept.
+    for width, display in ((390, "block"), (1366, "table-row")):
+        page = _sign_in(browser, live_server, width, "admin")
+        page.goto(f"{live_server}/admin/users")
+        box = page.eval_on_selector(
+            ".table-scroll:has(> table.grid.stack)", "b => [b.scrollWidth, b.clientWidth]"
+        )
+        assert box[0] <= box[1]
+        rows = page.eval_on_selector_all(
+            "table.grid.stack tbody tr", "rs => rs.map(r => getComputedStyle(r).display)"
+        )
+        assert len(rows) >= 6 and set(rows) == {display}
+        assert page.locator("table.grid.stack th.sortable a").count() == 5
+        label = page.eval_on_selector(
+            "table.grid.stack td[data-label]", "td => getComputedStyle(td, '::before').content"
+        )
+        assert label == ('"角色："' if width == 390 else "none")
+        page.screenshot(path=str(ARTIFACTS / f"lists-users-stacked-{width}.png"), full_page=True)
+        page.close()
