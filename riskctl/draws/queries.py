@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Row, Select, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from riskctl.accounts.models import Unit
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.draws.models import Draw, DrawManifest, DrawSelection
@@ -177,6 +178,18 @@ def strata(draw: Draw) -> list[str]:
             .order_by(DrawSelection.stratum)
         )
     )
+
+
+def stratum_names(manifest: DrawManifest, strata: list[str]) -> dict[str, str]:
+    """The unit names beside a review draw's strata (its units' codes), for people to read.
+
+    Display only: the code stays the published, verifiable value; an inspection draw's
+    strata are credit classes and have no name.
+    """
+    if manifest.kind != "review" or not strata:
+        return {}
+    rows = db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(set(strata))))
+    return {code: name for code, name in rows}
 
 
 def count(query: Select) -> int:

@@ -102,13 +102,15 @@ def show(draw_id: int):
         rows=True,
     )
     every = queries.rounds(draw.manifest_id)
+    strata = queries.strata(draw)
     return render_template(
         "draws/show.html",
         draw=draw,
         manifest=draw.manifest,
         lst=lst,
         rows=lst.items,
-        strata=queries.strata(draw),
+        strata=strata,
+        stratum_names=queries.stratum_names(draw.manifest, [*strata, *draw.manifest.quotas]),
         problems=problems,
         rounds=_rounds_table(every),
         current=every[-1],
@@ -147,6 +149,7 @@ def manifest(manifest_id: int):
     return render_template(
         "draws/manifest.html",
         manifest=manifest,
+        stratum_names=queries.stratum_names(manifest, list(manifest.quotas)),
         rounds=_rounds_table(every),
         current=every[-1] if every else None,
         subject_url=subject_page(manifest),

@@ -295,3 +295,19 @@ def test_a_drawn_campaign_without_its_draw_row_renders_without_a_null_lookup(log
     assert [str(w.message) for w in caught if issubclass(w.category, SAWarning)] == []
     page = response.get_data(as_text=True)
     assert "评查结果统计" in page and 'href="/public/draws/"' not in page
+
+
+def test_the_public_draw_page_names_each_unit_beside_its_code(client, drawn):
+    draw_id = drawn.campaign.draw_id
+    page = client.get(f"/public/draws/{draw_id}").get_data(as_text=True)
+    # The code stays the cell's published value; the unit's name is read beside it.
+    assert '<td>ZD1-1 <small class="muted">市容秩序第一中队</small></td>' in page
+    assert '<option value="ZD1-2" >ZD1-2 市容秩序第二中队</option>' in page
+    assert "ZD1-1（市容秩序第一中队）：2；ZD1-2（市容秩序第二中队）：2" in page
+    # The verification data is unchanged: strata are codes in the JSON and in the digests.
+    published = client.get(f"/public/draws/{draw_id}.json").get_json()
+    assert {s["stratum"] for s in published["selected"]} == {"ZD1-1", "ZD1-2", "ZD2-1"}
+    assert published["quotas_digest"] in page
+    only = client.get(f"/public/draws/{draw_id}?stratum=ZD1-1").get_data(as_text=True)
+    assert only.count('<small class="muted">市容秩序第一中队</small></td>') == 2
+    assert "市容秩序第二中队</small></td>" not in only
