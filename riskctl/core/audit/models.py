@@ -30,6 +30,8 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_object", "object_type", "object_id"),
         # The log filtered by action, newest first.
         Index("ix_audit_entries_action_seq", "action", "seq"),
+        # One actor's entries, newest first.
+        Index("ix_audit_entries_actor_seq", "actor", "seq"),
     )
 
 
