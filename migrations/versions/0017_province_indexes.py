@@ -20,9 +20,15 @@ def upgrade():
     op.create_index('ix_inspection_targets_unit_status_code', 'inspection_targets', ['unit_id', 'active', 'closed', 'code'], unique=False)
     op.create_index('ix_leniency_records_status_occurred', 'leniency_records', ['status', 'occurred_on', 'id'], unique=False)
     op.create_index('ix_audit_entries_actor_seq', 'audit_entries', ['actor', 'seq'], unique=False)
+    if op.get_bind().dialect.name == "postgresql":  # LIKE 'prefix%' as an index range
+        op.drop_index('ix_audit_entries_action_seq', table_name='audit_entries')
+        op.create_index('ix_audit_entries_action_seq', 'audit_entries', ['action', 'seq'], unique=False, postgresql_ops={'action': 'varchar_pattern_ops'})
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index('ix_audit_entries_action_seq', table_name='audit_entries')
+        op.create_index('ix_audit_entries_action_seq', 'audit_entries', ['action', 'seq'], unique=False)
     op.drop_index('ix_audit_entries_actor_seq', table_name='audit_entries')
     op.drop_index('ix_leniency_records_status_occurred', table_name='leniency_records')
     op.drop_index('ix_inspection_targets_unit_status_code', table_name='inspection_targets')
