@@ -96,6 +96,7 @@ class Province:
     quarter: Quarter
     counts: dict[str, int] = field(default_factory=dict)
     squads: list[int] = field(default_factory=list)
+    history_years: int = 0
 
 
 def _n(key: str, scale: float) -> int:
@@ -111,22 +112,57 @@ def _days(quarter: Quarter) -> int:
 
 
 def pick_day(province: Province, rng: random.Random) -> date:
-    """A day in the reported quarter, or (one time in six) in the quarter before."""
+    """A day in the reported quarter, or (one time in six) in the quarter before; with
+    ``province.history_years``, three records in four fall uniformly in those earlier
+    years instead (a province's lists hold years of records, not two quarters)."""
+    if province.history_years and rng.random() < 0.75:
+        days = 365 * province.history_years
+        return province.quarter.start - timedelta(days=1 + rng.randrange(days))
     quarter = province.quarter.previous() if rng.random() < 1 / 6 else province.quarter
     return quarter.start + timedelta(days=rng.randrange(_days(quarter)))
 
 
 def bulk(table: Table, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert ``rows`` in batches; COPY on PostgreSQL. Every row must have the same keys."""
+    """Insert ``rows`` in batches; COPY on PostgreSQL, the driver's own executemany of
+    plain tuples on SQLite (no per-value SQLAlchemy processing). Every row must have
+    the same keys."""
     total = 0
     iterator = iter(rows)
     while batch := list(islice(iterator, BATCH)):
         if is_postgres():
             _copy(table, batch)
         else:
-            db.session.execute(insert(table), batch)
+            _executemany(table, batch)
         total += len(batch)
     return total
+
+
+def _executemany(table: Table, batch: list[dict[str, Any]]) -> None:
+    # The values stored as SQLAlchemy stores them on SQLite: a moment as UTC text with
+    # microseconds, a date in ISO form, JSON as text; the models' Python defaults added.
+    defaults = _defaults(table, set(batch[0]))
+    columns = [*batch[0], *defaults]
+    extra = tuple(_sqlite_value(v) for v in defaults.values())
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" * len(columns))
+    raw = db.session.connection().connection.dbapi_connection
+    raw.executemany(
+        f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+        [(*map(_sqlite_value, row.values()), *extra) for row in batch],
+    )
+
+
+def _sqlite_value(value: Any) -> Any:
+    kind = type(value)
+    if kind is datetime:
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if kind is date:
+        return value.isoformat()
+    if kind is dict or kind is list:
+        return json.dumps(value)
+    return value
 
 
 def _copy(table: Table, batch: list[dict[str, Any]]) -> None:
@@ -375,6 +411,15 @@ def inspections(province: Province, rng: random.Random, scale: float) -> None:
     province.counts["results"] = bulk(
         _table("inspection_tasks"),
         _task_rows(province, rng, plan_rows, _n("results", scale), targets),
+    )
+    inspectors = _n("inspectors", scale)
+    bulk(  # a team of two per task, so an officer's task list has the tasks of their units
+        _table("inspection_task_inspectors"),
+        (
+            {"task_id": task, "inspector_id": member, "position": k}
+            for task in range(1, province.counts["results"] + 1)
+            for k, member in enumerate(rng.sample(range(1, inspectors + 1), 2))
+        ),
     )
 
 
@@ -692,10 +737,12 @@ TABLES_WITH_IDS = (
 
 
 def build_province(
-    scale: float = 1.0, quarter: Quarter | None = None, seed: int = 20261121
+    scale: float = 1.0, quarter: Quarter | None = None, seed: int = 20261121, history_years: int = 0
 ) -> Province:
     """Fill the (empty, migrated) database of the current app; commit; say what was built."""
-    province = Province(quarter or quarter_of(clock.today()).previous())
+    province = Province(
+        quarter or quarter_of(clock.today()).previous(), history_years=history_years
+    )
     rng = random.Random(seed)
     units(province)
     for build in (risks, inspections, reviews, leniency, rectification, warnings):

@@ -39,7 +39,11 @@ def _keys_only(query: Select) -> Select:
 def _estimate(query: Select) -> int:
     entity = query.column_descriptions[0]["entity"]
     (key,) = inspect(entity).primary_key
-    low, high = db.session.execute(select(func.min(key), func.max(key))).one()
+    # Two scalar subqueries, not min() and max() in one SELECT: SQLite answers a lone
+    # min or max from the primary key's ends, but scans a whole index for the pair.
+    low, high = db.session.execute(
+        select(select(func.min(key)).scalar_subquery(), select(func.max(key)).scalar_subquery())
+    ).one()
     if low is None:
         return 0
     span = high - low + 1

@@ -107,8 +107,9 @@ class Target(db.Model):
     __table_args__ = (
         CheckConstraint(_one_of("kind", TARGET_KINDS), name="kind"),
         CheckConstraint(_one_of("credit_class", CREDIT_CLASSES), name="credit_class"),
-        # The roster list at province scale: a unit's active targets in code order.
-        Index("ix_inspection_targets_unit_active_code", "unit_id", "active", "code"),
+        # The roster list at province scale: a unit's targets of one status in code order
+        # (``closed`` in the key: the count of a status reads the index alone).
+        Index("ix_inspection_targets_unit_status_code", "unit_id", "active", "closed", "code"),
     )
 
 

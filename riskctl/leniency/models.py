@@ -169,6 +169,8 @@ class LeniencyRecord(db.Model):
         Index("ix_leniency_records_followup", "status", "followup_due"),
         # The list at province scale: a unit's records of one status over a period.
         Index("ix_leniency_records_unit_status_occurred", "unit_id", "status", "occurred_on"),
+        # Every unit's records of one status, newest first (the list's own order).
+        Index("ix_leniency_records_status_occurred", "status", "occurred_on", "id"),
     )
 
     @property

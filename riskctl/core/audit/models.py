@@ -28,8 +28,17 @@ class AuditEntry(db.Model):
 
     __table_args__ = (
         Index("ix_audit_entries_object", "object_type", "object_id"),
-        # The log filtered by action, newest first.
-        Index("ix_audit_entries_action_seq", "action", "seq"),
+        # The log filtered by action, newest first. The count of an action prefix is a
+        # range of this index: PostgreSQL needs the pattern operator class for LIKE 'x%'
+        # when the database's collation is not C.
+        Index(
+            "ix_audit_entries_action_seq",
+            "action",
+            "seq",
+            postgresql_ops={"action": "varchar_pattern_ops"},
+        ),
+        # One actor's entries, newest first.
+        Index("ix_audit_entries_actor_seq", "actor", "seq"),
     )
 
 
