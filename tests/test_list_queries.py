@@ -8,7 +8,7 @@ means a query per row (a lazy load in the schema or the view).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 
 from riskctl.accounts import operations as accounts
 from riskctl.core import lean
@@ -104,6 +104,10 @@ def _schema_dump(schema, rows):
     """marshmallow's dump of the page's records as ORM objects (a row read by the lean
     path as plain columns is loaded again by its id)."""
     model = schema.Meta.model
-    records = [db.session.get(model, r.id) if isinstance(r, lean.Record) else r for r in rows]
+    (key,) = inspect(model).primary_key  # ``id``, or the audit log's ``seq``
+    records = [
+        db.session.get(model, getattr(r, key.key)) if isinstance(r, lean.Record) else r
+        for r in rows
+    ]
     assert None not in records
     return schema(many=True).dump(records)
