@@ -111,3 +111,16 @@ def _schema_dump(schema, rows):
     ]
     assert None not in records
     return schema(many=True).dump(records)
+
+
+def test_task_list_of_an_unknown_plan_is_a_404_and_a_page_past_the_end_is_empty(app, demo_bureau):
+    """The task list finds its plan inside the page's statements: an unknown plan is
+    still a 404, a known plan's page past its end still an empty page."""
+    tokens, plan = demo_bureau
+    client = ApiClient(app.test_client(), tokens["jiwei"])
+    missing = client.get("/api/v1/inspection/plans/NOPE-1/tasks")
+    assert missing.status_code == 404
+    assert "抽查计划 NOPE-1 不存在" in missing.get_data(as_text=True)
+    past = client.get(f"/api/v1/inspection/plans/{plan}/tasks?page=999")
+    assert past.status_code == 200
+    assert past.get_json()["items"] == [] and past.get_json()["total"] > 0
