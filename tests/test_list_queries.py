@@ -8,7 +8,7 @@ means a query per row (a lazy load in the schema or the view).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 
 from riskctl.accounts import operations as accounts
 from riskctl.core import lean
@@ -104,6 +104,23 @@ def _schema_dump(schema, rows):
     """marshmallow's dump of the page's records as ORM objects (a row read by the lean
     path as plain columns is loaded again by its id)."""
     model = schema.Meta.model
-    records = [db.session.get(model, r.id) if isinstance(r, lean.Record) else r for r in rows]
+    (key,) = inspect(model).primary_key  # ``id``, or the audit log's ``seq``
+    records = [
+        db.session.get(model, getattr(r, key.key)) if isinstance(r, lean.Record) else r
+        for r in rows
+    ]
     assert None not in records
     return schema(many=True).dump(records)
+
+
+def test_task_list_of_an_unknown_plan_is_a_404_and_a_page_past_the_end_is_empty(app, demo_bureau):
+    """The task list finds its plan inside the page's statements: an unknown plan is
+    still a 404, a known plan's page past its end still an empty page."""
+    tokens, plan = demo_bureau
+    client = ApiClient(app.test_client(), tokens["jiwei"])
+    missing = client.get("/api/v1/inspection/plans/NOPE-1/tasks")
+    assert missing.status_code == 404
+    assert "抽查计划 NOPE-1 不存在" in missing.get_data(as_text=True)
+    past = client.get(f"/api/v1/inspection/plans/{plan}/tasks?page=999")
+    assert past.status_code == 200
+    assert past.get_json()["items"] == [] and past.get_json()["total"] > 0

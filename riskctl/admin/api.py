@@ -12,9 +12,10 @@ from riskctl.accounts.api import UnitSchema
 from riskctl.accounts.queries import unit_by_code
 from riskctl.accounts.roles import ADMIN, AUDIT_READERS
 from riskctl.admin import operations
+from riskctl.admin.pages import audit_page
 from riskctl.admin.queries import audit_query
 from riskctl.core import calendar, clock, settings
-from riskctl.core.api import ApiBlueprint, PageArgs, errors, paginate
+from riskctl.core.api import ApiBlueprint, PageArgs, errors
 from riskctl.core.audit import verify
 from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.audit.models import AuditEntry
@@ -186,7 +187,7 @@ def reactivate_unit(code: str):
 def list_audit(args):
     """审计日志（按序号倒序；可按 action、actor、object_type、object_id 过滤）"""
     query = audit_query(args["action"], args["actor"], args["object_type"], args["object_id"])
-    return paginate(query, args)
+    return audit_page(query, args)
 
 
 @bp.route("/audit/verify", methods=["GET"])

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from riskctl.core import audit, clock
@@ -144,3 +144,20 @@ def store(key: str, raw: Any, actor: str) -> Any:
     db.session.flush()
     audit.record("setting.change", "setting", key, {"before": before, "after": value})
     return value
+
+
+def prefetch(*keys: str) -> None:
+    """Read ``keys`` in one statement for the request (a list that needs several settings):
+    each later :func:`get` of them then asks the database nothing — a row found stays in
+    the session (held for the request: the identity map alone keeps no object alive), a
+    missing one is remembered as absent."""
+    if not has_request_context():
+        return
+    absent = g.setdefault("settings_absent", set())
+    held = g.setdefault("settings_rows", {})
+    wanted = [key for key in keys if key not in absent and key not in held]
+    if not wanted:
+        return
+    for row in db.session.scalars(select(Setting).where(Setting.key.in_(wanted))):
+        held[row.key] = row
+    absent.update(key for key in wanted if key not in held)

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from riskctl.accounts.models import Unit, User
@@ -240,13 +240,13 @@ def _record_shape() -> lean.Shape:
 
 def _officers(records: list) -> None:
     """The page's officer numbers, in one statement."""
-    by_id = {r.id: r for r in records}
-    for r in records:
-        r.officer_numbers = []
-    rows = db.session.execute(
+    lean.attach_values(records, "officer_numbers", _officers_statement())
+
+
+@functools.cache
+def _officers_statement() -> Select:
+    return (
         select(RecordOfficer.record_id, RecordOfficer.number)
-        .where(RecordOfficer.record_id.in_(by_id))
+        .where(RecordOfficer.record_id.in_(bindparam("ids", expanding=True)))
         .order_by(RecordOfficer.record_id, RecordOfficer.position)
     )
-    for record_id, number in rows:
-        by_id[record_id].officer_numbers.append(number)

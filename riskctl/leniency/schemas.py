@@ -154,8 +154,10 @@ class LeniencyAttachmentUpload(LeniencyAttachmentIn):
 
 def overdue_working_days(record) -> int | None:
     """Working days a 复查 is overdue, or None when it is done or not yet due."""
+    if not is_open_for_followup(record.status):
+        return None  # most rows of a page: no clock, no calendar
     today = clock.today()
-    if not is_open_for_followup(record.status) or record.followup_due >= today:
+    if record.followup_due >= today:
         return None
     return current_calendar().working_days_between(record.followup_due, today)
 

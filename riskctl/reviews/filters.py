@@ -65,3 +65,9 @@ def file_scope(args: Mapping[str, Any]) -> dict[str, Any]:
 
 def case_file_filters(args: Mapping[str, Any]) -> dict[str, Any]:
     return _load(_CaseFileFilters(), args)
+
+
+def case_file_scope(args: Mapping[str, Any]) -> dict[str, Any]:
+    """``unit``, ``start``, ``end`` and ``q`` of the API's loaded ``CaseFileArgs`` (the
+    same fields as the page's filters: loaded once, not again)."""
+    return with_unit({k: args.get(k) or None for k in ("unit", "start", "end", "q")})

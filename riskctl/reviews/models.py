@@ -32,6 +32,11 @@ FILE_STATUSES = {"assigned": "待评分", "scored": "待确认", "confirmed": "�
 FINDING_KINDS = {"veto": "否决项", "deduction": "扣分项"}
 
 
+def yuan(fen: int) -> str:
+    """An amount in fen as yuan with two decimals (``20000`` → ``"200.00"``)."""
+    return f"{fen / 100:.2f}"
+
+
 class CaseFile(db.Model):
     """A closed case file (结案案卷) in the register campaigns sample from."""
 
@@ -65,7 +70,7 @@ class CaseFile(db.Model):
 
     @property
     def penalty_yuan(self) -> str:
-        return "" if self.penalty_fen is None else f"{self.penalty_fen / 100:.2f}"
+        return "" if self.penalty_fen is None else yuan(self.penalty_fen)
 
 
 class Reviewer(db.Model):

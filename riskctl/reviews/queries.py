@@ -33,8 +33,12 @@ def case_files_query(
     start: date | None = None,
     end: date | None = None,
     q: str | None = None,
+    load: bool = True,
 ) -> Select:
-    query = select(CaseFile).options(joinedload(CaseFile.unit))
+    """The register newest first; ``load=False`` for a lean page (no loader option)."""
+    query = select(CaseFile)
+    if load:
+        query = query.options(joinedload(CaseFile.unit))
     ids = visible_unit_ids(user)
     if ids is not None:
         query = query.where(CaseFile.unit_id.in_(ids))

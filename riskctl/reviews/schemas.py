@@ -20,6 +20,7 @@ from riskctl.reviews.models import (
     ReviewerDraw,
     ReviewFile,
     ScoreSheet,
+    yuan,
 )
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9\-_]{2,40}$", error="编号只能含字母、数字、- 和 _（2–40 位）")
@@ -122,7 +123,7 @@ class CaseFileSchema(OutSchema):
     approver_name = fields.String()
     closed_on = fields.Date()
     penalty = computed(
-        lambda c: c.penalty_yuan or None,
+        lambda c: None if c.penalty_fen is None else yuan(c.penalty_fen),
         allow_none=True,
         metadata={"description": "罚款金额（元，两位小数）", "example": "200.00"},
     )

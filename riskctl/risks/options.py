@@ -79,6 +79,11 @@ def _cached(key: str, build: Callable[[Any], Any] = lambda value: value) -> Any:
     return cache[key]
 
 
+def prefetch_levels() -> None:
+    """The matrix and the display style in one read (a list shows both on every row)."""
+    settings.prefetch(MATRIX_KEY, STYLE_KEY)
+
+
 def current_matrix() -> Matrix:
     return _cached(MATRIX_KEY, lambda grid: Matrix(tuple(tuple(row) for row in grid)))
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from riskctl.accounts.models import Unit
 from riskctl.core import lean
+from riskctl.risks import options
 from riskctl.risks.filters import RiskFilter, list_query
 from riskctl.risks.models import RiskMeasure, RiskPoint
 
@@ -24,10 +25,12 @@ def points_page(
     """One page of :func:`list_query`: the columns of ``RiskPointOut`` (the query joins
     the unit), the measures in one statement for the page."""
     query = list_query(flt, unit_ids, today, load=False)
-    return lean.page(query, args, _shapes()[0], _measures)
+    return lean.page(query, args, _shapes()[0], _complete)
 
 
-def _measures(records: list[lean.Record]) -> None:
+def _complete(records: list[lean.Record]) -> None:
+    """The page's measures; the level settings its rows need, read together."""
+    options.prefetch_levels()
     shape = _shapes()[1]
     lean.attach(records, "measures", RiskMeasure.point_id, shape, RiskMeasure.position)
 

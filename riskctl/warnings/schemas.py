@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from riskctl.accounts.queries import unit_by_code
@@ -102,10 +104,17 @@ class WarningDetailSchema(WarningSchema):
     closed_by = fields.String()
 
 
+@functools.cache
+def _filter_schema() -> WarningFilterSchema:
+    """Built once per process: a schema holds no state between loads."""
+    return WarningFilterSchema()
+
+
 def filter_from(args) -> WarningFilter:
     """Query-string filters, checked (422 naming the field); the unit code becomes the unit."""
-    loaded = WarningFilterSchema().load(
-        {k: v for k, v in args.items() if k in WarningFilterSchema().fields and v not in ("", None)}
+    schema = _filter_schema()
+    loaded = schema.load(
+        {k: v for k, v in args.items() if k in schema.fields and v not in ("", None)}
     )
     unit = None
     if loaded.get("unit"):

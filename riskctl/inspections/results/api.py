@@ -42,8 +42,7 @@ EVERYONE = (LEGAL, LEADER, DISCIPLINE, OFFICER)
 @bp.paginated(InspectionTaskSchema, TaskArgs)
 def list_tasks(args, code: str):
     """计划的抽中对象与结果（state=todo/entered/published；执法队员只见本单位人员参与的）"""
-    plan = queries.plan_by_code(code)
-    return tasks_page(require_actor(), plan, args["state"], args)
+    return tasks_page(require_actor(), code, args["state"], args)
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from riskctl.accounts.models import Unit, User
@@ -18,11 +19,17 @@ _TASK_COLUMNS = (
 )  # fmt: skip
 
 
-def tasks_page(user: User | None, plan: Plan, state: str, args: dict[str, Any]) -> dict[str, Any]:
-    """One page of :func:`queries.tasks`: the columns of ``InspectionTaskSchema``, the
-    team and the attachments in one statement each for the page."""
-    query = queries.tasks(user, plan=plan, state=state, load=False)
-    return lean.page(query, args, _shapes()[0], _complete)
+def tasks_page(user: User | None, code: str, state: str, args: dict[str, Any]) -> dict[str, Any]:
+    """One page of :func:`queries.tasks` of the plan ``code``: the columns of
+    ``InspectionTaskSchema``, the team and the attachments in one statement each for the
+    page. The plan is found inside the page's own statements; only an empty page asks
+    whether it exists (404 otherwise)."""
+    plan_id = select(Plan.id).where(Plan.code == code).scalar_subquery()
+    query = queries.tasks(user, state=state, load=False).where(Task.plan_id == plan_id)
+    body = lean.page(query, args, _shapes()[0], _complete)
+    if not body["items"]:
+        queries.plan_by_code(code)
+    return body
 
 
 def _complete(records: list[lean.Record]) -> None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
-from riskctl.core.api import ApiBlueprint, errors, paginate
+from riskctl.core.api import ApiBlueprint, errors
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound, ValidationFailed
 from riskctl.core.http import upload_limit
 from riskctl.core.tabular.problems import ImportProblems, TableError
 from riskctl.reviews import operations, queries
-from riskctl.reviews.filters import case_file_filters
+from riskctl.reviews.filters import case_file_scope
 from riskctl.reviews.models import Reviewer
 from riskctl.reviews.registry import imports
+from riskctl.reviews.registry.pages import case_files_page
 from riskctl.reviews.schemas import (
     CaseFileArgs,
     CaseFileImportIn,
@@ -46,13 +47,8 @@ PROBLEMS_SHOWN = 500
 @bp.paginated(CaseFileSchema, CaseFileArgs)
 def list_case_files(args):
     """结案案卷登记（筛选：unit、start、end、q）"""
-    filters = {
-        k: v.isoformat() if hasattr(v, "isoformat") else v
-        for k, v in args.items()
-        if k not in ("page", "per_page") and v is not None
-    }
-    query = queries.case_files_query(current_actor(), **case_file_filters(filters))
-    return paginate(query, args)
+    query = queries.case_files_query(current_actor(), **case_file_scope(args), load=False)
+    return case_files_page(query, args)
 
 
 @bp.route("/case-files/import", methods=["POST"])

@@ -32,5 +32,8 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+_BY_KEY = {rule.key: rule for rule in RULES}
+
+
 def rule_by_key(key: str) -> Rule | None:
-    return next((rule for rule in RULES if rule.key == key), None)
+    return _BY_KEY.get(key)
