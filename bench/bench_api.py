@@ -107,7 +107,8 @@ def ab(url: str, token: str | None, seconds: float = SECONDS) -> float:
     cmd = ["ab", "-q", "-t", f"{seconds:g}", "-n", "10000000", "-c", str(C), "-k"]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    done = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, timeout=60)
+    out = done.stdout
     failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))
     non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
     if failed or non2xx:
