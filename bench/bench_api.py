@@ -4,10 +4,11 @@ Both run under ``gunicorn -c gunicorn.conf.py`` with 2 workers, up at the same t
 ``ab`` (apache2-utils, concurrency 8, keep-alive) loads each endpoint in alternating
 rounds, riskctl on the demo database then the bare app (bench/bare_app.py, which
 answers ``{"items": [], "total": 0}``), BENCH_AB_ROUNDS (3) of each. A round lasts
-BENCH_AB_SECONDS (2.5 s) on either side: a bare round of 1,500 requests takes under a
-second, where a scheduler hiccup of the shared machine moves its rate by half. Each
-side's figure is the median of its rounds; the spread is the lowest and highest ratio
-of a riskctl round to the bare round next to it. The load average is printed too.
+about BENCH_AB_SECONDS (2.5 s) on either side (its request count set from a warm-up of
+200): a bare round of 1,500 requests takes under a second, where a scheduler hiccup of
+the shared machine moves its rate by half. Each side's figure is the median of its
+rounds; the spread is the lowest and highest ratio of a riskctl round to the bare round
+next to it. The load average is printed too.
 
 Run ``python -m bench api``; BENCH_AB_C / BENCH_AB_ROUNDS / BENCH_AB_SECONDS change it.
 Set RISKCTL_BENCH_DATABASE_URL=postgresql+psycopg://… to measure on PostgreSQL.
@@ -101,13 +102,13 @@ class Server:
         self.proc.wait(timeout=30)
 
 
-def ab(url: str, token: str | None, seconds: float = SECONDS) -> float:
-    """Requests per second of ``ab`` loading ``url`` for ``seconds`` (the -t time limit;
-    -n after it only lifts ab's default cap of 50,000 requests)."""
-    cmd = ["ab", "-q", "-t", f"{seconds:g}", "-n", "10000000", "-c", str(C), "-k"]
+def ab(url: str, token: str | None, n: int) -> float:
+    """Requests per second of ``ab`` sending ``n`` requests to ``url`` (by count: ab's
+    -t time limit can hang on a keep-alive connection)."""
+    cmd = ["ab", "-q", "-n", str(n), "-c", str(C), "-k"]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
-    done = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, timeout=60)
+    done = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, timeout=120)
     out = done.stdout
     failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))
     non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
@@ -205,15 +206,14 @@ def _run(env: dict[str, str], tokens: dict[str, str]) -> list[Row]:
 def _rounds(
     app: Server, bare: Server, path: str, token: str | None
 ) -> tuple[list[float], list[float], str]:
-    """``ROUNDS`` paired rounds (riskctl, then bare) after a short warm-up of each; the
-    load average when they started."""
-    for server in (app, bare):
-        ab(server.base + path, token, seconds=0.5)
+    """``ROUNDS`` paired rounds (riskctl, then bare), each side sized by its warm-up to
+    last about ``SECONDS``; the load average when they started."""
+    sizes = [max(200, round(ab(s.base + path, token, n=200) * SECONDS)) for s in (app, bare)]
     avg = loadavg()
     ours, theirs = [], []
     for _ in range(ROUNDS):
-        ours.append(ab(app.base + path, token))
-        theirs.append(ab(bare.base + path, token))
+        ours.append(ab(app.base + path, token, n=sizes[0]))
+        theirs.append(ab(bare.base + path, token, n=sizes[1]))
     return ours, theirs, avg
 
 
