@@ -75,17 +75,7 @@ def bench_app() -> Iterator[Any]:
     base = os.environ.get("RISKCTL_BENCH_DATABASE_URL")
     with tempfile.TemporaryDirectory(prefix="riskctl-bench-") as tmp:
         url, drop = _database(base, tmp)
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "bench",
-                "PII_KEY": "bench",
-                "ENV": "bench",
-                "INSTANCE_PATH": tmp,
-                "REPORTS_DIR": f"{tmp}/reports",
-                "ATTACHMENTS_DIR": f"{tmp}/attachments",
-            }
-        )
+        app = create_app(app_config(url, tmp))
         try:
             with app.app_context():
                 upgrade()
@@ -94,6 +84,25 @@ def bench_app() -> Iterator[Any]:
                 db.engine.dispose()
         finally:
             drop()
+
+
+def app_config(url: str, tmp: str) -> dict[str, Any]:
+    """The bench's app settings: ``url``'s database, every file under ``tmp``."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "bench",
+        "PII_KEY": "bench",
+        "ENV": "bench",
+        "INSTANCE_PATH": tmp,
+        "REPORTS_DIR": f"{tmp}/reports",
+        "ATTACHMENTS_DIR": f"{tmp}/attachments",
+    }
+
+
+def spread(num: list[float], den: list[float]) -> str:
+    """The lowest and highest ratio ``num[i] / den[i]`` of paired rounds: ``min–max``."""
+    ratios = [a / b for a, b in zip(num, den, strict=True)]
+    return f"{min(ratios):.2f}–{max(ratios):.2f}"
 
 
 def _database(base: str | None, tmp: str) -> tuple[str, Callable[[], None]]:

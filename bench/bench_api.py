@@ -1,12 +1,16 @@
 """API throughput against its floor: riskctl vs a bare Flask app, same gunicorn config.
 
-Both run under ``gunicorn -c gunicorn.conf.py`` with 2 workers; ``ab`` (apache2-utils)
-sends a bounded load (1,500 requests, concurrency 8, keep-alive) to each endpoint, first
-to riskctl on the demo database, then to the bare app (bench/bare_app.py, which answers
-``{"items": [], "total": 0}``), so every ratio comes from one run on the same machine.
-The load average is printed with the figures: the machine is shared.
+Both run under ``gunicorn -c gunicorn.conf.py`` with 2 workers, up at the same time;
+``ab`` (apache2-utils, concurrency 8, keep-alive) loads each endpoint in alternating
+rounds, riskctl on the demo database then the bare app (bench/bare_app.py, which
+answers ``{"items": [], "total": 0}``), BENCH_AB_ROUNDS (3) of each. A round lasts
+about BENCH_AB_SECONDS (2.5 s) on either side (its request count set from a warm-up of
+200): a bare round of 1,500 requests takes under a second, where a scheduler hiccup of
+the shared machine moves its rate by half. Each side's figure is the median of its
+rounds; the spread is the lowest and highest ratio of a riskctl round to the bare round
+next to it. The load average is printed too.
 
-Run ``python -m bench api``; BENCH_AB_N / BENCH_AB_C change the load.
+Run ``python -m bench api``; BENCH_AB_C / BENCH_AB_ROUNDS / BENCH_AB_SECONDS change it.
 Set RISKCTL_BENCH_DATABASE_URL=postgresql+psycopg://… to measure on PostgreSQL.
 """
 
@@ -18,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,10 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import Row, _database, backend, print_table  # noqa: E402
+from bench._common import Row, _database, backend, print_table, spread  # noqa: E402
 
-N = int(os.environ.get("BENCH_AB_N", "1500"))
 C = int(os.environ.get("BENCH_AB_C", "8"))
+ROUNDS = int(os.environ.get("BENCH_AB_ROUNDS", "3"))
+SECONDS = float(os.environ.get("BENCH_AB_SECONDS", "2.5"))
 BIN = Path(sys.executable).parent
 # (label, path, users whose token is tried in turn until one answers 200)
 ENDPOINTS = [
@@ -96,11 +102,14 @@ class Server:
         self.proc.wait(timeout=30)
 
 
-def ab(url: str, token: str | None, n: int = N) -> float:
+def ab(url: str, token: str | None, n: int) -> float:
+    """Requests per second of ``ab`` sending ``n`` requests to ``url`` (by count: ab's
+    -t time limit can hang on a keep-alive connection)."""
     cmd = ["ab", "-q", "-n", str(n), "-c", str(C), "-k"]
     if token:
         cmd += ["-H", f"Authorization: Bearer {token}"]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    done = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, timeout=120)
+    out = done.stdout
     failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))
     non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
     if failed or non2xx:
@@ -165,28 +174,47 @@ def _run(env: dict[str, str], tokens: dict[str, str]) -> list[Row]:
                     print(f"skip {label}: no token answers 200", file=sys.stderr)
                     continue
             chosen.append((label, path, token))
-        # Both servers up at once, each endpoint measured on one then the other at once:
-        # a load spike from the shared machine hits both sides of a ratio alike.
+        # Both servers up at once, each endpoint's rounds alternating between them: a
+        # load spike from the shared machine hits both sides of a ratio alike.
         bare = Server("bench.bare_app:app", env)
         try:
-            riskctl, floor = {}, {}
-            for label, path, token in chosen:
-                for server in (app, bare):
-                    ab(server.base + path, token, n=max(N // 10, 50))  # warm up
-                riskctl[label] = (ab(app.base + path, token), loadavg())
-                floor[label] = ab(bare.base + path, token)
+            measured = [
+                (label, path, *_rounds(app, bare, path, token)) for label, path, token in chosen
+            ]
         finally:
             bare.stop()
     finally:
         app.stop()
-    print(f"\nAPI throughput [{backend()}] ab -n {N} -c {C} -k, gunicorn 2 workers")
-    print(f"{'endpoint':22} {'riskctl req/s':>14} {'bare req/s':>11} {'ratio':>6}  load")
+    print(
+        f"\nAPI throughput [{backend()}] ab -c {C} -k, {ROUNDS} alternating rounds of"
+        f" {SECONDS:g} s a side, gunicorn 2 workers (median req/s of each side)"
+    )
+    print(
+        f"{'endpoint':22} {'riskctl req/s':>14} {'bare req/s':>11} {'ratio':>6} {'spread':>9}  load"
+    )
     rows = []
-    for label, path, _ in chosen:
-        rate, avg = riskctl[label]
-        print(f"{label:22} {rate:14.0f} {floor[label]:11.0f} {rate / floor[label]:6.3f}  {avg}")
+    for label, path, ours, theirs, avg in measured:
+        rate, floor = statistics.median(ours), statistics.median(theirs)
+        print(
+            f"{label:22} {rate:14.0f} {floor:11.0f} {rate / floor:6.3f}"
+            f" {spread(ours, theirs):>9}  {avg}"
+        )
         rows.append(Row(f"api: {label} [{backend()}] s/request", path, 1 / rate, 0.0))
     return rows
+
+
+def _rounds(
+    app: Server, bare: Server, path: str, token: str | None
+) -> tuple[list[float], list[float], str]:
+    """``ROUNDS`` paired rounds (riskctl, then bare), each side sized by its warm-up to
+    last about ``SECONDS``; the load average when they started."""
+    sizes = [max(200, round(ab(s.base + path, token, n=200) * SECONDS)) for s in (app, bare)]
+    avg = loadavg()
+    ours, theirs = [], []
+    for _ in range(ROUNDS):
+        ours.append(ab(app.base + path, token, n=sizes[0]))
+        theirs.append(ab(bare.base + path, token, n=sizes[1]))
+    return ours, theirs, avg
 
 
 def _drawn_plan(app: Server, token: str) -> str:

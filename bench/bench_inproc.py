@@ -3,7 +3,8 @@
 Less sensitive to a shared machine's load than ``bench api`` (no sockets, no second
 process): each endpoint is called through the WSGI stack (werkzeug's test client) on
 riskctl with the demo data and on ``bench/bare_app.py``, in alternating rounds of
-``BENCH_INPROC_N`` requests; the ratio compares the median round of each, timed in CPU
+``BENCH_INPROC_N`` requests; the ratio compares the median round of each (the spread is
+the lowest and highest ratio of a round to its paired round), timed in CPU
 seconds of this process (``BENCH_INPROC_CLOCK=wall`` for wall time). The Python function
 calls per request (one profiled round) are printed too: a figure load cannot move.
 
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import Row, _database, backend, print_table  # noqa: E402
+from bench._common import Row, _database, app_config, backend, print_table, spread  # noqa: E402
 from bench.bench_api import ENDPOINTS, loadavg  # noqa: E402
 
 N = int(os.environ.get("BENCH_INPROC_N", "50"))
@@ -71,17 +72,7 @@ def _demo_app(url: str, tmp: str):
 
     from riskctl import create_app
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench",
-            "PII_KEY": "bench",
-            "ENV": "bench",
-            "INSTANCE_PATH": tmp,
-            "REPORTS_DIR": f"{tmp}/reports",
-            "ATTACHMENTS_DIR": f"{tmp}/attachments",
-        }
-    )
+    app = create_app(app_config(url, tmp))
     with app.app_context():
         upgrade()
     result = app.test_cli_runner().invoke(args=["demo"])
@@ -104,7 +95,10 @@ def _measure(app) -> list[Row]:
         only = set(filter(None, os.environ.get("BENCH_INPROC_ONLY", "").split(",")))
         clock = "wall" if CLOCK is time.perf_counter else "CPU"
         print(f"\nin-process [{backend()}] {ROUNDS} rounds × {N} requests, {clock} ms per request")
-        print(f"{'endpoint':22} {'riskctl':>8} {'bare':>7} {'ratio':>6} {'calls/req':>9}  load")
+        print(
+            f"{'endpoint':22} {'riskctl':>8} {'bare':>7} {'ratio':>6} {'spread':>9}"
+            f" {'calls/req':>9}  load"
+        )
         for label, path, users in ENDPOINTS:
             if only and label not in only:
                 continue
@@ -121,7 +115,8 @@ def _measure(app) -> list[Row]:
             a, b = statistics.median(ours), statistics.median(theirs)
             calls = _calls(client, path, headers)
             print(
-                f"{label:22} {a * 1e3:8.2f} {b * 1e3:7.3f} {b / a:6.3f} {calls:9.0f}  {loadavg()}"
+                f"{label:22} {a * 1e3:8.2f} {b * 1e3:7.3f} {b / a:6.3f}"
+                f" {spread(theirs, ours):>9} {calls:9.0f}  {loadavg()}"
             )
             rows.append(Row(f"inproc: {label} [{backend()}] s/request", path, a, 0.0))
     finally:

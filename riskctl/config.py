@@ -69,6 +69,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         # Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted: the
         # client address throttles count by.
         PROXY_HOPS=int(_env("RISKCTL_PROXY_HOPS", "0")),
+        # /api/v1/health: at most one database probe per worker per interval (0: each call).
+        HEALTH_PROBE_SECONDS=float(_env("RISKCTL_HEALTH_PROBE_SECONDS", "1")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,

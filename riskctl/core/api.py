@@ -43,7 +43,6 @@ DEFAULT_PER_PAGE = 50
 INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 _QUERY_LOCATIONS = ("query", "querystring", "path", "view_args", "headers", "cookies")
 
-
 JSON_VALUE: dict[str, Any] = {
     "description": "任意 JSON 值",
     "nullable": True,
@@ -149,14 +148,12 @@ def paginate(query: Select, args: dict[str, Any]) -> dict[str, Any]:
 
 def page_of(items: list[Any], total: int, args: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """The envelope for a page computed by the caller."""
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]} | (
-        extra
-    )
+    page = {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return page | extra
 
 
 class Extended:
-    """A record answered with a few more values (``extended(plan, digests=…)``): the
-    response schema reads ``extra`` first, then the record's own attributes."""
+    """A record with more values (``extended(plan, digests=…)``): read before its own."""
 
     def __init__(self, record: Any, extra: dict[str, Any]) -> None:
         self._record = record
@@ -210,13 +207,16 @@ class Parser(FlaskParser):
 class ApiBlueprint(SmorestBlueprint):
     """A flask-smorest blueprint that enters the document when the app registers it.
 
-    Modules keep calling ``app.register_blueprint(bp)``; the routes are documented
-    in that app's :class:`Api` (created by :func:`install`), under a tag named by
-    ``title`` (Chinese) and described by ``description``. Each operation's id is its
-    Flask endpoint (``reviews_api.list_campaigns``), whatever the tag is called.
+    Modules keep calling ``app.register_blueprint(bp)``; the routes are documented in
+    that app's :class:`Api` (created by :func:`install`), under a tag named by ``title``
+    (Chinese) and described by ``description``; an operation's id is its Flask endpoint
+    (``reviews_api.list_campaigns``). Argument schemas are instances, built once.
     """
 
     ARGUMENTS_PARSER = Parser()
+
+    def arguments(self, schema: Any, **kwargs: Any) -> Callable[[F], F]:
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
 
     def __init__(self, name: str, import_name: str, *args: Any, title: str = "", **kwargs: Any):
         super().__init__(name, import_name, *args, **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     Response,
@@ -102,6 +104,19 @@ class HealthOut(OutSchema):
 @health_api.response(200, HealthOut, example={"status": "ok", "database": "ok"})
 def health():
     """服务与数据库状态（公开）"""
+    if not _database_answers():
+        return jsonify({"status": "error", "database": "error"}), 503
+    return jsonify({"status": "ok", "database": "ok"})  # the body HealthOut would dump
+
+
+def _database_answers() -> bool:
+    """Whether the database answered a probe within the last RISKCTL_HEALTH_PROBE_SECONDS
+    (this worker's own probe; 0: probe on every call). A failed probe is never reused:
+    a down database is reported within the interval, a recovered one at the next call."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    now = _monotonic()
+    if now < app.extensions.get("riskctl_health_until", now):
+        return True
     try:
         # A pooled connection, not the request's session: no transaction to begin and end.
         connection = db.engine.raw_connection()
@@ -110,9 +125,15 @@ def health():
         finally:
             connection.close()
     except Exception:
+        app.extensions.pop("riskctl_health_until", None)
         current_app.logger.exception("health check: database unreachable")
-        return jsonify({"status": "error", "database": "error"}), 503
-    return jsonify({"status": "ok", "database": "ok"})  # the body HealthOut would dump
+        return False
+    app.extensions["riskctl_health_until"] = now + app.config["HEALTH_PROBE_SECONDS"]
+    return True
+
+
+def _monotonic() -> float:
+    return time.monotonic()
 
 
 @api.get("/api/openapi.json")
