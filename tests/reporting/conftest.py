@@ -17,13 +17,13 @@ from pypdf import PdfReader
 from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.reporting.periods import Quarter, quarter_of
-from tests.conftest import seed_once
 from tests.factories.inspections import plan_with_draw
 from tests.factories.leniency import leniency_item, leniency_record, refusal
 from tests.factories.rectification import make_item
 from tests.factories.reviews import review_campaign, reviewed_file
 from tests.factories.risks import retire, risk_point
 from tests.factories.warnings import make_warning
+from tests.snapshots import seed_once
 
 WQY = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 

@@ -24,8 +24,8 @@ from riskctl.reporting.content import build_report
 from riskctl.reporting.models import QuarterlyReport
 from riskctl.reporting.pdf import Heading, Para, Report, Table, fonts, render_pdf
 from riskctl.reporting.pdf.styles import FRAME_HEIGHT, MARGIN_BOTTOM, MARGIN_TOP, PAGE_HEIGHT
-from tests.conftest import _clean
 from tests.reporting.conftest import WQY, pdf_text
+from tests.snapshots import clean as _clean
 
 FRAME_TOP = PAGE_HEIGHT - MARGIN_TOP
 # A body page (not the cover, not the last) is at least this full: no page holds

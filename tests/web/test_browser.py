@@ -5,21 +5,11 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browsers import CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -36,19 +26,19 @@ def live_server(app) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser():
+def browser(request):
+    """The worker's Chromium (``tests/browsers.py``); every context the test opened is
+    closed after it, so the next test starts with no cookie, storage or page."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is missing at /usr/bin/chromium (.ci/run installs it)")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    chromium = request.getfixturevalue("chromium")
+    try:
+        yield chromium
+    finally:
+        for context in chromium.contexts:
+            context.close()
 
 
 def test_a_user_logs_in_and_sees_the_dashboard(live_server, browser, bureau):

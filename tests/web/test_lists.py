@@ -15,13 +15,13 @@ import pytest
 from riskctl.core import clock
 from riskctl.core.db import db
 from riskctl.inspections.models import ConflictDeclaration, InspectionItem
-from tests.conftest import seed_once
 from tests.factories.inspections import plan_with_draw, roster
 from tests.factories.leniency import leniency_item, leniency_record, refusal
 from tests.factories.rectification import make_item
 from tests.factories.reviews import review_campaign, reviewed_file
 from tests.factories.risks import risk_point
 from tests.factories.warnings import make_warning
+from tests.snapshots import seed_once
 
 
 class Grid(HTMLParser):
