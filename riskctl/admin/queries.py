@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 
 from riskctl.accounts.models import User
 from riskctl.core.audit import AuditEntry
+from riskctl.core.counting import key_prefix
 
 
 def users_query() -> Select:
@@ -25,7 +26,7 @@ def audit_query(
     """Entries newest first; ``action`` is a key prefix (``login`` finds every login.*)."""
     query = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if action:
-        query = query.where(AuditEntry.action.startswith(action))
+        query = query.where(key_prefix(AuditEntry.action, action))
     if actor:
         query = query.where(AuditEntry.actor == actor)
     if object_type:
