@@ -37,6 +37,14 @@ REQUESTS = int(os.environ.get("BENCH_PROVINCE_REQUESTS", "40"))
 PLANS = os.environ.get("BENCH_PROVINCE_PLANS", "1") != "0"
 # After measuring at head, downgrade to this revision and measure the same data again.
 COMPARE = os.environ.get("BENCH_PROVINCE_COMPARE", "")
+# SQLite: a copy of the built database at this path (statements measured on it later).
+KEEP = os.environ.get("BENCH_PROVINCE_KEEP", "")
+# SQLite: measure a database kept that way instead of building one (before/after of a
+# code change on the same data; the scale must be the kept one's).
+REUSE = os.environ.get("BENCH_PROVINCE_REUSE", "")
+# After measuring, keep the database (PostgreSQL's too) while this file exists: its
+# statements can be examined from outside before the bench drops it.
+HOLD = os.environ.get("BENCH_PROVINCE_HOLD", "")
 
 
 ACTIONS = [
@@ -144,22 +152,11 @@ def scenarios() -> list[Row]:
     from sqlalchemy import func, select
 
     from riskctl.accounts import operations as accounts
-    from riskctl.accounts.models import Unit
     from riskctl.core.db import db
     from riskctl.inspections.models import Plan, Task
 
     with bench_app() as app:
-        started, cpu = time.perf_counter(), time.process_time()
-        counts, province = build(SCALE)
-        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-        print(
-            f"built in {time.perf_counter() - started:.0f} s wall, "
-            f"{time.process_time() - cpu:.0f} s CPU of this process (load {load}): {counts}",
-            flush=True,
-        )
-        squad = db.session.get(Unit, province.squads[0])
-        accounts.create_user("bench-officer", "队员", "officer", "Bench-Pass-2026!", squad.code)
-        accounts.create_user("bench-jiwei", "纪委", "discipline", "Bench-Pass-2026!", squad.code)
+        province = _reuse(REUSE) if REUSE else _build_and_keep()
         officer = accounts.issue_token("bench-officer")
         jiwei = accounts.issue_token("bench-jiwei")
         plan = db.session.scalar(
@@ -203,7 +200,57 @@ def scenarios() -> list[Row]:
             downgrade(revision=COMPARE)
             print(f"\ndowngraded to {COMPARE} in {time.perf_counter() - started:.0f} s")
             rows += _measure(app, client, lists, COMPARE)
+        if HOLD:
+            print(f"\nholding {db.engine.url} while {HOLD} exists", flush=True)
+            while Path(HOLD).exists():
+                time.sleep(5)
         return rows
+
+
+def _build_and_keep() -> dataset.Province:
+    from sqlalchemy import text
+
+    from riskctl.accounts import operations as accounts
+    from riskctl.accounts.models import Unit
+    from riskctl.core.db import db, is_postgres
+
+    started, cpu = time.perf_counter(), time.process_time()
+    counts, province = build(SCALE)
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(
+        f"built in {time.perf_counter() - started:.0f} s wall, "
+        f"{time.process_time() - cpu:.0f} s CPU of this process (load {load}): {counts}",
+        flush=True,
+    )
+    squad = db.session.get(Unit, province.squads[0])
+    accounts.create_user("bench-officer", "队员", "officer", "Bench-Pass-2026!", squad.code)
+    accounts.create_user("bench-jiwei", "纪委", "discipline", "Bench-Pass-2026!", squad.code)
+    db.session.commit()
+    if KEEP and not is_postgres():
+        db.session.execute(text("VACUUM INTO :path"), {"path": KEEP})
+        print(f"kept a copy in {KEEP}", flush=True)
+    return province
+
+
+def _reuse(path: str) -> dataset.Province:
+    """The kept database in place of the bench's fresh one; the province read back (the
+    quarter is the one the build would choose today; the squad the officer's)."""
+    import shutil
+
+    from sqlalchemy import select
+
+    from riskctl.accounts.models import Unit, User
+    from riskctl.core import clock
+    from riskctl.core.db import db
+
+    db.session.remove()
+    db.engine.dispose()
+    shutil.copyfile(path, db.engine.url.database)
+    squad = db.session.scalar(select(User.unit_id).where(User.username == "bench-officer"))
+    assert db.session.get(Unit, squad) is not None
+    print(f"reusing {path} (a copy)", flush=True)
+    quarter = dataset.quarter_of(clock.today()).previous()
+    return dataset.Province(quarter, squads=[squad], history_years=HISTORY_YEARS)
 
 
 def _measure(app, client, lists, tag: str) -> list[Row]:
