@@ -18,7 +18,6 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Select,
-    and_,
     func,
     inspect,
     literal_column,
@@ -154,12 +153,7 @@ def _estimate(query: Select) -> int:
         return 0
     span = high - low + 1
     windows = _windows(low, span)
-    counts = [
-        select(func.count())
-        .select_from(_keys_only(query.where(_within(key, first, last))).subquery())
-        .scalar_subquery()
-        for first, last in windows
-    ]
+    counts = [_count_of(query.where(_within(key, first, last))) for first, last in windows]
     both = counts[0]
     for more in counts[1:]:
         both = both + more
@@ -181,8 +175,13 @@ def _windows(low: int, span: int) -> list[tuple[int, int]]:
 def _within(key: Any, first: int, last: int) -> ColumnElement[bool]:
     if is_postgres():
         return key.between(first, last)
-    return and_(
-        # Untyped: a Boolean function would be compared "= 1", which no index serves.
-        func.likelihood(key >= first, _NARROW),
-        func.likelihood(key <= last, _NARROW),
-    )
+    # Untyped: a Boolean function would be compared "= 1", which no index serves.
+    return func.likelihood(key.between(first, last), _NARROW)
+
+
+def _count_of(query: Select) -> Any:
+    """``SELECT count(*)`` of ``query``'s rows, as a scalar subquery (built for each of
+    the sample's windows: the cheapest form to build, where the rows allow it)."""
+    if query._distinct or query._group_by_clauses:
+        return select(func.count()).select_from(query.subquery()).scalar_subquery()
+    return query.with_only_columns(func.count(), maintain_column_froms=True).scalar_subquery()
