@@ -23,7 +23,8 @@ def audit_query(
     since: datetime | None = None,
     before: datetime | None = None,
 ) -> Select:
-    """Entries newest first; ``action`` is a key prefix (``login`` finds every login.*)."""
+    """Entries newest first; ``action`` is a key prefix (``login`` finds every login.*),
+    taken literally and case by case; counted as a range of its index (counting.py)."""
     query = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if action:
         query = query.where(key_prefix(AuditEntry.action, action))
