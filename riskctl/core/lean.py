@@ -107,23 +107,18 @@ def page(
     page_no, per_page = args["page"], args["per_page"]
     offset = (page_no - 1) * per_page
     key = query._generate_cache_key()
-    plan = shape.plan(query, key) if key is not None else None
+    plan = shape.plan(query, key) if key is not None and not key.params else None
     session = db.session
     if session.autoflush:  # as session.execute would
         session.flush()
     if plan is None:
         total, estimated = count_rows(query)
-        rows = session.execute(_page_statement(query, shape, per_page, offset))
+        rows = session.execute(_page_statement(query, shape, per_page, offset)).all()
     else:
-        connection = session.connection()
-        params, count_params = plan.params(key.bindparams)
-        exact_up_to = counting.EXACT_UP_TO
-        count_params[plan.cap] = exact_up_to + 1
-        total, estimated = connection.execute(plan.count, count_params).scalar_one(), False
-        if total > exact_up_to:
+        total, rows = _run(plan, key, per_page, offset)
+        estimated = False
+        if total > counting.EXACT_UP_TO:
             total, estimated = count_rows(query)
-        params[plan.limit], params[plan.offset] = per_page, offset
-        rows = connection.execute(plan.page, params)
     build = shape.build
     records = [build(row) for row in rows]
     if then is not None and records:
@@ -134,8 +129,27 @@ def page(
     return body
 
 
-def _page_statement(query: Select, shape: Shape, limit: int, offset: int) -> Select:
-    statement = query.with_only_columns(*shape.labelled, maintain_column_froms=True)
+def _run(plan: _Plan, key: Any, per_page: int, offset: int) -> tuple[int, list[Any]]:
+    """(the capped count, the page's rows) by ``plan`` with the query's values: one
+    statement (the count is its last column), a second only for a page past the end."""
+    connection = db.session.connection()
+    params, count_params = plan.params(key.bindparams)
+    params[plan.cap] = count_params[plan.count_cap] = counting.EXACT_UP_TO + 1
+    params[plan.limit], params[plan.offset] = per_page, offset
+    rows = connection.execute(plan.page, params).all()
+    if rows:
+        return rows[0][-1], rows
+    if offset == 0:
+        return 0, rows
+    return connection.execute(plan.count, count_params).scalar_one(), rows
+
+
+def _page_statement(
+    query: Select, shape: Shape, limit: int, offset: int, total: Any = None
+) -> Select:
+    """The page's columns of ``query`` (and ``total``, a scalar subquery, as the last)."""
+    columns = shape.labelled if total is None else [*shape.labelled, total.label("lean_total")]
+    statement = query.with_only_columns(*columns, maintain_column_froms=True)
     for target, condition in shape.joins:
         statement = statement.outerjoin(target, condition)
     return statement.limit(limit).offset(offset)
@@ -156,16 +170,17 @@ class _Plan:
     """The page and count statements of one form of a list's query, built once and
     compiled once; each request runs them with its own values as parameters named as
     the compiled statements name them (the query's bound values line up by position
-    with the form's, which is what its cache key means)."""
+    with the form's, which is what its cache key means). The page statement carries
+    the count as its last column (a scalar subquery: the database runs it once)."""
 
     def __init__(self, query: Select, key: Any, shape: Shape, dialect: Any) -> None:
-        self.page = _page_statement(query, shape, 1, 0)
         self.count, cap = _count_statement(query)
+        self.page = _page_statement(query, shape, 1, 0, self.count.scalar_subquery())
         page_names = _bind_names(self.page, dialect)
         count_names = _bind_names(self.count, dialect)
         self.limit = page_names[self.page._limit_clause.key]
         self.offset = page_names[self.page._offset_clause.key]
-        self.cap = count_names[cap.key]
+        self.cap, self.count_cap = page_names[cap.key], count_names[cap.key]
         self.page_names = _named(key, page_names, required=True)
         self.count_names = _named(key, count_names, required=False)
 
