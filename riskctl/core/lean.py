@@ -1,16 +1,15 @@
-"""The lean read path of the lists: items dumped without marshmallow's per-row work.
+"""The lean read path of the lists: rows, not ORM objects; items dumped without
+marshmallow's per-row work.
 
-A list page holds up to 200 records of 20–40 fields; dumping them through
-``Schema.dump`` costs a call chain per field (``serialize`` → ``get_value`` →
-``_serialize``) and per nested record a whole schema pass. :func:`dumper` compiles a
-response schema once into a plain function of the record: one getter and one converter
-per field, taken from the field itself, so the answer is the schema's own dump (the
-tests compare the two on every list). A field of a kind it does not know is dumped by
-the field itself (``field.serialize``), so no kind is ever answered differently.
+A list whose records are read as plain rows (Core ``select`` of the columns the answer
+needs, related names joined in) instead of ORM objects: each row becomes a
+:class:`Record` the schema functions read, and :func:`answered` dumps the page by the
+item schema compiled once (:func:`riskctl.core.dumping.dumper`, re-exported here).
 
-:class:`Rows` is the other half: a list whose records are read as plain rows (Core
-``select`` of the columns the answer needs, related names joined in) instead of ORM
-objects; each row becomes a :class:`Record` the same schema functions read.
+Per request, building and compiling statements costs more than running them on a small
+page: :func:`page` builds a list's page and count statements once per form of its query
+and :func:`attach` its collection statements once per shape; each request only binds
+its values.
 """
 
 from __future__ import annotations
@@ -21,17 +20,20 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from flask import jsonify
-from marshmallow import Schema, fields, missing
-from sqlalchemy import ColumnElement, Select, select
+from marshmallow import Schema
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
 
+from riskctl.core import counting
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
-from riskctl.core.schema import Grouped
+from riskctl.core.dumping import Dump as Dump
+from riskctl.core.dumping import dump_many
+from riskctl.core.dumping import dumper as dumper
 
-Dump = Callable[[Any], dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., Any])
 
-_DUMPERS: dict[type[Schema], Dump] = {}
+# Forms of one list's query kept compiled (filters present or not, sort, role).
+PLANS_KEPT = 64
 
 
 class Record(SimpleNamespace):
@@ -53,6 +55,36 @@ class Shape:
         self.labelled = [column.label(f"c{i}") for i, column in enumerate(columns.values())]
         self.joins = joins
         self.build = _builder(list(columns))
+        self._plans: dict[Any, _Plan | None] = {}
+        self._collections: dict[tuple[Any, ...], Select] = {}
+
+    def collection(self, parent: ColumnElement[Any], order_by: tuple[Any, ...]) -> Select:
+        """The statement of :func:`attach` (built once): the rows of these columns whose
+        ``parent`` is one of the ``ids``."""
+        key = (parent, *order_by)
+        statement = self._collections.get(key)
+        if statement is None:
+            statement = select(parent, *self.labelled).select_from(parent.table)
+            for target, condition in self.joins:
+                statement = statement.outerjoin(target, condition)
+            statement = statement.where(parent.in_(bindparam("ids", expanding=True)))
+            statement = self._collections[key] = statement.order_by(parent, *order_by)
+        return statement
+
+    def plan(self, query: Select, key: Any) -> _Plan | None:
+        """The statements of ``query``'s form (None: read it the slow way)."""
+        try:
+            return self._plans[key.key]
+        except KeyError:
+            pass
+        try:
+            plan = _Plan(query, key, self, db.session.get_bind().dialect)
+        except _NoPlan:
+            plan = None
+        if len(self._plans) >= PLANS_KEPT:
+            self._plans.clear()
+        self._plans[key.key] = plan
+        return plan
 
 
 def page(
@@ -67,21 +99,120 @@ def page(
     ``then(records)`` completes the page with one statement of its own (a collection).
     The query must carry no loader options (they would name an entity not selected).
     A nested record of an outer join that found nothing has every attribute None.
+
+    The page and count statements are built once per *form* of the query (its SQL
+    with the values left out: SQLAlchemy's cache key) and run again with this query's
+    values (:class:`_Plan`); the count past ``EXACT_UP_TO`` is ``count_rows``'s.
     """
     page_no, per_page = args["page"], args["per_page"]
-    total, estimated = count_rows(query)
-    statement = query.with_only_columns(*shape.labelled, maintain_column_froms=True)
-    for target, condition in shape.joins:
-        statement = statement.outerjoin(target, condition)
-    statement = statement.limit(per_page).offset((page_no - 1) * per_page)
+    offset = (page_no - 1) * per_page
+    key = query._generate_cache_key()
+    plan = shape.plan(query, key) if key is not None and not key.params else None
+    session = db.session
+    if session.autoflush:  # as session.execute would
+        session.flush()
+    if plan is None:
+        total, estimated = count_rows(query)
+        rows = session.execute(_page_statement(query, shape, per_page, offset)).all()
+    else:
+        total, rows = _run(plan, key, per_page, offset)
+        estimated = False
+        if total > counting.EXACT_UP_TO:
+            total, estimated = count_rows(query)
     build = shape.build
-    records = [build(row) for row in db.session.execute(statement)]
+    records = [build(row) for row in rows]
     if then is not None and records:
         then(records)
     body = {"items": records, "total": total, "page": page_no, "per_page": per_page}
     if estimated:
         body["total_estimated"] = True
     return body
+
+
+def _run(plan: _Plan, key: Any, per_page: int, offset: int) -> tuple[int, list[Any]]:
+    """(the capped count, the page's rows) by ``plan`` with the query's values: one
+    statement (the count is its last column), a second only for a page past the end."""
+    connection = db.session.connection()
+    params, count_params = plan.params(key.bindparams)
+    params[plan.cap] = count_params[plan.count_cap] = counting.EXACT_UP_TO + 1
+    params[plan.limit], params[plan.offset] = per_page, offset
+    rows = connection.execute(plan.page, params).all()
+    if rows:
+        return rows[0][-1], rows
+    if offset == 0:
+        return 0, rows
+    return connection.execute(plan.count, count_params).scalar_one(), rows
+
+
+def _page_statement(
+    query: Select, shape: Shape, limit: int, offset: int, total: Any = None
+) -> Select:
+    """The page's columns of ``query`` (and ``total``, a scalar subquery, as the last)."""
+    columns = shape.labelled if total is None else [*shape.labelled, total.label("lean_total")]
+    statement = query.with_only_columns(*columns, maintain_column_froms=True)
+    for target, condition in shape.joins:
+        statement = statement.outerjoin(target, condition)
+    return statement.limit(limit).offset(offset)
+
+
+def _count_statement(query: Select) -> tuple[Select, Any]:
+    """``count_rows``'s exact count: at most ``EXACT_UP_TO + 1`` matches (the cap, a
+    parameter: the second value), no column read unless a DISTINCT or grouped query
+    needs its columns to know its rows."""
+    bare = query.order_by(None)
+    if not (bare._distinct or bare._group_by_clauses):
+        bare = bare.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    capped = bare.limit(counting.EXACT_UP_TO + 1)
+    return select(func.count()).select_from(capped.subquery()), capped._limit_clause
+
+
+class _Plan:
+    """The page and count statements of one form of a list's query, built once and
+    compiled once; each request runs them with its own values as parameters named as
+    the compiled statements name them (the query's bound values line up by position
+    with the form's, which is what its cache key means). The page statement carries
+    the count as its last column (a scalar subquery: the database runs it once)."""
+
+    def __init__(self, query: Select, key: Any, shape: Shape, dialect: Any) -> None:
+        self.count, cap = _count_statement(query)
+        self.page = _page_statement(query, shape, 1, 0, self.count.scalar_subquery())
+        page_names = _bind_names(self.page, dialect)
+        count_names = _bind_names(self.count, dialect)
+        self.limit = page_names[self.page._limit_clause.key]
+        self.offset = page_names[self.page._offset_clause.key]
+        self.cap, self.count_cap = page_names[cap.key], count_names[cap.key]
+        self.page_names = _named(key, page_names, required=True)
+        self.count_names = _named(key, count_names, required=False)
+
+    def params(self, binds: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The parameters of this query's values: (page, count)."""
+        values = [bind.effective_value for bind in binds]
+        return _values(self.page_names, values), _values(self.count_names, values)
+
+
+def _named(key: Any, names: dict[str, str], required: bool) -> list[tuple[int, str]]:
+    """(position in the key's values, parameter name) of each value the statement uses:
+    the page uses every value of the query (ORDER BY included), the count may drop some."""
+    named = []
+    for i, bind in enumerate(key.bindparams):
+        if bind.key in names:
+            named.append((i, names[bind.key]))
+        elif required:
+            raise _NoPlan(bind.key)
+    return named
+
+
+def _values(names: list[tuple[int, str]], values: list[Any]) -> dict[str, Any]:
+    return {name: values[i] for i, name in names}
+
+
+class _NoPlan(Exception):
+    """A form whose values could not all be named: read the slow way."""
+
+
+def _bind_names(statement: Select, dialect: Any) -> dict[str, str]:
+    compiled = statement.compile(dialect=dialect)
+    return {bind.key: name for bind, name in compiled.bind_names.items()}
 
 
 def attach(
@@ -97,12 +228,9 @@ def attach(
     by_id = {record.id: record for record in records}
     for record in records:
         setattr(record, name, [])
-    statement = select(parent, *shape.labelled).select_from(parent.table)
-    for target, condition in shape.joins:
-        statement = statement.outerjoin(target, condition)
-    statement = statement.where(parent.in_(by_id)).order_by(parent, *order_by)
+    statement = shape.collection(parent, order_by)
     build = shape.build
-    for row in db.session.execute(statement):
+    for row in db.session.connection().execute(statement, {"ids": list(by_id)}):
         getattr(by_id[row[0]], name).append(build(row[1:]))
 
 
@@ -122,110 +250,6 @@ def _builder(names: list[str]) -> Callable[[Any], Record]:
         return record
 
     return build
-
-
-def dumper(schema: type[Schema]) -> Dump:
-    """The compiled dump of one record by ``schema`` (cached per schema class)."""
-    dump = _DUMPERS.get(schema)
-    if dump is None:
-        dump = _DUMPERS[schema] = _compile(schema())
-    return dump
-
-
-def dump_many(schema: type[Schema], records: list[Any]) -> list[dict[str, Any]]:
-    dump = dumper(schema)
-    return [dump(record) for record in records]
-
-
-def _compile(schema: Schema) -> Dump:
-    if any(schema._hooks[hook] for hook in ("pre_dump", "post_dump")):
-        return schema.dump  # processors: the schema's own pass
-    steps = [
-        (field.data_key if field.data_key is not None else name, _step(schema, name, field))
-        for name, field in schema.dump_fields.items()
-    ]
-
-    def dump(obj: Any) -> dict[str, Any]:
-        if isinstance(obj, Mapping):  # keys, not attributes: marshmallow's accessor
-            return schema.dump(obj)
-        out = {}
-        for key, step in steps:
-            value = step(obj)
-            if value is not missing:
-                out[key] = value
-        return out
-
-    return dump
-
-
-def _step(schema: Schema, name: str, field: fields.Field) -> Callable[[Any], Any]:
-    """``obj -> dumped value`` for one field, exactly as ``field.serialize`` answers."""
-    kind = type(field)
-    if kind is fields.Function:
-        return field.serialize_func
-    if kind is fields.Method:
-        method = field._serialize_method
-        return method if method is not None else lambda obj: missing
-    get = _getter(schema, name, field)
-    if get is None:
-        return lambda obj: field.serialize(name, obj, accessor=schema.get_attribute)
-    convert = _converter(field)
-    if convert is None:
-        return lambda obj: field.serialize(name, obj, accessor=schema.get_attribute)
-    if kind is Grouped:
-        return convert  # the record itself
-
-    def step(obj: Any) -> Any:
-        value = get(obj)
-        if value is None:
-            return None
-        if value is missing:
-            return value
-        return convert(value)
-
-    return step
-
-
-def _getter(schema: Schema, name: str, field: fields.Field) -> Callable[[Any], Any] | None:
-    key = field.attribute or name
-    if "." in key or field.dump_default is not missing:
-        return None
-    return lambda obj: getattr(obj, key, missing)
-
-
-def _converter(field: fields.Field) -> Callable[[Any], Any] | None:
-    """``value -> dumped`` for a value that is not None, or None for "ask the field"."""
-    kind = type(field)
-    if kind is fields.String:
-        return lambda v: v if type(v) is str else field._serialize(v, None, None)
-    if kind is fields.Integer and not field.as_string:
-        return lambda v: v if type(v) is int else int(v)
-    if kind in (fields.Date, fields.DateTime):
-        return field.SERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)
-    if kind is fields.Boolean:
-        return lambda v: field._serialize(v, None, None)
-    if kind is fields.Raw:
-        return lambda v: v
-    if kind in (fields.Nested, Grouped) and not (field.only or field.exclude):
-        nested = field.nested
-        if not (isinstance(nested, type) and issubclass(nested, Schema)):
-            return None
-        if field.many:
-            inner = dumper(nested)
-            return lambda v: [inner(each) for each in v]
-        return dumper(nested)
-    if kind is fields.List:
-        inner = field.inner
-        if type(inner) is fields.Nested and not (inner.only or inner.exclude or inner.many):
-            nested = inner.nested
-            if isinstance(nested, type) and issubclass(nested, Schema):
-                each = dumper(nested)
-                return lambda v: [None if item is None else each(item) for item in v]
-        convert = _converter(inner) if type(inner) is not fields.Nested else None
-        if convert is None:
-            return None
-        return lambda v: [None if item is None else convert(item) for item in v]
-    return None
 
 
 def answered(view: F, item: type[Schema]) -> F:

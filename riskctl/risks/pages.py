@@ -6,6 +6,8 @@ import functools
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Select
+
 from riskctl.accounts.models import Unit
 from riskctl.core import lean
 from riskctl.risks import options
@@ -24,8 +26,19 @@ def points_page(
 ) -> dict[str, Any]:
     """One page of :func:`list_query`: the columns of ``RiskPointOut`` (the query joins
     the unit), the measures in one statement for the page."""
-    query = list_query(flt, unit_ids, today, load=False)
+    if flt.unit or flt.level:  # read from the database (the unit, the matrix in force)
+        query = list_query(flt, unit_ids, today, load=False)
+    else:
+        query = _query(flt, None if unit_ids is None else tuple(unit_ids), today)
     return lean.page(query, args, _shapes()[0], _complete)
+
+
+@functools.lru_cache(maxsize=256)
+def _query(flt: RiskFilter, unit_ids: tuple[int, ...] | None, today: date) -> Select:
+    """:func:`list_query` of filters that read nothing from the database, built once:
+    a statement is a value of its arguments alone (immutable), and one reused keeps its
+    cache key, so a repeated request neither builds nor walks it again."""
+    return list_query(flt, None if unit_ids is None else list(unit_ids), today, load=False)
 
 
 def _complete(records: list[lean.Record]) -> None:

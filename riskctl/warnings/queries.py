@@ -36,8 +36,13 @@ def scoped(query: Select, unit_ids: list[int] | None) -> Select:
 def warnings_query(user: User | None, flt: WarningFilter, *, load: bool = True) -> Select:
     """Warnings the user may see (officers: their units), red first, then the oldest
     (``load``: with their unit; a lean page reads its own columns)."""
+    return warnings_in(visible_unit_ids(user), flt, load=load)
+
+
+def warnings_in(unit_ids: list[int] | None, flt: WarningFilter, *, load: bool = True) -> Select:
+    """:func:`warnings_query` of the units ``unit_ids`` (None: the whole bureau)."""
     query = select(Warning).options(joinedload(Warning.unit)) if load else select(Warning)
-    query = scoped(query, visible_unit_ids(user))
+    query = scoped(query, unit_ids)
     if flt.status == OPEN:
         query = query.where(Warning.status != CLOSED)
     elif flt.status:
