@@ -6,16 +6,24 @@ import functools
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, bindparam, case, inspect, select, true
+from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskctl.accounts.models import UNIT_KINDS, ApiToken, Unit, User
-from riskctl.accounts.queries import inactive_message, unit_by_code, usable_unit, user_by_username
+from riskctl.accounts.queries import (
+    inactive_message,
+    remember_subtree,
+    subtree_column,
+    unit_by_code,
+    usable_unit,
+    user_by_username,
+)
 from riskctl.accounts.roles import ALL_ROLES, OFFICER, ROLE_LABELS
-from riskctl.core import audit, clock
+from riskctl.core import audit, clock, stamps
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -222,21 +230,69 @@ def revoke_token(token_id: int, actor: str, owner: User | None = None) -> ApiTok
 
 def user_for_token(token: str) -> User | None:
     """The active user of a usable token (not revoked, not expired), with their unit (an
-    officer's scope): one statement per API request, the token row itself not loaded."""
-    return db.session.scalar(_token_user(), {"digest": _token_digest(token), "now": clock.now()})
+    officer's scope): one statement per API request, the token row itself not loaded.
+
+    The same statement reads what the rest of the request would otherwise ask for
+    apart: the shared stamp (``core.stamps``: settings and calendar caches) and, for an
+    officer, the ids of their unit's subtree (``queries.visible_unit_ids``). It runs on
+    the session's connection without the ORM's pass (every API request pays it); the
+    user and unit it read join the session as if an ORM query had loaded them."""
+    statement, users, units = _token_user(db.engine.dialect.name)
+    params = {"digest": _token_digest(token), "now": clock.now()}
+    row = db.session.connection().execute(statement, params).first()
+    if row is None:
+        return None
+    unit = None
+    if row[len(users)] is not None:
+        unit = loaded(Unit, zip(units, row[len(users) : len(users) + len(units)], strict=True))
+    user = loaded(User, zip(users, row[: len(users)], strict=True), unit=unit)
+    stamps.seen(row[-2])
+    if user.role == OFFICER:
+        remember_subtree(user, row[-1])
+    return user
 
 
 @functools.cache
-def _token_user() -> Select:
+def _token_user(dialect: str) -> tuple[Select, list[str], list[str]]:
     """The statement of :func:`user_for_token`, built once (every API request runs it):
-    the digest and the moment are its parameters."""
-    return (
-        select(User)
+    the digest and the moment are its parameters. With it, the attribute names of the
+    user's columns and of the unit's, in the order the row holds them."""
+    users, units = _columns(User), _columns(Unit)
+    statement = (
+        select(
+            *(column for _, column in users),
+            *(column for _, column in units),
+            stamps.column(),
+            case((User.role == OFFICER, subtree_column(dialect))),
+        )
+        .select_from(User)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .options(joinedload(User.unit))
+        .outerjoin(Unit, User.unit_id == Unit.id)
         .where(
             ApiToken.token_hash == bindparam("digest"),
             ApiToken.usable_at(bindparam("now")),
             User.active == true(),
         )
     )
+    return statement, [key for key, _ in users], [key for key, _ in units]
+
+
+def _columns(model: type) -> list[tuple[str, Any]]:
+    return [(prop.key, prop.columns[0]) for prop in inspect(model).column_attrs]
+
+
+def loaded(model: type, values: Any, **related: Any) -> Any:
+    """The persistent object of ``model`` with these (attribute, value) pairs read from
+    the database, in the session as an ORM query would leave it: the one the session
+    already holds for that key, else a new one with no pending change."""
+    state = dict(values, **related)
+    mapper = inspect(model)
+    key = mapper.identity_key_from_primary_key([state[k.key] for k in mapper.primary_key])
+    held = db.session.identity_map.get(key)
+    if held is not None:
+        return held
+    instance = mapper.class_manager.new_instance()
+    instance.__dict__.update(state)
+    make_transient_to_detached(instance)
+    db.session.add(instance)
+    return instance

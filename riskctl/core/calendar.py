@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import g, has_request_context
-from sqlalchemy import BigInteger, Boolean, Date, Integer, String, delete, select, update
+from sqlalchemy import Boolean, Date, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from riskctl.core import audit, clock
+from riskctl.core import audit, clock, stamps
 from riskctl.core.db import UTCDateTime, db
 from riskctl.core.errors import ValidationFailed
 from riskctl.core.workdays import Deadline, ScheduleError, WorkCalendar, parse_schedule
@@ -37,18 +35,9 @@ class CalendarDay(db.Model):
     workday: Mapped[bool] = mapped_column(Boolean)
 
 
-class CalendarStamp(db.Model):
-    """One row: the version of the loaded schedules, a new random value at every load.
-
-    Each worker keeps the calendar (and its per-year working-day index) built for
-    the version it last saw, and rebuilds it when the stamp has moved on.
-    """
-
-    __tablename__ = "calendar_stamp"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(BigInteger, default=0)
-
+# The shared stamp (``core.stamps``): a loaded schedule moves it, and each worker keeps
+# the calendar (and its per-year working-day index) built for the version it last saw.
+CalendarStamp = stamps.Stamp
 
 _cache_lock = threading.Lock()
 # database URL -> (stamp version, calendar built from the schedules of that version)
@@ -56,34 +45,19 @@ _built: dict[str, tuple[int, WorkCalendar]] = {}
 
 
 def current_calendar() -> WorkCalendar:
-    """The calendar in force: one read of the stamp per request, built once per version."""
-    if has_request_context() and "work_calendar" in g:
-        return g.work_calendar
-    version = db.session.scalar(select(CalendarStamp.version).where(CalendarStamp.id == 1)) or 0
+    """The calendar in force: built once per version of the shared stamp (read once per
+    request, by the bearer-token statement on the API)."""
+    version = stamps.current()
     key = str(db.engine.url)
     cached = _built.get(key)
     if cached is not None and cached[0] == version:
-        calendar = cached[1]
-    else:
-        years = list(db.session.scalars(select(CalendarYear.year)))
-        overrides = {row.day: row.workday for row in db.session.scalars(select(CalendarDay))}
-        calendar = WorkCalendar(overrides=overrides, loaded_years=years)
-        with _cache_lock:
-            _built[key] = (version, calendar)
-    if has_request_context():
-        g.work_calendar = calendar
+        return cached[1]
+    years = list(db.session.scalars(select(CalendarYear.year)))
+    overrides = {row.day: row.workday for row in db.session.scalars(select(CalendarDay))}
+    calendar = WorkCalendar(overrides=overrides, loaded_years=years)
+    with _cache_lock:
+        _built[key] = (version, calendar)
     return calendar
-
-
-def _bump_version() -> None:
-    # A fresh random stamp rather than +1: a load rolled back after some worker saw its
-    # stamp must not leave that worker a calendar that a later load's stamp would match.
-    version = secrets.randbits(62) + 1
-    bumped = db.session.execute(
-        update(CalendarStamp).where(CalendarStamp.id == 1).values(version=version)
-    )
-    if not bumped.rowcount:
-        db.session.add(CalendarStamp(id=1, version=version))
 
 
 @dataclass(frozen=True)
@@ -127,9 +101,7 @@ def load_year(year: int, text: str, actor: str) -> int:
     db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
     db.session.merge(CalendarYear(year=year, loaded_by=actor, loaded_at=clock.now()))
     db.session.add_all(CalendarDay(day=d, year=year, workday=w) for d, w in days.items())
-    _bump_version()
+    stamps.bump()
     db.session.flush()
     audit.record("calendar.load", "calendar_year", year, {"days": len(days)})
-    if has_request_context():
-        g.pop("work_calendar", None)
     return len(days)

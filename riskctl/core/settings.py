@@ -9,16 +9,16 @@ the default. Changes are audited.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import g, has_request_context
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from riskctl.core import audit, clock
+from riskctl.core import audit, clock, stamps
 from riskctl.core.db import UTCDateTime, db
 from riskctl.core.errors import NotFound, ValidationFailed
 from riskctl.core.setting_kinds import Custom, Kind
@@ -84,18 +84,38 @@ def definition(key: str) -> SettingDef | None:
 
 
 def get(key: str) -> Any:
-    definition = _DEFS[key]
-    # A setting never changed has no row, and the session's identity map cannot
-    # remember a miss: remember it for the request, so a list asks once, not per use.
-    absent = g.setdefault("settings_absent", set()) if has_request_context() else None
-    if absent is not None and key in absent:
-        return definition.default
-    row = db.session.get(Setting, key)
-    if row is None:
-        if absent is not None:
-            absent.add(key)
-        return definition.default
-    return json.loads(row.value)
+    """The value in force: the stored one, else the default (a fresh object each time)."""
+    raw = _stored().get(key)
+    return _DEFS[key].default if raw is None else json.loads(raw)
+
+
+# database engine -> (stamp version, every stored value as JSON text under that version)
+_cache: dict[Any, tuple[int, dict[str, str]]] = {}
+_cache_lock = threading.Lock()
+_READ_ALL = select(Setting.key, Setting.value)
+
+
+def _stored() -> dict[str, str]:
+    """Every stored value, as of the shared stamp this request read: the table is read
+    again only when the stamp has moved (a change on any worker moves it)."""
+    version = stamps.current()
+    engine = db.engine
+    cached = _cache.get(engine)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    values = {key: value for key, value in db.session.execute(_READ_ALL)}
+    with _cache_lock:
+        _cache[engine] = (version, values)
+    return values
+
+
+@event.listens_for(Setting, "after_insert")
+@event.listens_for(Setting, "after_update")
+@event.listens_for(Setting, "after_delete")
+def _moved(_mapper, connection, _target) -> None:
+    # Any write of a setting moves the shared stamp in its own transaction: every worker
+    # reads the settings again at its next request (this one at its next get).
+    stamps.bump(connection)
 
 
 def change(key: str, raw: Any, actor: str) -> Any:
@@ -132,8 +152,6 @@ def refuse(key: str, message: str) -> ValidationFailed:
 def store(key: str, raw: Any, actor: str) -> Any:
     value = clean(key, raw)
     before = get(key)
-    if has_request_context():
-        g.get("settings_absent", set()).discard(key)
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value, row.updated_at, row.updated_by = (
         json.dumps(value, ensure_ascii=False),
@@ -141,23 +159,14 @@ def store(key: str, raw: Any, actor: str) -> Any:
         actor,
     )
     db.session.add(row)
-    db.session.flush()
+    db.session.flush()  # moves the shared stamp (``_moved``)
     audit.record("setting.change", "setting", key, {"before": before, "after": value})
+    _stored()  # this worker's cache follows at once (under the new version)
     return value
 
 
 def prefetch(*keys: str) -> None:
-    """Read ``keys`` in one statement for the request (a list that needs several settings):
-    each later :func:`get` of them then asks the database nothing — a row found stays in
-    the session (held for the request: the identity map alone keeps no object alive), a
-    missing one is remembered as absent."""
-    if not has_request_context():
-        return
-    absent = g.setdefault("settings_absent", set())
-    held = g.setdefault("settings_rows", {})
-    wanted = [key for key in keys if key not in absent and key not in held]
-    if not wanted:
-        return
-    for row in db.session.scalars(select(Setting).where(Setting.key.in_(wanted))):
-        held[row.key] = row
-    absent.update(key for key in wanted if key not in held)
+    """Make sure the settings are at hand for the request (a list that needs several):
+    all of them are read in one statement when the shared stamp has moved, and each
+    later :func:`get` asks the database nothing."""
+    _stored()

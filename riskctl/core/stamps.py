@@ -1,0 +1,78 @@
+"""The shared stamp: what lets a worker keep a per-process cache of rarely changed data.
+
+One row (the table kept its first user's name, ``calendar_stamp``) holds a random
+version that moves, in the same transaction, whenever data a worker caches changes:
+a loaded working-day schedule (``core.calendar``) or a setting (``core.settings``).
+A cache is kept with the version it was built under and used only while the version
+read for this request is the same, so every worker on every host sees a change at its
+next request.
+
+A request reads the version once: the API's bearer-token statement carries it
+(:func:`column`, then :func:`seen`), anything else asks on first use (:func:`current`).
+Outside a request every :func:`current` asks the database.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import g, has_request_context
+from sqlalchemy import BigInteger, Integer, ScalarSelect, insert, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from riskctl.core.db import db
+
+ROW = 1
+_IN_G = "riskctl_stamp"
+
+
+class Stamp(db.Model):
+    """One row: the version of what every worker may cache, a new random value at every
+    change."""
+
+    __tablename__ = "calendar_stamp"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+_READ = select(Stamp.version).where(Stamp.id == ROW)
+
+
+def column() -> ScalarSelect:
+    """The version as a column of another statement (the bearer token's)."""
+    return _READ.scalar_subquery()
+
+
+def seen(version: int | None) -> None:
+    """The version this request read within another statement."""
+    if has_request_context():
+        setattr(g, _IN_G, version or 0)
+
+
+def current() -> int:
+    """The version in force for this request (read once), or now (outside a request)."""
+    in_request = has_request_context()
+    if in_request:
+        version = g.get(_IN_G)
+        if version is not None:
+            return version
+    version = db.session.scalar(_READ) or 0
+    if in_request:
+        setattr(g, _IN_G, version)
+    return version
+
+
+def bump(connection=None) -> int:
+    """A new version, in the current transaction (on ``connection`` during a flush).
+
+    A fresh random value rather than +1: a change rolled back after some worker saw its
+    version must not leave that worker a cache that a later change's version would match.
+    """
+    version = secrets.randbits(62) + 1
+    execute = connection.execute if connection is not None else db.session.execute
+    moved = execute(update(Stamp).where(Stamp.id == ROW).values(version=version))
+    if not moved.rowcount:
+        execute(insert(Stamp).values(id=ROW, version=version))
+    seen(version)
+    return version
