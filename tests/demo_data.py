@@ -81,18 +81,15 @@ def restore(copy: Copy) -> None:
             if copy.rows[table.name]:
                 conn.execute(table.insert(), copy.rows[table.name])
         if conn.dialect.name == "postgresql":
-            # Ids given explicitly leave the sequences behind: move each to its table's max.
-            for table in db.metadata.sorted_tables:
-                keys = list(table.primary_key.columns)
-                if copy.rows[table.name] and len(keys) == 1 and isinstance(keys[0].type, Integer):
-                    highest = f'SELECT max("{keys[0].name}") FROM "{table.name}"'
-                    conn.execute(
-                        text(
-                            f"SELECT setval(s, ({highest})) FROM"
-                            " (SELECT pg_get_serial_sequence(:t, :c) AS s) q WHERE s IS NOT NULL"
-                        ),
-                        {"t": table.name, "c": keys[0].name},
-                    )
+            # Ids given explicitly leave the sequences behind: move each to its table's max
+            # (one statement for all of them).
+            moves = [
+                f'setval(\'{sequence}\', (SELECT max("{column}") FROM "{table}"))'
+                for table, column, sequence in _serial_sequences(conn)
+                if copy.rows[table]
+            ]
+            if moves:
+                conn.exec_driver_sql("SELECT " + ", ".join(moves))
         for name, seq in copy.sqlite_sequence:
             conn.execute(
                 text("INSERT INTO sqlite_sequence (name, seq) VALUES (:n, :s)"),
@@ -102,3 +99,22 @@ def restore(copy: Copy) -> None:
         if not path.is_file() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+
+
+_sequences: list[tuple[str, str, str]] = []
+
+
+def _serial_sequences(conn) -> list[tuple[str, str, str]]:
+    """(table, column, sequence) of every table whose key is one serial integer column
+    (PostgreSQL; the schema is the same for the whole run: looked up once)."""
+    if not _sequences:
+        for table in db.metadata.sorted_tables:
+            keys = list(table.primary_key.columns)
+            if len(keys) == 1 and isinstance(keys[0].type, Integer):
+                sequence = conn.execute(
+                    text("SELECT pg_get_serial_sequence(:t, :c)"),
+                    {"t": table.name, "c": keys[0].name},
+                ).scalar()
+                if sequence is not None:
+                    _sequences.append((table.name, keys[0].name, sequence))
+    return _sequences

@@ -9,6 +9,7 @@ otherwise, at most `MAX_STRING` characters, and dates lie in 2000–2100
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +27,8 @@ from riskctl.core.bounds import (
 
 # A string field that declares no length of its own (Text does) gets this one.
 MAX_STRING = 2000
+# Control characters (below U+0020) other than the tab and the line feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 # marshmallow's built-in messages are English; users of this service read Chinese.
 # Set once here, for every field class, rather than on every field we declare.
@@ -136,7 +139,7 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if has_surrogate(text):
             raise self.make_error_message(SURROGATE_MESSAGE)
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        if _CONTROL.search(text):
             raise self.make_error_message("含有不可见控制字符")
         if len(text) > self.max_length:
             raise self.make_error_message(f"不能超过 {self.max_length} 个字符")

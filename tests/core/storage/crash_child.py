@@ -1,25 +1,31 @@
 """A worker that imports a roster or issues a report, and stops at a chosen moment to be killed.
 
-``python -m tests.core.storage.crash_child CONFIG.json`` — the test starts it, waits
-for ``READY`` on its standard output, then sends SIGKILL, as a host losing power or
-the OOM killer would. Points: ``writing`` (half of the file written), ``before-commit``
-(everything written and flushed), ``after-commit`` (committed; files not yet moved).
+The test starts ``main`` in a process of its own (forked from the concurrency tests'
+fork server, ``tests.conftest.worker_context``: a fresh process with its own app and
+connections, the app's modules already imported), waits for ``READY`` on the pipe,
+then sends SIGKILL, as a host losing power or the OOM killer would. Points:
+``writing`` (half of the file written), ``before-commit`` (everything written and
+flushed), ``after-commit`` (committed; files not yet moved).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
+import traceback
 from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+# The pipe to the test, set by ``main``.
+_to_test: list[Connection] = []
+
 
 def wait_to_be_killed(*_: object) -> None:
-    print("READY", flush=True)
+    _to_test[0].send("READY")
     time.sleep(600)
     sys.exit(3)
 
@@ -42,7 +48,18 @@ def halt_half_way(backend: type) -> None:
     backend.write = write
 
 
-def main(config: dict) -> None:
+def main(config: dict, to_test: Connection) -> None:
+    """Run the scenario; the test hears ``READY`` at the point, or the traceback."""
+    _to_test.append(to_test)
+    try:
+        run(config)
+    except BaseException:
+        to_test.send(traceback.format_exc())
+        raise
+    to_test.send("FINISHED")
+
+
+def run(config: dict) -> None:
     from riskctl import create_app
     from riskctl.core import clock
     from riskctl.core.db import db
@@ -80,8 +97,3 @@ def main(config: dict) -> None:
             previous = quarter_of(clock.today()).previous()
             reporting.issue_report(previous.year, previous.number, "legal")
         db.session.commit()
-    print("FINISHED", flush=True)
-
-
-if __name__ == "__main__":
-    main(json.loads(Path(sys.argv[1]).read_text()))

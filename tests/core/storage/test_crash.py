@@ -8,11 +8,8 @@ there too (the database backend) or be put in place by the sweep (the filesystem
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,52 +22,46 @@ from riskctl.inspections.models import RosterImport, Target
 from riskctl.inspections.rosters import imports as rosters
 from riskctl.reporting import archive
 from riskctl.reporting.models import QuarterlyReport
+from tests.conftest import worker_context
+from tests.core.storage import crash_child
 from tests.core.storage.conftest import blob_count, chunk_count, files_under, incoming
 from tests.inspections.conftest import targets_csv
 
-ROOT = Path(__file__).resolve().parents[3]
 ROWS = 12_000  # a 1.2 MB roster: two chunks, a real bulk insert
 
 
-def kill_mid_way(app, database_url, tmp_path, scenario: str, point: str) -> str:
-    """Run the child until it says READY, then SIGKILL it; returns what it printed."""
+def kill_mid_way(app, database_url, tmp_path, scenario: str, point: str) -> None:
+    """Run the child in a process of its own until it says READY, then SIGKILL it."""
     roster = tmp_path / "targets.csv"
     roster.write_bytes(targets_csv(ROWS))
-    config = tmp_path / "child.json"
-    config.write_text(
-        json.dumps(
-            {
-                "database_url": database_url,
-                "instance": str(tmp_path / "child-instance"),
-                "reports": app.config["REPORTS_DIR"],
-                "attachments": app.config["ATTACHMENTS_DIR"],
-                "storage": app.config["STORAGE"],
-                "scenario": scenario,
-                "point": point,
-                "file": str(roster),
-            }
-        )
-    )
+    config = {
+        "database_url": database_url,
+        "instance": str(tmp_path / "child-instance"),
+        "reports": app.config["REPORTS_DIR"],
+        "attachments": app.config["ATTACHMENTS_DIR"],
+        "storage": app.config["STORAGE"],
+        "scenario": scenario,
+        "point": point,
+        "file": str(roster),
+    }
     db.session.remove()  # this process holds no lock while the child works
-    log = (tmp_path / "child.log").open("w")
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.core.storage.crash_child", str(config)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    ctx = worker_context()
+    ours, theirs = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=crash_child.main, args=(config, theirs))
+    child.start()
+    theirs.close()
+    said = "silent for 120 s"
     try:
-        said = child.stdout.readline().strip()
-        if said == "READY":
-            os.kill(child.pid, signal.SIGKILL)
+        if ours.poll(120):
+            said = ours.recv()  # READY, or the traceback of a child that failed first
+    except EOFError:
+        said = "gone without a word"
     finally:
-        child.wait(timeout=120)
-        log.close()
-    assert said == "READY", (tmp_path / "child.log").read_text()[-3000:]
-    assert child.returncode == -signal.SIGKILL
-    return said
+        if child.is_alive():
+            os.kill(child.pid, signal.SIGKILL)
+        child.join(120)
+    assert said == "READY", f"the child (exit code {child.exitcode}): {said}"
+    assert child.exitcode == -signal.SIGKILL
 
 
 def area_files(app, scenario: str) -> list[str]:
