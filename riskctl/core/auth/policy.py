@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from flask_login.signals import user_accessed, user_loaded_from_request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from riskctl.core.errors import Forbidden, Unauthorized
@@ -102,12 +103,36 @@ def _identify() -> User | None:
     """The signed-in user, or None; on /api/ a refused token is 401 with its reason."""
     if not _carries_credential():
         return None
-    # The user object itself, not Flask-Login's proxy: the proxy resolves through
-    # g._login_user, which login_user(actor) would otherwise point at the proxy itself.
-    user = current_user._get_current_object() if current_user.is_authenticated else None
+    if not request.cookies and request.path.startswith("/api/"):
+        user = _from_request_loader()
+    else:
+        user = _from_flask_login()
     if user is None and g.get("auth_refusal"):
         raise Unauthorized(g.auth_refusal)
     return user
+
+
+def _from_request_loader() -> User | None:
+    """An API call without cookies: what Flask-Login's ``_load_user`` would find, asked
+    of its request loader (the bearer token) directly. With no cookie the session is
+    empty, so its session-protection check and session and remember-me loaders find
+    nobody; its signals are sent only if someone listens. ``current_user`` is set as
+    Flask-Login sets it."""
+    manager = current_app.login_manager  # type: ignore[attr-defined]
+    if user_accessed.receivers:
+        user_accessed.send(current_app._get_current_object())
+    loader = manager.request_callback
+    user = loader(request) if loader is not None else None
+    if user is not None and user_loaded_from_request.receivers:
+        user_loaded_from_request.send(current_app._get_current_object(), user=user)
+    g._login_user = user if user is not None else manager.anonymous_user()
+    return user
+
+
+def _from_flask_login() -> User | None:
+    # The user object itself, not Flask-Login's proxy: the proxy resolves through
+    # g._login_user, which login_user(actor) would otherwise point at the proxy itself.
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _enforce() -> Any:
