@@ -294,7 +294,5 @@ def loaded(model: type, values: Any, **related: Any) -> Any:
     instance = mapper.class_manager.new_instance()
     instance.__dict__.update(state)
     make_transient_to_detached(instance)
-    # What ``Session.add`` does for a detached object, without its save-update cascade
-    # walk over every relationship (the related objects given here joined already).
-    db.session()._update_impl(inspect(instance))
+    db.session.add(instance)
     return instance
