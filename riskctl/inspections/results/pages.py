@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from riskctl.accounts.models import Unit, User
+from riskctl.accounts.queries import visible_unit_ids
 from riskctl.core import lean
 from riskctl.inspections import queries
 from riskctl.inspections.models import Attachment, Inspector, Plan, Target, Task, TaskInspector
@@ -24,12 +25,23 @@ def tasks_page(user: User | None, code: str, state: str, args: dict[str, Any]) -
     ``InspectionTaskSchema``, the team and the attachments in one statement each for the
     page. The plan is found inside the page's own statements; only an empty page asks
     whether it exists (404 otherwise)."""
-    plan_id = select(Plan.id).where(Plan.code == code).scalar_subquery()
-    query = queries.tasks(user, state=state, load=False).where(Task.plan_id == plan_id)
+    visible = visible_unit_ids(user)
+    query = _query(None if visible is None else tuple(visible), code, state)
     body = lean.page(query, args, _shapes()[0], _complete)
     if not body["items"]:
         queries.plan_by_code(code)
     return body
+
+
+@functools.lru_cache(maxsize=256)
+def _query(scope: tuple[int, ...] | None, code: str, state: str) -> Select:
+    """The page's query, built once per value of its arguments (it reads nothing from the
+    database: the plan is a subquery of its code): a statement is a value of them alone
+    (immutable), and one reused keeps its cache key, so a repeated request neither
+    builds nor walks it again."""
+    plan_id = select(Plan.id).where(Plan.code == code).scalar_subquery()
+    query = queries.tasks_in(None if scope is None else list(scope), state=state, load=False)
+    return query.where(Task.plan_id == plan_id)
 
 
 def _complete(records: list[lean.Record]) -> None:
