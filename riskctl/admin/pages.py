@@ -19,8 +19,11 @@ _COLUMNS = (
 def audit_page(args: dict[str, Any]) -> dict[str, Any]:
     """One page of :func:`riskctl.admin.queries.audit_query` of the request's filters:
     the columns of ``AuditEntrySchema`` (the summary is parsed by the schema, as before)."""
-    query = _query(args["action"], args["actor"], args["object_type"], args["object_id"])
-    return lean.page(query, args, _shape())
+    return lean.page(_statement(args), args, _shape())
+
+
+def _statement(args: dict[str, Any]) -> Select:
+    return _query(args["action"], args["actor"], args["object_type"], args["object_id"])
 
 
 @functools.lru_cache(maxsize=256)

@@ -227,12 +227,15 @@ def records_page(user: User | None, flt: RecordFilter, args: dict) -> dict:
     statement of filters that read nothing from the database (all but the unit's) built
     once per value, the 复查 overdue days counted with one calendar for the page."""
     today = clock.today()
-    if flt.unit:  # its subtree is read from the database
-        query = records_query(user, flt, today, load=False)
-    else:
-        visible = visible_unit_ids(user)
-        query = _records_statement(None if visible is None else tuple(visible), astuple(flt), today)
+    query = _statement(user, flt, today)
     return lean.page(query, args, _record_shape(), functools.partial(_complete, today))
+
+
+def _statement(user: User | None, flt: RecordFilter, today: date) -> Select:
+    if flt.unit:  # its subtree is read from the database
+        return records_query(user, flt, today, load=False)
+    visible = visible_unit_ids(user)
+    return _records_statement(None if visible is None else tuple(visible), astuple(flt), today)
 
 
 @functools.lru_cache(maxsize=256)

@@ -27,14 +27,16 @@ def items_page(
 ) -> dict[str, Any]:
     """One page of ``items_query(…, load=False)``: the columns of ``ItemSchema``, the
     unit's code and name joined in (the colour is the schema's, from status and deadline)."""
+    return lean.page(_statement(user, today, filters), args, _shape())
+
+
+def _statement(user: User | None, today: date, filters: dict[str, Any]) -> Select:
     if filters.get("unit") is not None or filters.get("colour"):
         # the unit is an ORM object; a colour's bound reads the calendar and a setting
-        query = items_query(user, today, load=False, **filters)
-    else:
-        visible = visible_unit_ids(user)
-        key = tuple(sorted(filters.items()))
-        query = _query(None if visible is None else tuple(visible), today, key)
-    return lean.page(query, args, _shape())
+        return items_query(user, today, load=False, **filters)
+    visible = visible_unit_ids(user)
+    key = tuple(sorted(filters.items()))
+    return _query(None if visible is None else tuple(visible), today, key)
 
 
 @functools.lru_cache(maxsize=256)

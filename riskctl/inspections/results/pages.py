@@ -25,12 +25,15 @@ def tasks_page(user: User | None, code: str, state: str, args: dict[str, Any]) -
     ``InspectionTaskSchema``, the team and the attachments in one statement each for the
     page. The plan is found inside the page's own statements; only an empty page asks
     whether it exists (404 otherwise)."""
-    visible = visible_unit_ids(user)
-    query = _query(None if visible is None else tuple(visible), code, state)
-    body = lean.page(query, args, _shapes()[0], _complete)
+    body = lean.page(_statement(user, code, state), args, _shapes()[0], _complete)
     if not body["items"]:
         queries.plan_by_code(code)
     return body
+
+
+def _statement(user: User | None, code: str, state: str) -> Select:
+    visible = visible_unit_ids(user)
+    return _query(None if visible is None else tuple(visible), code, state)
 
 
 @functools.lru_cache(maxsize=256)

@@ -22,9 +22,12 @@ _COLUMNS = (
 def targets_page(user: Any, filters: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
     """One page of :func:`queries.targets`: the columns of ``InspectionTargetSchema``,
     the unit's code joined in."""
+    return lean.page(_statement(user, filters), args, _shape())
+
+
+def _statement(user: Any, filters: dict[str, Any]) -> Select:
     visible = visible_unit_ids(user)
-    key = tuple(sorted(filters.items()))
-    return lean.page(_query(None if visible is None else tuple(visible), key), args, _shape())
+    return _query(None if visible is None else tuple(visible), tuple(sorted(filters.items())))
 
 
 @functools.lru_cache(maxsize=256)

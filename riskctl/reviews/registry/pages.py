@@ -25,13 +25,15 @@ def case_files_page(
 ) -> dict[str, Any]:
     """One page of ``case_files_query(…, load=False)``: the columns of ``CaseFileSchema``,
     the unit's code and name joined in."""
+    return lean.page(_statement(user, scope), args, _shape())
+
+
+def _statement(user: User | None, scope: dict[str, Any]) -> Select:
     if scope.get("unit") is not None:  # an ORM object: no value to key a statement by
-        query = case_files_query(user, **scope, load=False)
-    else:
-        visible = visible_unit_ids(user)
-        key = tuple(sorted((k, v) for k, v in scope.items() if k != "unit"))
-        query = _query(None if visible is None else tuple(visible), key)
-    return lean.page(query, args, _shape())
+        return case_files_query(user, **scope, load=False)
+    visible = visible_unit_ids(user)
+    key = tuple(sorted((k, v) for k, v in scope.items() if k != "unit"))
+    return _query(None if visible is None else tuple(visible), key)
 
 
 @functools.lru_cache(maxsize=256)
