@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import aliased
 
 from riskctl.accounts.models import Unit, User
@@ -52,7 +52,12 @@ def _complete(records: list[lean.Record]) -> None:
     for record in records:
         record.result_label = Task.result_label.fget(record)
     lean.attach(records, "inspectors", TaskInspector.task_id, team, TaskInspector.position)
-    lean.attach(records, "attachments", Attachment.task_id, files, Attachment.id)
+    # Most tasks have no file: their (empty) lists need no statement.
+    with_files = [record for record in records if record.has_files]
+    for record in records:
+        record.attachments = []
+    if with_files:
+        lean.attach(with_files, "attachments", Attachment.task_id, files, Attachment.id)
 
 
 @functools.cache
@@ -66,6 +71,8 @@ def _shapes() -> tuple[lean.Shape, lean.Shape, lean.Shape]:
             "target.code": Target.code,
             "target.name": Target.name,
             "target.credit_class": Target.credit_class,
+            # Whether the page must read the task's files (an index probe).
+            "has_files": exists().where(Attachment.task_id == Task.id),
         },
         ((plan, plan.id == Task.plan_id),),
     )
