@@ -13,7 +13,6 @@ from riskctl.accounts.queries import unit_by_code
 from riskctl.accounts.roles import ADMIN, AUDIT_READERS
 from riskctl.admin import operations
 from riskctl.admin.pages import audit_page
-from riskctl.admin.queries import audit_query
 from riskctl.core import calendar, clock, settings
 from riskctl.core.api import ApiBlueprint, PageArgs, errors
 from riskctl.core.audit import verify
@@ -186,8 +185,7 @@ def reactivate_unit(code: str):
 @bp.paginated(AuditEntrySchema, AuditArgs)
 def list_audit(args):
     """审计日志（按序号倒序；可按 action、actor、object_type、object_id 过滤）"""
-    query = audit_query(args["action"], args["actor"], args["object_type"], args["object_id"])
-    return audit_page(query, args)
+    return audit_page(args)
 
 
 @bp.route("/audit/verify", methods=["GET"])

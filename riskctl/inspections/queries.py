@@ -56,10 +56,26 @@ def targets(
 ) -> Select:
     """The target roster, searched by code, name or credit code (officers: their units);
     ``load``: with their unit (a lean page reads its own columns)."""
+    return targets_in(
+        visible_unit_ids(user), q=q, credit_class=credit_class, kind=kind, unit_id=unit_id,
+        status=status, load=load,
+    )  # fmt: skip
+
+
+def targets_in(
+    scope: list[int] | None,
+    *,
+    q: str = "",
+    credit_class: str = "",
+    kind: str = "",
+    unit_id: int | None = None,
+    status: str = "active",
+    load: bool = True,
+) -> Select:
+    """:func:`targets` of the units ``scope`` (None: the whole bureau)."""
     query = select(Target).order_by(Target.code)
     if load:
         query = query.options(joinedload(Target.unit))
-    scope = visible_unit_ids(user)
     if scope is not None:
         query = query.where(Target.unit_id.in_(scope))
     if q:
@@ -225,6 +241,21 @@ def tasks(
 ) -> Select:
     """Tasks (抽中对象) in draw order; officers see those whose team has one of their units.
     ``load``: with their plan, target, team and attachments (a lean page reads its own)."""
+    return tasks_in(
+        visible_unit_ids(user), plan=plan, state=state, include_superseded=include_superseded,
+        load=load,
+    )  # fmt: skip
+
+
+def tasks_in(
+    scope: list[int] | None,
+    *,
+    plan: Plan | None = None,
+    state: str = "",
+    include_superseded: bool = False,
+    load: bool = True,
+) -> Select:
+    """:func:`tasks` of the teams with one of the units ``scope`` (None: every task)."""
     query = select(Task).join(Target).order_by(Task.plan_id.desc(), Task.position)
     if load:  # one statement per relation for a whole page, not one per task
         query = query.options(
@@ -237,7 +268,6 @@ def tasks(
         query = query.where(Task.plan_id == plan.id)
     if not include_superseded:
         query = query.where(Task.superseded.is_(False))
-    scope = visible_unit_ids(user)
     if scope is not None:
         query = query.where(_team_in(scope))
     if state == "todo":

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -12,6 +13,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import visible_unit_ids
 from riskctl.core import clock, lean
+from riskctl.core.calendar import current_calendar
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.inspections.models import Inspector
@@ -23,7 +25,13 @@ from riskctl.leniency.models import (
     LeniencyRefusal,
     RecordOfficer,
 )
-from riskctl.leniency.rules import COMMITTED, PENDING_REVIEW, RECORDED, Prior
+from riskctl.leniency.rules import (
+    COMMITTED,
+    PENDING_REVIEW,
+    RECORDED,
+    Prior,
+    is_open_for_followup,
+)
 
 
 def item_by_code(code: str) -> LeniencyItem | None:
@@ -87,6 +95,13 @@ def records_query(
 ) -> Select:
     """Records the user may see that match ``flt``, newest occurrence first (``load``: with
     their officers, unit and item; the lean list reads its own columns instead)."""
+    return records_in(visible_unit_ids(user), flt, today or clock.today(), load=load)
+
+
+def records_in(
+    visible: list[int] | None, flt: RecordFilter, today: date, *, load: bool = True
+) -> Select:
+    """:func:`records_query` of the units ``visible`` (None: the whole bureau)."""
     query = select(LeniencyRecord).order_by(
         LeniencyRecord.occurred_on.desc(), LeniencyRecord.id.desc()
     )
@@ -98,7 +113,6 @@ def records_query(
             joinedload(LeniencyRecord.item),
             joinedload(LeniencyRecord.item_version),
         )
-    visible = visible_unit_ids(user)
     if visible is not None:
         query = query.where(LeniencyRecord.unit_id.in_(visible))
     if flt.unit:
@@ -111,7 +125,7 @@ def records_query(
         query = query.join(LeniencyItem, LeniencyItem.id == LeniencyRecord.item_id).where(
             LeniencyItem.code == flt.item
         )
-    return _narrow(query, flt, today or clock.today())
+    return _narrow(query, flt, today)
 
 
 def _narrow(query: Select, flt: RecordFilter, today: date) -> Select:
@@ -209,8 +223,31 @@ def refusals_query(start: date | None = None, end: date | None = None) -> Select
 
 
 def records_page(user: User | None, flt: RecordFilter, args: dict) -> dict:
-    """One page of :func:`records_query` as plain rows (``riskctl.core.lean``)."""
-    return lean.page(records_query(user, flt, load=False), args, _record_shape(), _officers)
+    """One page of :func:`records_query` as plain rows (``riskctl.core.lean``); the
+    statement of filters that read nothing from the database (all but the unit's) built
+    once per value, the 复查 overdue days counted with one calendar for the page."""
+    today = clock.today()
+    query = _statement(user, flt, today)
+    return lean.page(query, args, _record_shape(), functools.partial(_complete, today))
+
+
+def _statement(user: User | None, flt: RecordFilter, today: date) -> Select:
+    if flt.unit:  # its subtree is read from the database
+        return records_query(user, flt, today, load=False)
+    visible = visible_unit_ids(user)
+    return _records_statement(None if visible is None else tuple(visible), astuple(flt), today)
+
+
+@functools.lru_cache(maxsize=256)
+def _records_statement(
+    visible: tuple[int, ...] | None, flt: tuple[Any, ...], today: date
+) -> Select:
+    """:func:`records_in` built once per value of its arguments: a statement is a value
+    of them alone (immutable), and one reused keeps its cache key, so a repeated request
+    neither builds nor walks it again."""
+    return records_in(
+        None if visible is None else list(visible), RecordFilter(*flt), today, load=False
+    )
 
 
 @functools.cache
@@ -238,9 +275,16 @@ def _record_shape() -> lean.Shape:
     return lean.Shape(columns, joins)
 
 
-def _officers(records: list) -> None:
-    """The page's officer numbers, in one statement."""
+def _complete(today: date, records: list) -> None:
+    """The page's officer numbers, in one statement; the overdue days of its records."""
     lean.attach_values(records, "officer_numbers", _officers_statement())
+    calendar = None
+    for record in records:
+        days = None
+        if is_open_for_followup(record.status) and record.followup_due < today:
+            calendar = calendar or current_calendar()
+            days = calendar.working_days_between(record.followup_due, today)
+        record.overdue_days = days
 
 
 @functools.cache

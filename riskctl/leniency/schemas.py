@@ -152,8 +152,15 @@ class LeniencyAttachmentUpload(LeniencyAttachmentIn):
 # Output -----------------------------------------------------------------------------
 
 
+_UNCOUNTED = object()
+
+
 def overdue_working_days(record) -> int | None:
-    """Working days a 复查 is overdue, or None when it is done or not yet due."""
+    """Working days a 复查 is overdue, or None when it is done or not yet due (a lean
+    list's record carries them, counted for its page: ``overdue_days``)."""
+    known = getattr(record, "overdue_days", _UNCOUNTED)
+    if known is not _UNCOUNTED:
+        return known
     if not is_open_for_followup(record.status):
         return None  # most rows of a page: no clock, no calendar
     today = clock.today()

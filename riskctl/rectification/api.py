@@ -61,8 +61,7 @@ def list_items(args):
     }
     if filters.get("unit"):
         filters["unit"] = _unit(filters["unit"])
-    query = queries.items_query(current_actor(), clock.today(), load=False, **filters)
-    return items_page(query, args)
+    return items_page(current_actor(), clock.today(), filters, args)
 
 
 @bp.route("/items", methods=["POST"])

@@ -67,7 +67,27 @@ def items_query(
 ) -> Select:
     """Ledger items the user may see, filtered; most urgent first (``load``: with their
     unit; a lean page reads its own columns)."""
-    query = scoped(select(Item).options(joinedload(Item.unit)) if load else select(Item), user)
+    return items_in(
+        visible_unit_ids(user), today, unit=unit, status=status, colour=colour, source=source,
+        q=q, load=load,
+    )  # fmt: skip
+
+
+def items_in(
+    unit_ids: list[int] | None,
+    today: date,
+    *,
+    unit: Unit | None = None,
+    status: str | None = None,
+    colour: str | None = None,
+    source: str | None = None,
+    q: str | None = None,
+    load: bool = True,
+) -> Select:
+    """:func:`items_query` of the units ``unit_ids`` (None: the whole bureau)."""
+    query = select(Item).options(joinedload(Item.unit)) if load else select(Item)
+    if unit_ids is not None:
+        query = query.where(Item.unit_id.in_(unit_ids))
     if unit is not None:
         query = query.join(Unit, Unit.id == Item.unit_id).where(Unit.path.startswith(unit.path))
     if status:

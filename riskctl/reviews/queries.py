@@ -36,10 +36,22 @@ def case_files_query(
     load: bool = True,
 ) -> Select:
     """The register newest first; ``load=False`` for a lean page (no loader option)."""
+    return case_files_in(visible_unit_ids(user), unit=unit, start=start, end=end, q=q, load=load)
+
+
+def case_files_in(
+    ids: list[int] | None,
+    *,
+    unit: Unit | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    q: str | None = None,
+    load: bool = True,
+) -> Select:
+    """:func:`case_files_query` of the units ``ids`` (None: the whole bureau)."""
     query = select(CaseFile)
     if load:
         query = query.options(joinedload(CaseFile.unit))
-    ids = visible_unit_ids(user)
     if ids is not None:
         query = query.where(CaseFile.unit_id.in_(ids))
     if unit is not None:

@@ -289,3 +289,25 @@ def test_an_uploaded_html_page_is_served_as_a_plain_download(api, drawn):
         assert response.headers["Content-Disposition"].startswith("attachment;")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert served[0].data == page
+
+
+def test_the_task_list_reads_the_files_of_the_tasks_that_have_some(api, drawn, app):
+    """The page reads attachments only for its tasks that have files: those list theirs,
+    every other task an empty list."""
+    task = _task_of_officer()
+    client = api("officer")
+    response = client.post(
+        f"/api/v1/inspection/tasks/{task.id}/attachments",
+        data={"file": (io.BytesIO(b"%PDF-1.4 record"), "笔录.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_json()
+    listed = api("legal").get(f"/api/v1/inspection/plans/{task.plan.code}/tasks?per_page=100")
+    items = {item["id"]: item for item in listed.get_json()["items"]}
+    assert [a["filename"] for a in items[task.id]["attachments"]] == ["笔录.pdf"]
+    assert len(items) > 1
+    assert all(item["attachments"] == [] for i, item in items.items() if i != task.id)
+    assert (
+        items[task.id]["attachments"]
+        == (api("legal").get(f"/api/v1/inspection/tasks/{task.id}").get_json()["attachments"])
+    )

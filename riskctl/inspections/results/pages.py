@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import aliased
 
 from riskctl.accounts.models import Unit, User
+from riskctl.accounts.queries import visible_unit_ids
 from riskctl.core import lean
 from riskctl.inspections import queries
 from riskctl.inspections.models import Attachment, Inspector, Plan, Target, Task, TaskInspector
@@ -24,12 +25,26 @@ def tasks_page(user: User | None, code: str, state: str, args: dict[str, Any]) -
     ``InspectionTaskSchema``, the team and the attachments in one statement each for the
     page. The plan is found inside the page's own statements; only an empty page asks
     whether it exists (404 otherwise)."""
-    plan_id = select(Plan.id).where(Plan.code == code).scalar_subquery()
-    query = queries.tasks(user, state=state, load=False).where(Task.plan_id == plan_id)
-    body = lean.page(query, args, _shapes()[0], _complete)
+    body = lean.page(_statement(user, code, state), args, _shapes()[0], _complete)
     if not body["items"]:
         queries.plan_by_code(code)
     return body
+
+
+def _statement(user: User | None, code: str, state: str) -> Select:
+    visible = visible_unit_ids(user)
+    return _query(None if visible is None else tuple(visible), code, state)
+
+
+@functools.lru_cache(maxsize=256)
+def _query(scope: tuple[int, ...] | None, code: str, state: str) -> Select:
+    """The page's query, built once per value of its arguments (it reads nothing from the
+    database: the plan is a subquery of its code): a statement is a value of them alone
+    (immutable), and one reused keeps its cache key, so a repeated request neither
+    builds nor walks it again."""
+    plan_id = select(Plan.id).where(Plan.code == code).scalar_subquery()
+    query = queries.tasks_in(None if scope is None else list(scope), state=state, load=False)
+    return query.where(Task.plan_id == plan_id)
 
 
 def _complete(records: list[lean.Record]) -> None:
@@ -37,7 +52,12 @@ def _complete(records: list[lean.Record]) -> None:
     for record in records:
         record.result_label = Task.result_label.fget(record)
     lean.attach(records, "inspectors", TaskInspector.task_id, team, TaskInspector.position)
-    lean.attach(records, "attachments", Attachment.task_id, files, Attachment.id)
+    # Most tasks have no file: their (empty) lists need no statement.
+    with_files = [record for record in records if record.has_files]
+    for record in records:
+        record.attachments = []
+    if with_files:
+        lean.attach(with_files, "attachments", Attachment.task_id, files, Attachment.id)
 
 
 @functools.cache
@@ -51,6 +71,8 @@ def _shapes() -> tuple[lean.Shape, lean.Shape, lean.Shape]:
             "target.code": Target.code,
             "target.name": Target.name,
             "target.credit_class": Target.credit_class,
+            # Whether the page must read the task's files (an index probe).
+            "has_files": exists().where(Attachment.task_id == Task.id),
         },
         ((plan, plan.id == Task.plan_id),),
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import aliased
 
 from riskctl.accounts.models import Unit
+from riskctl.accounts.queries import visible_unit_ids
 from riskctl.core import lean
 from riskctl.inspections import queries
 from riskctl.inspections.models import Target
@@ -20,7 +22,20 @@ _COLUMNS = (
 def targets_page(user: Any, filters: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
     """One page of :func:`queries.targets`: the columns of ``InspectionTargetSchema``,
     the unit's code joined in."""
-    return lean.page(queries.targets(user, load=False, **filters), args, _shape())
+    return lean.page(_statement(user, filters), args, _shape())
+
+
+def _statement(user: Any, filters: dict[str, Any]) -> Select:
+    visible = visible_unit_ids(user)
+    return _query(None if visible is None else tuple(visible), tuple(sorted(filters.items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _query(scope: tuple[int, ...] | None, filters: tuple[tuple[str, Any], ...]) -> Select:
+    """:func:`queries.targets_in` built once per value of its arguments (its filters read
+    nothing from the database): a statement is a value of them alone (immutable), and one
+    reused keeps its cache key, so a repeated request neither builds nor walks it again."""
+    return queries.targets_in(None if scope is None else list(scope), load=False, **dict(filters))
 
 
 @functools.cache

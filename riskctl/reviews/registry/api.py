@@ -47,8 +47,7 @@ PROBLEMS_SHOWN = 500
 @bp.paginated(CaseFileSchema, CaseFileArgs)
 def list_case_files(args):
     """结案案卷登记（筛选：unit、start、end、q）"""
-    query = queries.case_files_query(current_actor(), **case_file_scope(args), load=False)
-    return case_files_page(query, args)
+    return case_files_page(current_actor(), case_file_scope(args), args)
 
 
 @bp.route("/case-files/import", methods=["POST"])
