@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -44,22 +45,9 @@ def item_by_code(code: str) -> InspectionItem:
     return item
 
 
-def targets(
-    user: User | None,
-    *,
-    q: str = "",
-    credit_class: str = "",
-    kind: str = "",
-    unit_id: int | None = None,
-    status: str = "active",
-    load: bool = True,
-) -> Select:
-    """The target roster, searched by code, name or credit code (officers: their units);
-    ``load``: with their unit (a lean page reads its own columns)."""
-    return targets_in(
-        visible_unit_ids(user), q=q, credit_class=credit_class, kind=kind, unit_id=unit_id,
-        status=status, load=load,
-    )  # fmt: skip
+def targets(user: User | None, **filters: Any) -> Select:
+    """:func:`targets_in` of the units the user may see (officers: their units)."""
+    return targets_in(visible_unit_ids(user), **filters)
 
 
 def targets_in(
@@ -72,7 +60,9 @@ def targets_in(
     status: str = "active",
     load: bool = True,
 ) -> Select:
-    """:func:`targets` of the units ``scope`` (None: the whole bureau)."""
+    """The target roster of the units ``scope`` (None: the whole bureau), searched by
+    code, name or credit code; ``load``: with their unit (a lean page reads its own
+    columns)."""
     query = select(Target).order_by(Target.code)
     if load:
         query = query.options(joinedload(Target.unit))
@@ -231,20 +221,10 @@ def _team_in(unit_ids: list[int]):
     )
 
 
-def tasks(
-    user: User | None,
-    *,
-    plan: Plan | None = None,
-    state: str = "",
-    include_superseded: bool = False,
-    load: bool = True,
-) -> Select:
-    """Tasks (抽中对象) in draw order; officers see those whose team has one of their units.
-    ``load``: with their plan, target, team and attachments (a lean page reads its own)."""
-    return tasks_in(
-        visible_unit_ids(user), plan=plan, state=state, include_superseded=include_superseded,
-        load=load,
-    )  # fmt: skip
+def tasks(user: User | None, **filters: Any) -> Select:
+    """:func:`tasks_in` of the units the user may see: officers see the tasks whose team
+    has one of their units."""
+    return tasks_in(visible_unit_ids(user), **filters)
 
 
 def tasks_in(
@@ -255,7 +235,9 @@ def tasks_in(
     include_superseded: bool = False,
     load: bool = True,
 ) -> Select:
-    """:func:`tasks` of the teams with one of the units ``scope`` (None: every task)."""
+    """Tasks (抽中对象) in draw order of the teams with one of the units ``scope`` (None:
+    every task); ``load``: with their plan, target, team and attachments (a lean page
+    reads its own)."""
     query = select(Task).join(Target).order_by(Task.plan_id.desc(), Task.position)
     if load:  # one statement per relation for a whole page, not one per task
         query = query.options(

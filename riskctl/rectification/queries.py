@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -54,23 +55,9 @@ def scoped(query: Select, user: User | None) -> Select:
     return query if ids is None else query.where(Item.unit_id.in_(ids))
 
 
-def items_query(
-    user: User | None,
-    today: date,
-    *,
-    unit: Unit | None = None,
-    status: str | None = None,
-    colour: str | None = None,
-    source: str | None = None,
-    q: str | None = None,
-    load: bool = True,
-) -> Select:
-    """Ledger items the user may see, filtered; most urgent first (``load``: with their
-    unit; a lean page reads its own columns)."""
-    return items_in(
-        visible_unit_ids(user), today, unit=unit, status=status, colour=colour, source=source,
-        q=q, load=load,
-    )  # fmt: skip
+def items_query(user: User | None, today: date, **filters: Any) -> Select:
+    """:func:`items_in` of the units the user may see."""
+    return items_in(visible_unit_ids(user), today, **filters)
 
 
 def items_in(
@@ -84,7 +71,8 @@ def items_in(
     q: str | None = None,
     load: bool = True,
 ) -> Select:
-    """:func:`items_query` of the units ``unit_ids`` (None: the whole bureau)."""
+    """Ledger items of the units ``unit_ids`` (None: the whole bureau), filtered; most
+    urgent first (``load``: with their unit; a lean page reads its own columns)."""
     query = select(Item).options(joinedload(Item.unit)) if load else select(Item)
     if unit_ids is not None:
         query = query.where(Item.unit_id.in_(unit_ids))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -26,17 +27,9 @@ from riskctl.reviews.models import (
 OVERSEERS = (LEGAL, DISCIPLINE, LEADER)
 
 
-def case_files_query(
-    user: User | None,
-    *,
-    unit: Unit | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    q: str | None = None,
-    load: bool = True,
-) -> Select:
-    """The register newest first; ``load=False`` for a lean page (no loader option)."""
-    return case_files_in(visible_unit_ids(user), unit=unit, start=start, end=end, q=q, load=load)
+def case_files_query(user: User | None, **filters: Any) -> Select:
+    """:func:`case_files_in` of the units the user may see."""
+    return case_files_in(visible_unit_ids(user), **filters)
 
 
 def case_files_in(
@@ -48,7 +41,8 @@ def case_files_in(
     q: str | None = None,
     load: bool = True,
 ) -> Select:
-    """:func:`case_files_query` of the units ``ids`` (None: the whole bureau)."""
+    """The register of the units ``ids`` (None: the whole bureau), newest first;
+    ``load=False`` for a lean page (no loader option)."""
     query = select(CaseFile)
     if load:
         query = query.options(joinedload(CaseFile.unit))
