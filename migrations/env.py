@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from riskctl.core import writes
+
 config = context.config
 # Keep loggers the application already created (tests read them with caplog).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -55,8 +57,12 @@ def run_migrations_online():
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.commit()
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
+        # The data version (riskctl.core.writes) moves at the end, and only where its row
+        # exists: a migration may run before its table does, and leaves an empty database
+        # empty.
+        with writes.quiet(), context.begin_transaction():
             context.run_migrations()
+            writes.move_existing(connection)
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
             connection.exec_driver_sql("PRAGMA foreign_keys = ON")

@@ -52,6 +52,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     _tune_sqlite(app)
+    from riskctl.core import writes
+
+    writes.install(app)  # every commit that wrote moves the data version
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     _init_login(app)
@@ -77,6 +80,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from riskctl.accounts.roles import ALL_ROLES
 
     policy.check_roles(app, ALL_ROLES)
+    from riskctl.core import listcache
+
+    listcache.install(app)  # last: its hit after every other before-request step
     return app
 
 

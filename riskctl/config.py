@@ -71,6 +71,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         PROXY_HOPS=int(_env("RISKCTL_PROXY_HOPS", "0")),
         # /api/v1/health: at most one database probe per worker per interval (0: each call).
         HEALTH_PROBE_SECONDS=float(_env("RISKCTL_HEALTH_PROBE_SECONDS", "1")),
+        # The API's main lists: each worker keeps recent answers under the data version
+        # (core.listcache), this many MB at most; 0: none kept, no ETag.
+        LIST_CACHE_BYTES=int(float(_env("RISKCTL_LIST_CACHE_MB", "32")) * MB),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,

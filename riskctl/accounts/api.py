@@ -9,6 +9,7 @@ from riskctl.accounts.queries import units_tree
 from riskctl.accounts.roles import ALL_ROLES
 from riskctl.core.api import ApiBlueprint
 from riskctl.core.auth.policy import allow
+from riskctl.core.listcache import cached
 from riskctl.core.schema import OutSchema, computed
 
 bp = ApiBlueprint(
@@ -41,6 +42,7 @@ class UnitListSchema(Schema):
 
 @bp.route("", methods=["GET"])
 @allow(*ALL_ROLES)
+@cached
 @bp.response(200, UnitListSchema)
 def list_units():
     """单位树（全部单位，不分页：{items, total}）"""

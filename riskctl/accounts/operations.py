@@ -233,7 +233,8 @@ def user_for_token(token: str) -> User | None:
     officer's scope): one statement per API request, the token row itself not loaded.
 
     The same statement reads what the rest of the request would otherwise ask for
-    apart: the shared stamp (``core.stamps``: settings and calendar caches) and, for an
+    apart: the shared stamp (``core.stamps``: settings and calendar caches), the data
+    version (``core.listcache``: the API's list answers) and, for an
     officer, the ids of their unit's subtree (``queries.visible_unit_ids``). It runs on
     the session's connection without the ORM's pass (every API request pays it); the
     user and unit it read join the session as if an ORM query had loaded them."""
@@ -246,7 +247,8 @@ def user_for_token(token: str) -> User | None:
     if row[len(users)] is not None:
         unit = loaded(Unit, zip(units, row[len(users) : len(users) + len(units)], strict=True))
     user = loaded(User, zip(users, row[: len(users)], strict=True), unit=unit)
-    stamps.seen(row[-2])
+    stamps.seen(row[-3])
+    stamps.data_seen(row[-2])
     if user.role == OFFICER:
         remember_subtree(user, row[-1])
     return user
@@ -263,6 +265,7 @@ def _token_user(dialect: str) -> tuple[Select, list[str], list[str]]:
             *(column for _, column in users),
             *(column for _, column in units),
             stamps.column(),
+            stamps.data_column(),
             case((User.role == OFFICER, subtree_column(dialect))),
         )
         .select_from(User)

@@ -20,6 +20,7 @@ from riskctl.core.audit.checkpoints import record_checkpoint
 from riskctl.core.audit.models import AuditEntry
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import BadRequest
+from riskctl.core.listcache import cached
 from riskctl.core.schema import ANY_JSON, BaseSchema, OutSchema, Text
 
 bp = ApiBlueprint(
@@ -182,6 +183,7 @@ def reactivate_unit(code: str):
 
 @bp.route("/audit", methods=["GET"])
 @allow(*AUDIT_READERS)
+@cached
 @bp.paginated(AuditEntrySchema, AuditArgs)
 def list_audit(args):
     """审计日志（按序号倒序；可按 action、actor、object_type、object_id 过滤）"""

@@ -10,6 +10,12 @@ next request.
 A request reads the version once: the API's bearer-token statement carries it
 (:func:`column`, then :func:`seen`), anything else asks on first use (:func:`current`).
 Outside a request every :func:`current` asks the database.
+
+A second row (id 2) is the data version: a new random value in the same transaction as
+any write to the database at all (``core.writes`` moves it at every commit that wrote;
+nobody calls it by hand). The API's list cache (``core.listcache``) keeps answers under
+it; the bearer-token statement reads it beside the shared stamp (:func:`data_column`,
+:func:`data_seen`). No row yet (an emptied database): None, and nothing is cached.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from riskctl.core.db import db
 
 ROW = 1
+DATA_ROW = 2
 _IN_G = "riskctl_stamp"
+_DATA_IN_G = "riskctl_data_version"
 
 
 class Stamp(db.Model):
@@ -37,6 +45,7 @@ class Stamp(db.Model):
 
 
 _READ = select(Stamp.version).where(Stamp.id == ROW)
+_READ_DATA = select(Stamp.version).where(Stamp.id == DATA_ROW)
 
 
 def column() -> ScalarSelect:
@@ -75,4 +84,29 @@ def bump(connection=None) -> int:
     if not moved.rowcount:
         execute(insert(Stamp).values(id=ROW, version=version))
     seen(version)
+    return version
+
+
+def data_column() -> ScalarSelect:
+    """The data version as a column of another statement (the bearer token's)."""
+    return _READ_DATA.scalar_subquery()
+
+
+def data_seen(version: int | None) -> None:
+    """The data version this request read within another statement (None: no row)."""
+    if has_request_context():
+        setattr(g, _DATA_IN_G, (version,))
+
+
+def data_current() -> int | None:
+    """The data version for this request (read once), or now (outside a request); None
+    while the row does not exist."""
+    in_request = has_request_context()
+    if in_request:
+        held = g.get(_DATA_IN_G)
+        if held is not None:
+            return held[0]
+    version = db.session.scalar(_READ_DATA)
+    if in_request:
+        setattr(g, _DATA_IN_G, (version,))
     return version

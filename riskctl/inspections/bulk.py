@@ -18,7 +18,7 @@ from typing import Any
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Select, Table
 
-from riskctl.core import clock
+from riskctl.core import clock, writes
 from riskctl.core.db import db, is_postgres
 
 SQLITE_CACHE_KB = 512 * 1024
@@ -35,7 +35,11 @@ def timestamp() -> Any:
 
 
 def _raw_connection() -> Any:
-    return db.session.connection().connection.driver_connection
+    """The session's driver connection, to write through (marked: its commit moves the
+    data version, core.writes)."""
+    connection = db.session.connection()
+    writes.mark(connection)
+    return connection.connection.driver_connection
 
 
 def fetch_rows(stmt: Select) -> list[tuple]:

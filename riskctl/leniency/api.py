@@ -8,6 +8,7 @@ from riskctl.accounts.roles import DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.api import ApiBlueprint, errors, paginate
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.errors import ValidationFailed
+from riskctl.core.listcache import cached
 from riskctl.leniency import attachments, full_ids, operations, queries
 from riskctl.leniency.examples import RECORD_ANSWER, RECORD_EXAMPLE
 from riskctl.leniency.exports import export_records
@@ -72,6 +73,7 @@ def create_record(data):
 
 @bp.route("/records", methods=["GET"])
 @allow(*READERS)
+@cached
 @errors(403, 404, 422)
 @bp.paginated(LeniencyRecordListOut, RecordFilterArgs)
 def list_records(args):

@@ -8,6 +8,7 @@ from riskctl.core import clock
 from riskctl.core.api import ApiBlueprint, errors
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import NotFound, ValidationFailed
+from riskctl.core.listcache import cached
 from riskctl.rectification import attachments, operations, queries
 from riskctl.rectification.pages import items_page
 from riskctl.rectification.schemas import (
@@ -52,6 +53,7 @@ def filters_from(args: dict) -> dict:
 
 @bp.route("/items", methods=["GET"])
 @allow(*READERS)
+@cached
 @errors(400, 422)
 @bp.paginated(ItemSchema, FilterSchema)
 def list_items(args):

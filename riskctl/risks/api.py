@@ -10,6 +10,7 @@ from riskctl.core import clock
 from riskctl.core.api import ApiBlueprint, errors, page_of, paginate
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.errors import ValidationFailed
+from riskctl.core.listcache import cached
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.risks import exports, operations, queries
 from riskctl.risks.access import READERS, WRITERS
@@ -50,6 +51,7 @@ def _point(point_id: int):
 
 @bp.route("", methods=["GET"])
 @allow(*READERS)
+@cached
 @bp.paginated(RiskPointOut, RiskListArgs)
 def list_points(args):
     """廉政风险点列表（筛选：unit 含下级单位、level、status、overdue、q）"""

@@ -6,6 +6,7 @@ from riskctl.accounts.queries import visible_unit_ids
 from riskctl.accounts.roles import ADMIN, DISCIPLINE, LEADER, LEGAL, OFFICER
 from riskctl.core.api import ApiBlueprint, errors
 from riskctl.core.auth.policy import allow, require_actor
+from riskctl.core.listcache import cached
 from riskctl.warnings import operations, queries, scan
 from riskctl.warnings.pages import warnings_page
 from riskctl.warnings.schemas import (
@@ -45,6 +46,7 @@ def _one(warning_id: int):
 
 @bp.route("", methods=["GET"])
 @allow(*READERS)
+@cached
 @errors(400, 422)
 @bp.paginated(WarningSchema, WarningListArgs)
 def list_warnings(args):

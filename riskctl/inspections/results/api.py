@@ -10,6 +10,7 @@ from riskctl.core.api import ApiBlueprint, PageArgs, errors, paginate
 from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.bounds import date_error
 from riskctl.core.errors import ValidationFailed
+from riskctl.core.listcache import cached
 from riskctl.inspections import queries, stats
 from riskctl.inspections.results import operations as result_operations
 from riskctl.inspections.results.pages import tasks_page
@@ -39,6 +40,7 @@ EVERYONE = (LEGAL, LEADER, DISCIPLINE, OFFICER)
 
 @bp.route("/plans/<code>/tasks", methods=["GET"])
 @allow(*EVERYONE)
+@cached
 @bp.paginated(InspectionTaskSchema, TaskArgs)
 def list_tasks(args, code: str):
     """计划的抽中对象与结果（state=todo/entered/published；执法队员只见本单位人员参与的）"""

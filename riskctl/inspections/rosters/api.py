@@ -14,6 +14,7 @@ from riskctl.core.auth.policy import allow, require_actor
 from riskctl.core.db import db
 from riskctl.core.errors import ValidationFailed
 from riskctl.core.http import upload_limit
+from riskctl.core.listcache import cached
 from riskctl.core.tabular.problems import ImportProblems
 from riskctl.inspections import queries
 from riskctl.inspections.api import confirm_flag, problems_response
@@ -106,6 +107,7 @@ def _inspector_query(args: dict[str, Any]):
 
 @bp.route("/targets", methods=["GET"])
 @allow(LEGAL, LEADER, DISCIPLINE, OFFICER)
+@cached
 @bp.paginated(InspectionTargetSchema, TargetArgs)
 def list_targets(args):
     """检查对象名录（q、class、kind、unit_id、status=active/closed/removed/all）"""

@@ -8,6 +8,7 @@ from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound, ValidationFailed
 from riskctl.core.http import upload_limit
+from riskctl.core.listcache import cached
 from riskctl.core.tabular.problems import ImportProblems, TableError
 from riskctl.reviews import operations, queries
 from riskctl.reviews.filters import case_file_scope
@@ -43,6 +44,7 @@ PROBLEMS_SHOWN = 500
 
 @bp.route("/case-files", methods=["GET"])
 @allow(*READERS)
+@cached
 @errors(400, 422)
 @bp.paginated(CaseFileSchema, CaseFileArgs)
 def list_case_files(args):
