@@ -86,9 +86,17 @@ def bench_app() -> Iterator[Any]:
             drop()
 
 
+def list_cache() -> str:
+    """``on`` (riskctl keeps its list answers, core.listcache) or ``off``
+    (BENCH_LIST_CACHE=off: every request runs its view)."""
+    return "off" if os.environ.get("BENCH_LIST_CACHE", "on").lower() in ("off", "0") else "on"
+
+
 def app_config(url: str, tmp: str) -> dict[str, Any]:
-    """The bench's app settings: ``url``'s database, every file under ``tmp``."""
+    """The bench's app settings: ``url``'s database, every file under ``tmp``, the list
+    cache as BENCH_LIST_CACHE says."""
     return {
+        **({"LIST_CACHE_BYTES": 0} if list_cache() == "off" else {}),
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "bench",
         "PII_KEY": "bench",

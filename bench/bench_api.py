@@ -11,7 +11,8 @@ rounds; the spread is the lowest and highest ratio of a riskctl round to the bar
 next to it. The load average is printed too.
 
 Run ``python -m bench api``; BENCH_AB_C / BENCH_AB_ROUNDS / BENCH_AB_SECONDS change it.
-Set RISKCTL_BENCH_DATABASE_URL=postgresql+psycopg://… to measure on PostgreSQL.
+Set RISKCTL_BENCH_DATABASE_URL=postgresql+psycopg://… to measure on PostgreSQL, and
+BENCH_LIST_CACHE=off to run riskctl without its list cache (core.listcache).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import Row, _database, backend, print_table, spread  # noqa: E402
+from bench._common import Row, _database, backend, list_cache, print_table, spread  # noqa: E402
 
 C = int(os.environ.get("BENCH_AB_C", "8"))
 ROUNDS = int(os.environ.get("BENCH_AB_ROUNDS", "3"))
@@ -143,6 +144,7 @@ def scenarios() -> list[Row]:
             "RISKCTL_REPORTS_DIR": f"{tmp}/reports",
             "RISKCTL_ATTACHMENTS_DIR": f"{tmp}/attachments",
             "RISKCTL_ENV": "development",
+            **({"RISKCTL_LIST_CACHE_MB": "0"} if list_cache() == "off" else {}),
         }
         try:
             _flask(env, "db", "upgrade")
@@ -186,8 +188,9 @@ def _run(env: dict[str, str], tokens: dict[str, str]) -> list[Row]:
     finally:
         app.stop()
     print(
-        f"\nAPI throughput [{backend()}] ab -c {C} -k, {ROUNDS} alternating rounds of"
-        f" {SECONDS:g} s a side, gunicorn 2 workers (median req/s of each side)"
+        f"\nAPI throughput [{backend()}, list cache {list_cache()}] ab -c {C} -k,"
+        f" {ROUNDS} alternating rounds of {SECONDS:g} s a side, gunicorn 2 workers"
+        " (median req/s of each side)"
     )
     print(
         f"{'endpoint':22} {'riskctl req/s':>14} {'bare req/s':>11} {'ratio':>6} {'spread':>9}  load"

@@ -8,7 +8,8 @@ the lowest and highest ratio of a round to its paired round), timed in CPU
 seconds of this process (``BENCH_INPROC_CLOCK=wall`` for wall time). The Python function
 calls per request (one profiled round) are printed too: a figure load cannot move.
 
-Run ``python -m bench inproc``; RISKCTL_BENCH_DATABASE_URL=postgresql+psycopg://… for PG.
+Run ``python -m bench inproc``; RISKCTL_BENCH_DATABASE_URL=postgresql+psycopg://… for PG;
+BENCH_LIST_CACHE=off runs riskctl without its list cache (core.listcache).
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import Row, _database, app_config, backend, print_table, spread  # noqa: E402
+from bench._common import (  # noqa: E402
+    Row,
+    _database,
+    app_config,
+    backend,
+    list_cache,
+    print_table,
+    spread,
+)
 from bench.bench_api import ENDPOINTS, loadavg  # noqa: E402
 
 N = int(os.environ.get("BENCH_INPROC_N", "50"))
@@ -94,7 +103,10 @@ def _measure(app) -> list[Row]:
         plan = _drawn_plan(client, tokens["jiwei"])
         only = set(filter(None, os.environ.get("BENCH_INPROC_ONLY", "").split(",")))
         clock = "wall" if CLOCK is time.perf_counter else "CPU"
-        print(f"\nin-process [{backend()}] {ROUNDS} rounds × {N} requests, {clock} ms per request")
+        print(
+            f"\nin-process [{backend()}, list cache {list_cache()}] {ROUNDS} rounds × {N}"
+            f" requests, {clock} ms per request"
+        )
         print(
             f"{'endpoint':22} {'riskctl':>8} {'bare':>7} {'ratio':>6} {'spread':>9}"
             f" {'calls/req':>9}  load"

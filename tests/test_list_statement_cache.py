@@ -13,7 +13,7 @@ from sqlalchemy import select
 from riskctl.accounts import operations as accounts
 from riskctl.admin import pages as audit_pages
 from riskctl.admin.queries import audit_query
-from riskctl.core import clock
+from riskctl.core import clock, listcache
 from riskctl.core.db import db
 from riskctl.inspections import queries as inspection_queries
 from riskctl.inspections.models import Plan, Task
@@ -93,6 +93,7 @@ def _clear() -> None:
 def _answers(app, tokens, urls) -> dict[tuple[str, str], object]:
     answers = {}
     for user, url in urls:
+        listcache.store(app).clear()  # the view runs: no answer kept by core.listcache
         response = ApiClient(app.test_client(), tokens[user]).get(url)
         assert response.status_code == 200, (user, url, response.get_json())
         answers[user, url] = response.get_json()
