@@ -145,7 +145,7 @@ def _serve() -> Response | None:
     if the_store is None:
         return None
     view = current_app.view_functions.get(request.endpoint)
-    if not getattr(view, "list_cache", False) or writes.session_wrote():
+    if not getattr(view, "list_cache", False) or writes.request_wrote():
         return None
     key = _key()
     if key is None:
@@ -165,7 +165,7 @@ def _keep(response: Response) -> Response:
     key = g.get(_KEY_IN_G)
     if key is None or g.get("riskctl_list_hit"):
         return response
-    if response.status_code != 200 or response.is_streamed or writes.session_wrote():
+    if response.status_code != 200 or response.is_streamed or writes.request_wrote():
         return response
     the_store = store()
     if the_store is None:

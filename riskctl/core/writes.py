@@ -12,8 +12,8 @@ test factory, a rate-limit counter on its own connection — every commit goes t
 the engine's ``commit`` event), the data version gets a new random value in that same
 transaction, just before it ends: one driver statement, late, so writers hold the
 row's lock only for their commit (they already take turns on the audit chain's lock).
-A rollback forgets the mark. A request that committed a write remembers it in ``g``
-(:func:`request_wrote`), so nothing it answered is kept by the list cache.
+A rollback forgets the mark. A request that wrote, on any connection, remembers it in
+``g`` (:func:`request_wrote`), so nothing it answered is kept by the list cache.
 
 Nobody bumps the data version by hand; a statement of a kind this module cannot see
 does not exist here (tests/core/test_listcache.py writes by every path).
@@ -51,27 +51,27 @@ _CHANGES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE)\b", re.IGNORECAS
 def mark(connection: Connection) -> None:
     """``connection`` (SQLAlchemy's) wrote through its driver connection."""
     connection.info[_WROTE] = True
+    _wrote_in_request()
 
 
 def wrote(connection: Connection) -> bool:
     return bool(connection.info.get(_WROTE))
 
 
-def session_wrote() -> bool:
-    """Whether this request wrote: a commit that wrote, a statement that wrote in the
-    open transaction, or a change waiting in the session."""
-    if has_request_context() and g.get(_IN_G):
+def _wrote_in_request() -> None:
+    if has_request_context():
+        setattr(g, _IN_G, True)
+
+
+def request_wrote() -> bool:
+    """Whether this request wrote: any statement that writes, on any connection, since
+    the request began (kept in ``g``), or a change waiting in the session."""
+    if g.get(_IN_G):
         return True
     if not db.session.registry.has():
         return False
     session = db.session()
-    if session.new or session.dirty or session.deleted:
-        return True
-    return session.in_transaction() and wrote(session.connection())
-
-
-def request_wrote() -> bool:
-    return bool(has_request_context() and g.get(_IN_G))
+    return bool(session.new or session.dirty or session.deleted)
 
 
 def is_write(statement: str) -> bool:
@@ -86,11 +86,11 @@ def is_write(statement: str) -> bool:
 
 
 def _before_cursor_execute(conn, _cursor, statement, _params, context, _many) -> None:
-    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+    if (context is not None and (context.isinsert or context.isupdate or context.isdelete)) or (
+        not statement.startswith("SELECT") and is_write(statement)
+    ):
         conn.info[_WROTE] = True
-        return
-    if not statement.startswith("SELECT") and is_write(statement):
-        conn.info[_WROTE] = True
+        _wrote_in_request()
 
 
 def _bump_sql() -> str:
@@ -111,8 +111,7 @@ def _on_commit(conn: Connection) -> None:
         cursor.execute(_bump_sql())
     finally:
         cursor.close()
-    if has_request_context():
-        setattr(g, _IN_G, True)
+    _wrote_in_request()
 
 
 @contextmanager
