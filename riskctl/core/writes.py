@@ -12,11 +12,13 @@ test factory, a rate-limit counter on its own connection — every commit goes t
 the engine's ``commit`` event), the data version gets a new random value in that same
 transaction, just before it ends: one driver statement, late, so writers hold the
 row's lock only for their commit (they already take turns on the audit chain's lock).
-A rollback forgets the mark. A request that wrote, on any connection, remembers it in
-``g`` (:func:`request_wrote`), so nothing it answered is kept by the list cache.
+On SQLite the driver's count of changed rows (``total_changes``) is a second check: a
+transaction whose count moved bumps even unmarked. A rollback forgets the mark. A
+request that wrote, on any connection, remembers it in ``g`` (:func:`request_wrote`),
+so nothing it answered is kept by the list cache.
 
-Nobody bumps the data version by hand; a statement of a kind this module cannot see
-does not exist here (tests/core/test_listcache.py writes by every path).
+Nobody bumps the data version by hand (tests/core/test_listcache.py writes by every
+path: the API, another worker, the driver's bulk path, a factory, a CLI command).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from riskctl.core.db import db
 from riskctl.core.stamps import DATA_ROW, Stamp
 
 _WROTE = "riskctl_wrote"
+_CHANGES_AT = "riskctl_total_changes"
 # Commits that must not make a version (within :func:`quiet`).
 _QUIET: ContextVar[bool] = ContextVar("riskctl_writes_quiet", default=False)
 _IN_G = "riskctl_request_wrote"
@@ -101,12 +104,23 @@ def _bump_sql() -> str:
     )
 
 
+def _begin_sqlite(conn: Connection) -> None:
+    conn.info[_CHANGES_AT] = conn.connection.dbapi_connection.total_changes
+
+
 def _on_commit(conn: Connection) -> None:
     info = conn.info
-    if not info.pop(_WROTE, False) or _QUIET.get():
+    driver = conn.connection.dbapi_connection
+    wrote = info.pop(_WROTE, False)
+    changes_at = info.pop(_CHANGES_AT, None)
+    if not wrote and changes_at is not None:
+        # SQLite counts the rows changed on its connection: a write that went by every
+        # statement event (the driver's own, unmarked) still moves the version.
+        wrote = driver.total_changes != changes_at
+    if not wrote or _QUIET.get():
         return
     # The driver's own cursor: no statement event runs within the commit event.
-    cursor = conn.connection.dbapi_connection.cursor()
+    cursor = driver.cursor()
     try:
         cursor.execute(_bump_sql())
     finally:
@@ -136,11 +150,13 @@ def move_existing(connection: Connection) -> None:
 
 def _forget(conn: Connection) -> None:
     conn.info.pop(_WROTE, None)
+    conn.info.pop(_CHANGES_AT, None)
 
 
 def _checkin(_dbapi_connection: Any, record: Any) -> None:
     if record is not None:
         record.info.pop(_WROTE, None)
+        record.info.pop(_CHANGES_AT, None)
 
 
 def watch(engine: Engine) -> None:
@@ -151,6 +167,8 @@ def watch(engine: Engine) -> None:
     event.listen(engine, "commit", _on_commit)
     event.listen(engine, "rollback", _forget)
     event.listen(engine, "checkin", _checkin)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "begin", _begin_sqlite)
 
 
 def install(app: Flask) -> None:

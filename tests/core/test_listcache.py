@@ -347,3 +347,13 @@ def test_the_byte_bound_evicts_the_least_recently_used():
 )
 def test_text_sql_is_told_a_write_by_its_verb(sql, writes_data):
     assert writes.is_write(sql) is writes_data
+
+
+def test_on_sqlite_a_write_no_statement_event_saw_still_moves_the_version(bureau, is_postgres):
+    if is_postgres:
+        pytest.skip("SQLite's own count of changed rows (total_changes)")
+    before = stamps.data_current()
+    driver = db.session.connection().connection.driver_connection
+    driver.execute("UPDATE units SET name = name || '' WHERE id = (SELECT min(id) FROM units)")
+    db.session.commit()
+    assert stamps.data_current() not in (before, None)
