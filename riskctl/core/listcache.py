@@ -20,7 +20,8 @@ the security headers and the request's one commit still follow.
 
 Every answer that may be kept carries a strong ``ETag`` (a hash of its body);
 ``If-None-Match`` naming it answers 304 with no body, from the store or after the view
-ran. ``Cache-Control: private, no-cache``: a client may keep it and must ask again.
+ran. ``Cache-Control: private, no-cache`` and ``Vary: Authorization``: a client may keep
+it for that token and must ask again.
 
 The store is bounded by RISKCTL_LIST_CACHE_MB (bytes of bodies and headers, least
 recently used first out; 0: no store, no ETag). When the data version moves, every
@@ -46,6 +47,7 @@ _EXTENSION = "riskctl_list_cache"
 _KEY_IN_G = "riskctl_list_key"
 _SKIPPED = frozenset({"Content-Length", "Set-Cookie"})
 CACHE_CONTROL = "private, no-cache"
+VARY = "Authorization"  # each user their own answer
 
 
 def cached(view: F) -> F:
@@ -134,7 +136,9 @@ def _matches(etag: str) -> bool:
 
 
 def _not_modified(etag: str) -> Response:
-    return Response(status=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+    return Response(
+        status=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+    )
 
 
 def _serve() -> Response | None:
@@ -174,6 +178,7 @@ def _keep(response: Response) -> Response:
     etag = _etag(body)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = CACHE_CONTROL
+    response.vary.add(VARY)
     headers = tuple((k, v) for k, v in response.headers.items() if k not in _SKIPPED)
     size = len(body) + sum(len(k) + len(v) for k, v in headers) + 200
     the_store.put(key, Entry(body, headers, etag, size))

@@ -268,6 +268,7 @@ def test_if_none_match_answers_304_with_no_body(api):
     etag = first.headers["ETag"]
     assert etag.startswith('"') and not etag.startswith("W/")
     assert first.headers["Cache-Control"] == "private, no-cache"
+    assert "Authorization" in first.headers["Vary"]
     kept, ran = fetch(legal, TARGETS, headers={"If-None-Match": etag})
     assert (kept.status_code, kept.get_data(), kept.headers["ETag"], ran) == (304, b"", etag, 1)
     # A write elsewhere: the view runs again, its answer is the same, still 304.
