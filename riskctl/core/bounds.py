@@ -166,7 +166,8 @@ def _refuse_nul() -> None:
 
     Runs after the access and CSRF checks, so a stranger's upload is not parsed.
     """
-    sources = [("参数", request.args)]
+    # No query string: no parameters to parse.
+    sources = [("参数", request.args)] if request.environ.get("QUERY_STRING") else []
     if request.method in ("POST", "PUT", "PATCH") and not request.is_json:
         if request.mimetype == "application/x-www-form-urlencoded":
             request.get_data()  # kept, for a view that reads the body itself (draw verify)
