@@ -49,7 +49,9 @@ class CookieSessions(SecureCookieSessionInterface):
     empty session without building the signer first."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # ``in`` first: a missing key would make MultiDict.get raise and catch a KeyError.
+        cookies, name = request.cookies, self.get_cookie_name(app)
+        if app.secret_key and not (name in cookies and cookies[name]):  # noqa: RUF019
             return self.session_class()
         return super().open_session(app, request)
 
@@ -60,10 +62,11 @@ class CookieSessions(SecureCookieSessionInterface):
         if session or session.modified:
             super().save_session(app, session, response)
         elif session.accessed:
-            if "Vary" in response.headers:
+            # getlist, not ``in``: a missing header would raise and catch a KeyError.
+            if response.headers.getlist("Vary"):
                 response.vary.add("Cookie")
             else:
-                response.headers["Vary"] = "Cookie"  # what vary.add would write
+                response.headers.add("Vary", "Cookie")  # what vary.add would write
 
 
 def start(user: User) -> None:
