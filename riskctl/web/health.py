@@ -1,8 +1,9 @@
 """``GET /api/v1/health``: whether the service and its database answer (public).
 
 A load balancer calls it often, so it is the cheapest answer the service gives: no
-session, no transaction, no Flask-Login, and a body encoded once per process. The
-security headers and the error shape's hooks still apply (it is an ordinary route).
+user loaded (it carries no credential), no ORM session or transaction, and a body
+encoded once per process. It is an ordinary route otherwise: the access policy, the
+NUL check and the security headers apply as everywhere.
 
 The database is probed with ``SELECT 1`` on a pooled connection. A worker may answer
 from its own last successful probe for RISKCTL_HEALTH_PROBE_SECONDS (default 1 s,
