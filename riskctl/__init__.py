@@ -10,6 +10,7 @@ from flask import Flask, Response
 
 from riskctl.config import load_config
 from riskctl.core.db import db
+from riskctl.core.flask_app import App
 from riskctl.extensions import csrf, login_manager, migrate
 
 # Each module lives in its own package; ``register(app)`` in its __init__ wires its
@@ -32,7 +33,7 @@ MODULES = (
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application; ``config`` overrides the environment (tests, benchmarks)."""
     config = dict(config or {})
-    app = Flask(
+    app = App(
         __name__,
         instance_path=config.pop("INSTANCE_PATH", None),
         instance_relative_config=True,

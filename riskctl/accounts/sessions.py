@@ -13,8 +13,8 @@ Both timeouts are settings an administrator can change.
 
 from __future__ import annotations
 
-from flask import Flask, Request, flash, redirect, request, session, url_for
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Request, Response, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_login import login_user, logout_user
 
 from riskctl.accounts.models import User
@@ -49,9 +49,24 @@ class CookieSessions(SecureCookieSessionInterface):
     empty session without building the signer first."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # ``in`` first: a missing key would make MultiDict.get raise and catch a KeyError.
+        cookies, name = request.cookies, self.get_cookie_name(app)
+        if app.secret_key and not (name in cookies and cookies[name]):  # noqa: RUF019
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask's, without its seven cookie settings read first when there is no cookie
+        to write or delete (an API call, a page seen signed out): then all it does is
+        ``Vary: Cookie`` when the session was looked at."""
+        if session or session.modified:
+            super().save_session(app, session, response)
+        elif session.accessed:
+            # getlist, not ``in``: a missing header would raise and catch a KeyError.
+            if response.headers.getlist("Vary"):
+                response.vary.add("Cookie")
+            else:
+                response.headers.add("Vary", "Cookie")  # what vary.add would write
 
 
 def start(user: User) -> None:

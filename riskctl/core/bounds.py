@@ -166,11 +166,13 @@ def _refuse_nul() -> None:
 
     Runs after the access and CSRF checks, so a stranger's upload is not parsed.
     """
-    sources = [("参数", request.args)]
-    if request.method in ("POST", "PUT", "PATCH") and not request.is_json:
-        if request.mimetype == "application/x-www-form-urlencoded":
-            request.get_data()  # kept, for a view that reads the body itself (draw verify)
-        sources.append(("表单字段", request.form))
+    req = request._get_current_object()  # type: ignore[attr-defined]  (one proxy lookup)
+    # No query string: no parameters to parse.
+    sources = [("参数", req.args)] if req.environ.get("QUERY_STRING") else []
+    if req.method in ("POST", "PUT", "PATCH") and not req.is_json:
+        if req.mimetype == "application/x-www-form-urlencoded":
+            req.get_data()  # kept, for a view that reads the body itself (draw verify)
+        sources.append(("表单字段", req.form))
     for label, values in sources:
         for key, value in values.items(multi=True):
             if "\x00" in key or (isinstance(value, str) and "\x00" in value):

@@ -1,8 +1,6 @@
-"""Home page, health check and API documentation."""
+"""Home page and API documentation."""
 
 from __future__ import annotations
-
-import time
 
 from flask import (
     Blueprint,
@@ -13,25 +11,20 @@ from flask import (
     render_template,
     send_from_directory,
 )
-from marshmallow import fields
 from sqlalchemy import func, select
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.roles import ALL_ROLES, AUDIT_READERS
-from riskctl.core.api import ApiBlueprint, build_spec, errors
+from riskctl.core.api import build_spec
 from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import allow, current_actor, public
 from riskctl.core.contributions import register_card
 from riskctl.core.db import db
 from riskctl.core.headers import CONTENT_SECURITY_POLICY
-from riskctl.core.schema import OutSchema
 from riskctl.web.shell import cards_for
 
 bp = Blueprint("web", __name__)
 api = Blueprint("web_api", __name__)
-health_api = ApiBlueprint(
-    "health_api", __name__, title="服务状态", description="服务与数据库是否可用（公开）"
-)
 
 # Swagger UI, from the pinned swagger-ui-bundle package: no CDN, no inline script.
 SWAGGER_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png")
@@ -91,49 +84,6 @@ def home():
 def public_home():
     """The public portal: every page the bureau publishes, one click away."""
     return render_template("public_home.html")
-
-
-class HealthOut(OutSchema):
-    status = fields.String(metadata={"enum": ["ok", "error"]})
-    database = fields.String(metadata={"enum": ["ok", "error"]})
-
-
-@health_api.route("/api/v1/health", methods=["GET"])
-@public
-@errors(503)
-@health_api.response(200, HealthOut, example={"status": "ok", "database": "ok"})
-def health():
-    """服务与数据库状态（公开）"""
-    if not _database_answers():
-        return jsonify({"status": "error", "database": "error"}), 503
-    return jsonify({"status": "ok", "database": "ok"})  # the body HealthOut would dump
-
-
-def _database_answers() -> bool:
-    """Whether the database answered a probe within the last RISKCTL_HEALTH_PROBE_SECONDS
-    (this worker's own probe; 0: probe on every call). A failed probe is never reused:
-    a down database is reported within the interval, a recovered one at the next call."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    now = _monotonic()
-    if now < app.extensions.get("riskctl_health_until", now):
-        return True
-    try:
-        # A pooled connection, not the request's session: no transaction to begin and end.
-        connection = db.engine.raw_connection()
-        try:
-            connection.cursor().execute("SELECT 1")
-        finally:
-            connection.close()
-    except Exception:
-        app.extensions.pop("riskctl_health_until", None)
-        current_app.logger.exception("health check: database unreachable")
-        return False
-    app.extensions["riskctl_health_until"] = now + app.config["HEALTH_PROBE_SECONDS"]
-    return True
-
-
-def _monotonic() -> float:
-    return time.monotonic()
 
 
 @api.get("/api/openapi.json")
