@@ -23,7 +23,7 @@ from flask import jsonify
 from marshmallow import Schema
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
 
-from riskctl.core import counting
+from riskctl.core import counting, direct
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
 from riskctl.core.dumping import Dump as Dump
@@ -136,12 +136,12 @@ def _run(plan: _Plan, key: Any, per_page: int, offset: int) -> tuple[int, list[A
     params, count_params = plan.params(key.bindparams)
     params[plan.cap] = count_params[plan.count_cap] = counting.EXACT_UP_TO + 1
     params[plan.limit], params[plan.offset] = per_page, offset
-    rows = connection.execute(plan.page, params).all()
+    rows = direct.execute(connection, plan.page, params)
     if rows:
         return rows[0][-1], rows
     if offset == 0:
         return 0, rows
-    return connection.execute(plan.count, count_params).scalar_one(), rows
+    return direct.execute(connection, plan.count, count_params)[0][0], rows
 
 
 def _page_statement(
@@ -230,7 +230,7 @@ def attach(
         setattr(record, name, [])
     statement = shape.collection(parent, order_by)
     build = shape.build
-    for row in db.session.connection().execute(statement, {"ids": list(by_id)}):
+    for row in direct.execute(db.session.connection(), statement, {"ids": list(by_id)}):
         getattr(by_id[row[0]], name).append(build(row[1:]))
 
 
@@ -275,5 +275,5 @@ def attach_values(records: list[Record], name: str, statement: Select) -> None:
     by_id = {record.id: record for record in records}
     for record in records:
         setattr(record, name, [])
-    for key, value in db.session.connection().execute(statement, {"ids": list(by_id)}):
+    for key, value in direct.execute(db.session.connection(), statement, {"ids": list(by_id)}):
         getattr(by_id[key], name).append(value)
