@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from flask import jsonify
 from marshmallow import Schema
-from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
+from sqlalchemy import JSON, ColumnElement, Select, bindparam, func, literal_column, select
 
 from riskctl.core import counting, direct
 from riskctl.core.counting import count_rows
@@ -277,3 +277,20 @@ def attach_values(records: list[Record], name: str, statement: Select) -> None:
         setattr(record, name, [])
     for key, value in direct.execute(db.session.connection(), statement, {"ids": list(by_id)}):
         getattr(by_id[key], name).append(value)
+
+
+def values_of(
+    column: ColumnElement[Any], where: ColumnElement[bool], order_by: Any, outer: Any, dialect: str
+) -> ColumnElement[Any]:
+    """A column of a :class:`Shape`: the list of ``column``'s values ``where`` (correlated
+    to the page's table ``outer``), in ``order_by`` order — a collection of plain values
+    read by the page's own statement, not a second one. PostgreSQL answers an array
+    (``ARRAY(SELECT …)``), SQLite a JSON array of its ordered subquery (an aggregate over
+    a subquery with ORDER BY reads it in that order); both read back as a list. A Shape
+    with one is built per ``dialect`` (its name)."""
+    rows = select(column).where(where).order_by(order_by).correlate(outer)
+    if dialect == "postgresql":
+        return func.array(rows.scalar_subquery())
+    ordered = rows.subquery()
+    listed = func.json_group_array(ordered.c[0], type_=JSON)
+    return select(listed).correlate(outer).scalar_subquery()
