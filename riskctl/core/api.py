@@ -28,7 +28,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
-from riskctl.core import lean
+from riskctl.core import lean, quickargs
 from riskctl.core.bounds import INT32, IdConverter
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
@@ -167,7 +167,7 @@ def extended(record: Any, **extra: Any) -> Extended:
     return Extended(record, extra)
 
 
-class Parser(FlaskParser):
+class Parser(quickargs.QuickQuery, FlaskParser):
     """webargs, answering in the service's error shape and Chinese."""
 
     DEFAULT_VALIDATION_STATUS = 422

@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 
 from flask import jsonify
 from marshmallow import Schema
-from sqlalchemy import ColumnElement, Select, bindparam, func, literal_column, select
+from sqlalchemy import JSON, ColumnElement, Select, bindparam, func, literal_column, select
 
-from riskctl.core import counting
+from riskctl.core import counting, direct
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
 from riskctl.core.dumping import Dump as Dump
@@ -136,12 +136,12 @@ def _run(plan: _Plan, key: Any, per_page: int, offset: int) -> tuple[int, list[A
     params, count_params = plan.params(key.bindparams)
     params[plan.cap] = count_params[plan.count_cap] = counting.EXACT_UP_TO + 1
     params[plan.limit], params[plan.offset] = per_page, offset
-    rows = connection.execute(plan.page, params).all()
+    rows = direct.execute(connection, plan.page, params)
     if rows:
         return rows[0][-1], rows
     if offset == 0:
         return 0, rows
-    return connection.execute(plan.count, count_params).scalar_one(), rows
+    return direct.execute(connection, plan.count, count_params)[0][0], rows
 
 
 def _page_statement(
@@ -230,7 +230,7 @@ def attach(
         setattr(record, name, [])
     statement = shape.collection(parent, order_by)
     build = shape.build
-    for row in db.session.connection().execute(statement, {"ids": list(by_id)}):
+    for row in direct.execute(db.session.connection(), statement, {"ids": list(by_id)}):
         getattr(by_id[row[0]], name).append(build(row[1:]))
 
 
@@ -275,5 +275,22 @@ def attach_values(records: list[Record], name: str, statement: Select) -> None:
     by_id = {record.id: record for record in records}
     for record in records:
         setattr(record, name, [])
-    for key, value in db.session.connection().execute(statement, {"ids": list(by_id)}):
+    for key, value in direct.execute(db.session.connection(), statement, {"ids": list(by_id)}):
         getattr(by_id[key], name).append(value)
+
+
+def values_of(
+    column: ColumnElement[Any], where: ColumnElement[bool], order_by: Any, outer: Any, dialect: str
+) -> ColumnElement[Any]:
+    """A column of a :class:`Shape`: the list of ``column``'s values ``where`` (correlated
+    to the page's table ``outer``), in ``order_by`` order — a collection of plain values
+    read by the page's own statement, not a second one. PostgreSQL answers an array
+    (``ARRAY(SELECT …)``), SQLite a JSON array of its ordered subquery (an aggregate over
+    a subquery with ORDER BY reads it in that order); both read back as a list. A Shape
+    with one is built per ``dialect`` (its name)."""
+    rows = select(column).where(where).order_by(order_by).correlate(outer)
+    if dialect == "postgresql":
+        return func.array(rows.scalar_subquery())
+    ordered = rows.subquery()
+    listed = func.json_group_array(ordered.c[0], type_=JSON)
+    return select(listed).correlate(outer).scalar_subquery()

@@ -7,7 +7,7 @@ from dataclasses import astuple, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from riskctl.accounts.models import Unit, User
@@ -228,7 +228,8 @@ def records_page(user: User | None, flt: RecordFilter, args: dict) -> dict:
     once per value, the 复查 overdue days counted with one calendar for the page."""
     today = clock.today()
     query = _statement(user, flt, today)
-    return lean.page(query, args, _record_shape(), functools.partial(_complete, today))
+    shape = _record_shape(db.engine.dialect.name)
+    return lean.page(query, args, shape, functools.partial(_complete, today))
 
 
 def _statement(user: User | None, flt: RecordFilter, today: date) -> Select:
@@ -251,8 +252,9 @@ def _records_statement(
 
 
 @functools.cache
-def _record_shape() -> lean.Shape:
-    """The columns of ``LeniencyRecordListOut``: unit and item names joined in."""
+def _record_shape(dialect: str) -> lean.Shape:
+    """The columns of ``LeniencyRecordListOut``: unit and item names joined in, the
+    officer numbers read by the page's statement (a list column, built per dialect)."""
     unit, item, version = aliased(Unit), aliased(LeniencyItem), aliased(LeniencyItemVersion)
     record = LeniencyRecord
     columns = {
@@ -266,6 +268,10 @@ def _record_shape() -> lean.Shape:
         "unit.name": unit.name,
         "item.code": item.code,
         "item_version.name": version.name,
+        "officer_numbers": lean.values_of(
+            RecordOfficer.number, RecordOfficer.record_id == record.id,
+            RecordOfficer.position, record, dialect,
+        ),
     }  # fmt: skip
     joins = (
         (unit, unit.id == record.unit_id),
@@ -276,8 +282,7 @@ def _record_shape() -> lean.Shape:
 
 
 def _complete(today: date, records: list) -> None:
-    """The page's officer numbers, in one statement; the overdue days of its records."""
-    lean.attach_values(records, "officer_numbers", _officers_statement())
+    """The overdue days of the page's records (one calendar for the page)."""
     calendar = None
     for record in records:
         days = None
@@ -285,12 +290,3 @@ def _complete(today: date, records: list) -> None:
             calendar = calendar or current_calendar()
             days = calendar.working_days_between(record.followup_due, today)
         record.overdue_days = days
-
-
-@functools.cache
-def _officers_statement() -> Select:
-    return (
-        select(RecordOfficer.record_id, RecordOfficer.number)
-        .where(RecordOfficer.record_id.in_(bindparam("ids", expanding=True)))
-        .order_by(RecordOfficer.record_id, RecordOfficer.position)
-    )

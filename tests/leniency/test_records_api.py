@@ -303,3 +303,24 @@ def test_followup_is_flagged_overdue_in_working_days(api, catalogue, make_record
     assert listed["items"][0]["followup_overdue_working_days"] == expected > 0
     fresh = api("officer").get(URL).get_json()["items"][0]
     assert fresh["followup_overdue_working_days"] is None
+
+
+def test_the_list_answers_each_records_officers_in_their_order(api, catalogue, make_record):
+    """The page's statement reads the officer numbers (a list column): in position order,
+    not the numbers' or the rows' order, and none for a record that has none."""
+    first = make_record()
+    second = make_record(unit="ZD2-1", party_id=id_card())
+    given = [
+        o.number
+        for o in db.session.scalars(
+            select(RecordOfficer).filter_by(record_id=first.id).order_by(RecordOfficer.position)
+        )
+    ]
+    for position, number in ((7, "ZF0009"), (3, "ZF9000"), (5, "ZF0001")):
+        db.session.add(RecordOfficer(record_id=first.id, position=position, number=number))
+    for officer in db.session.scalars(select(RecordOfficer).filter_by(record_id=second.id)):
+        db.session.delete(officer)  # a test's own fixture: a record without officers
+    db.session.commit()
+    listed = api("discipline").get(f"{URL}?per_page=5").get_json()["items"]
+    officers = {r["id"]: r["officers"] for r in listed}
+    assert officers == {first.id: [*given, "ZF9000", "ZF0001", "ZF0009"], second.id: []}
