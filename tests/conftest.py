@@ -126,6 +126,7 @@ def app(database_url, tmp_path_factory) -> Flask:
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         upgrade()
+        snapshots.install(app)
     return app
 
 
