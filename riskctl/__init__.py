@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     _tune_sqlite(app)
+    _check_connections(app)
     from riskctl.core import writes
 
     writes.install(app)  # every commit that wrote moves the data version
@@ -114,6 +115,13 @@ def _tune_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+
+
+def _check_connections(app: Flask) -> None:
+    from riskctl.core import connection_check
+
+    with app.app_context():
+        connection_check.install(db.engine, app.config["DB_CHECK_IDLE_SECONDS"])
 
 
 def _init_login(app: Flask) -> None:

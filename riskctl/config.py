@@ -71,6 +71,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         PROXY_HOPS=int(_env("RISKCTL_PROXY_HOPS", "0")),
         # /api/v1/health: at most one database probe per worker per interval (0: each call).
         HEALTH_PROBE_SECONDS=float(_env("RISKCTL_HEALTH_PROBE_SECONDS", "1")),
+        # A pooled PostgreSQL connection idle this long is checked before use
+        # (core/connection_check.py); 0 checks it at every checkout.
+        DB_CHECK_IDLE_SECONDS=float(_env("RISKCTL_DB_CHECK_IDLE_SECONDS", "10")),
         # The API's main lists: each worker keeps recent answers under the data version
         # (core.listcache), this many MB at most; 0: none kept, no ETag.
         LIST_CACHE_BYTES=int(float(_env("RISKCTL_LIST_CACHE_MB", "32")) * MB),
@@ -124,4 +127,5 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # A generous busy timeout: CLI and server may write at the same time.
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    # PostgreSQL: checked at checkout after sitting idle (core/connection_check.py).
+    return {}
