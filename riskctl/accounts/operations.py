@@ -23,7 +23,7 @@ from riskctl.accounts.queries import (
     user_by_username,
 )
 from riskctl.accounts.roles import ALL_ROLES, OFFICER, ROLE_LABELS
-from riskctl.core import audit, clock, stamps
+from riskctl.core import audit, clock, direct, stamps
 from riskctl.core.db import db
 from riskctl.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -236,13 +236,14 @@ def user_for_token(token: str) -> User | None:
     apart: the shared stamp (``core.stamps``: settings and calendar caches), the data
     version (``core.listcache``: the API's list answers) and, for an
     officer, the ids of their unit's subtree (``queries.visible_unit_ids``). It runs on
-    the session's connection without the ORM's pass (every API request pays it); the
+    the session's connection's cursor (``core.direct``: every API request pays it); the
     user and unit it read join the session as if an ORM query had loaded them."""
     statement, users, units = _token_user(db.engine.dialect.name)
     params = {"digest": _token_digest(token), "now": clock.now()}
-    row = db.session.connection().execute(statement, params).first()
-    if row is None:
+    rows = direct.execute(db.session.connection(), statement, params)
+    if not rows:
         return None
+    row = rows[0]
     unit = None
     if row[len(users)] is not None:
         unit = loaded(Unit, zip(units, row[len(users) : len(users) + len(units)], strict=True))
