@@ -236,11 +236,15 @@ def user_for_token(token: str) -> User | None:
     apart: the shared stamp (``core.stamps``: settings and calendar caches), the data
     version (``core.listcache``: the API's list answers) and, for an
     officer, the ids of their unit's subtree (``queries.visible_unit_ids``). It runs on
-    the session's connection's cursor (``core.direct``: every API request pays it); the
-    user and unit it read join the session as if an ORM query had loaded them."""
+    the session's connection's cursor (``core.direct``: every API request pays it), on
+    PostgreSQL before the request's transaction begins (a request answered from the list
+    cache then sends neither BEGIN nor COMMIT); the user and unit it read join the
+    session as if an ORM query had loaded them."""
     statement, users, units = _token_user(db.engine.dialect.name)
     params = {"digest": _token_digest(token), "now": clock.now()}
-    rows = direct.execute(db.session.connection(), statement, params)
+    connection = db.session.connection()
+    with direct.before_transaction(connection):  # PostgreSQL: no BEGIN for it
+        rows = direct.execute(connection, statement, params)
     if not rows:
         return None
     row = rows[0]

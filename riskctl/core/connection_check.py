@@ -2,7 +2,7 @@
 
 SQLAlchemy's ``pool_pre_ping`` checks every connection at every checkout: on psycopg
 that is a ``BEGIN`` and a ``SELECT 1``, two round trips on top of a request that may
-need only three (its ``BEGIN``, one statement, ``COMMIT``). A connection given back
+need only one (its token read, ``core.direct.before_transaction``). A connection given back
 moments ago by the previous request is as alive as a check would find it; the ones
 that die unseen are those left idle (a server restart, a firewall's idle timeout).
 So a connection idle for longer than DB_CHECK_IDLE_SECONDS (RISKCTL_DB_CHECK_IDLE_SECONDS,
@@ -52,12 +52,19 @@ def _fresh(_dbapi_connection: Any, record: Any) -> None:
 
 
 def check(dbapi_connection: Any, record: Any) -> None:
-    """``SELECT 1`` on the connection; a failure makes the pool replace it."""
+    """``SELECT 1`` on the connection, outside any transaction (psycopg's autocommit: one
+    round trip, and the request's first statement may still run before its transaction
+    begins, ``core.direct.before_transaction``); a failure makes the pool replace it."""
     record.info[CHECKS] = record.info.get(CHECKS, 0) + 1
-    cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("SELECT 1")
+        dbapi_connection.autocommit = True
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        finally:
+            dbapi_connection.autocommit = False
     except Exception as error:  # the driver's error, whatever its class: replace it
         raise exc.DisconnectionError(f"a pooled connection failed its check: {error}") from error
-    finally:
-        cursor.close()  # local to the driver: closes on a dead connection too

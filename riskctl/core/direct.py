@@ -18,7 +18,8 @@ calls them, and a DBAPI error is raised as SQLAlchemy's (a lost connection inval
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import exc
@@ -55,6 +56,27 @@ def execute(connection: Connection, statement: Select, params: Mapping[str, Any]
         except NotDirect:  # found before anything ran
             _KEPT[key] = (statement, None)
     return connection.execute(statement, params).all()
+
+
+@contextmanager
+def before_transaction(connection: Connection) -> Iterator[None]:
+    """On PostgreSQL, a read run within this block before the connection's transaction
+    began runs on its own (psycopg's autocommit): no ``BEGIN`` round trip for it, and a
+    request that reads nothing else ends with no ``COMMIT`` either (psycopg sends none
+    for a connection with no transaction open). Under READ COMMITTED each statement
+    takes its own snapshot anyway, so the read sees what it would have seen as the
+    transaction's first statement; it takes no lock a transaction would keep. Anything
+    but a plain read must not run here. Elsewhere (SQLite, a transaction already open)
+    the block changes nothing."""
+    driver = connection.connection.driver_connection
+    if connection.dialect.name != "postgresql" or driver.info.transaction_status != 0:
+        yield
+        return
+    driver.autocommit = True
+    try:
+        yield
+    finally:
+        driver.autocommit = False
 
 
 class NotDirect(Exception):
