@@ -204,6 +204,39 @@ def storage_backend(app, request, monkeypatch) -> str:
 
 
 @pytest.fixture
+def another_app(app, tmp_path) -> Iterator[Callable[..., Flask]]:
+    """``another_app("host-b", STORAGE="database")`` → a second instance of the service
+    over the same database with the same keys: another worker or host. Its own instance,
+    reports and attachments folders under ``tmp_path``; its engine disposed afterwards."""
+    made: list[Flask] = []
+
+    def make(name: str, **overrides) -> Flask:
+        folder = tmp_path / name
+        other = create_app(
+            {
+                "TESTING": True,
+                "ENV": "testing",
+                "INSTANCE_PATH": str(folder),
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "SECRET_KEY": app.config["SECRET_KEY"],
+                "PII_KEY": app.config["PII_KEY"],
+                "REPORTS_DIR": str(folder / "reports"),
+                "ATTACHMENTS_DIR": str(folder / "attachments"),
+                "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
+                **overrides,
+            }
+        )
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

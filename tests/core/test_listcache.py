@@ -15,7 +15,6 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from riskctl import create_app
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.models import ApiToken, User
 from riskctl.core import clock, listcache, stamps, writes
@@ -146,24 +145,9 @@ def test_a_factory_commit_shows_at_the_next_get(api):
 
 
 @pytest.fixture
-def other_worker(app, tmp_path):
+def other_worker(another_app):
     """A second instance of the service over the same database: another worker."""
-    other = create_app(
-        {
-            "TESTING": True,
-            "ENV": "testing",
-            "INSTANCE_PATH": str(tmp_path / "worker-b"),
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test-secret",
-            "PII_KEY": "test-pii-key",
-            "REPORTS_DIR": str(tmp_path / "worker-b" / "reports"),
-            "ATTACHMENTS_DIR": str(tmp_path / "worker-b" / "attachments"),
-            "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
-        }
-    )
-    yield other
-    with other.app_context():
-        db.engine.dispose()
+    return another_app("worker-b")
 
 
 def test_a_commit_on_another_worker_shows_at_the_next_get(app, api, other_worker):
@@ -282,19 +266,8 @@ def test_if_none_match_answers_304_with_no_body(api):
     assert changed.headers["ETag"] != etag
 
 
-def test_with_the_cache_off_nothing_is_kept(app, api, tmp_path, bureau):
-    off = create_app(
-        {
-            "TESTING": True,
-            "ENV": "testing",
-            "INSTANCE_PATH": str(tmp_path / "off"),
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test-secret",
-            "PII_KEY": "test-pii-key",
-            "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
-            "LIST_CACHE_BYTES": 0,
-        }
-    )
+def test_with_the_cache_off_nothing_is_kept(another_app, bureau):
+    off = another_app("off", LIST_CACHE_BYTES=0)
     try:
         with off.app_context():
             client = ApiClient(off.test_client(), bureau.tokens["legal"])

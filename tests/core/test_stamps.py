@@ -14,7 +14,6 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select
 
-from riskctl import create_app
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.queries import subtree_ids, visible_unit_ids
@@ -29,24 +28,9 @@ SETTINGS = "/api/v1/settings"
 
 
 @pytest.fixture
-def other_host(app, tmp_path):
+def other_host(another_app):
     """A second instance of the service over the same database: another worker's view."""
-    other = create_app(
-        {
-            "TESTING": True,
-            "ENV": "testing",
-            "INSTANCE_PATH": str(tmp_path / "host-b"),
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test-secret",
-            "PII_KEY": "test-pii-key",
-            "REPORTS_DIR": str(tmp_path / "host-b" / "reports"),
-            "ATTACHMENTS_DIR": str(tmp_path / "host-b" / "attachments"),
-            "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
-        }
-    )
-    yield other
-    with other.app_context():
-        db.engine.dispose()
+    return another_app("host-b")
 
 
 def _value_on(host, token: str, key: str):
