@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from riskctl.core import connection_check
 from riskctl.core.connection_check import CHECKS, IDLE_SINCE
@@ -17,10 +22,15 @@ def pg_url(database_url, is_postgres) -> str:
     return database_url
 
 
-def _engine(url: str, idle: float):
+@contextmanager
+def _engine(url: str, idle: float) -> Iterator[Engine]:
+    """One pooled connection, checked after ``idle`` seconds; disposed afterwards."""
     engine = create_engine(url, pool_size=1, max_overflow=0)
     connection_check.install(engine, idle)
-    return engine
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _pid(engine) -> int:
@@ -29,7 +39,7 @@ def _pid(engine) -> int:
 
 
 def _kill(url: str, pid: int) -> None:
-    other = create_engine(url, poolclass=None)
+    other = create_engine(url, poolclass=NullPool)
     try:
         with other.connect() as connection:
             assert connection.execute(
@@ -46,28 +56,22 @@ def _record(engine):
 
 
 def test_a_connection_used_moments_ago_is_not_checked(pg_url):
-    engine = _engine(pg_url, idle=60)
-    try:
+    with _engine(pg_url, idle=60) as engine:
         _pid(engine)
         for _ in range(5):
             _pid(engine)
         # A new connection is fresh, and each checkin restarts its idle time.
         assert _record(engine).info.get(CHECKS, 0) == 0
-    finally:
-        engine.dispose()
 
 
 def test_an_idle_connection_is_checked_and_a_lost_one_replaced(pg_url):
-    engine = _engine(pg_url, idle=60)
-    try:
+    with _engine(pg_url, idle=60) as engine:
         first = _pid(engine)
         record = _record(engine)
         _kill(pg_url, first)
         record.info[IDLE_SINCE] -= 61  # it sat idle past the window
         second = _pid(engine)  # the check found it dead: a new connection answers
         assert second != first
-    finally:
-        engine.dispose()
 
 
 def test_within_the_window_a_lost_connection_fails_its_next_statement_once(pg_url):
@@ -75,28 +79,22 @@ def test_within_the_window_a_lost_connection_fails_its_next_statement_once(pg_ur
     unchecked, the lost connection fails; the pool then replaces it."""
     from sqlalchemy.exc import OperationalError
 
-    engine = _engine(pg_url, idle=60)
-    try:
+    with _engine(pg_url, idle=60) as engine:
         first = _pid(engine)
         _kill(pg_url, first)
         with pytest.raises(OperationalError):
             _pid(engine)
         assert _pid(engine) != first
-    finally:
-        engine.dispose()
 
 
 def test_zero_checks_at_every_checkout(pg_url):
-    engine = _engine(pg_url, idle=0)
-    try:
+    with _engine(pg_url, idle=0) as engine:
         first = _pid(engine)
         _kill(pg_url, first)
         assert _pid(engine) != first  # checked at once, replaced, no error
         before = _record(engine).info.get(CHECKS, 0)
         _pid(engine)
         assert _record(engine).info.get(CHECKS, 0) == before + 2  # _record checks out too
-    finally:
-        engine.dispose()
 
 
 def test_the_app_checks_its_postgresql_connections(app, pg_url):
