@@ -35,8 +35,8 @@ import riskctl
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.models import Unit
 from riskctl.accounts.roles import ALL_ROLES
-from riskctl.core.api import build_spec
 from riskctl.core.db import db
+from riskctl.core.openapi import build_spec
 from tests.demo_data import load_demo
 from tests.factories import PASSWORD
 
@@ -67,7 +67,7 @@ def test_the_document_is_valid_openapi(client, tmp_path):
     errors = [e.message for e in OpenAPIV30SpecValidator(response.get_json()).iter_errors()]
     assert errors == []
     assert response.get_json()["openapi"] == "3.0.3"
-    # Schema names are resolved when an app registers its blueprints: build a fresh one.
+    # Schema names are resolved as the document is first written: build a fresh app.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fresh = riskctl.create_app(

@@ -8,18 +8,18 @@ declaration validates the request and writes ``/api/openapi.json``.
 Bad input keeps the service's error shape (``riskctl.core.errors``): a body that is
 not a JSON object is a 400, a query or path parameter out of bounds a 400 naming
 it, a field that breaks a rule a 422 with ``details`` keyed by field name. The error
-statuses each operation can answer are added to the document by :func:`build_spec`
-from its access policy, its arguments and its own ``@errors(...)`` declaration.
+statuses each operation can answer are added to the document by
+:func:`riskctl.core.openapi.build_spec` from its access policy, its arguments and its
+own ``@errors(...)`` declaration.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, fields, validate
@@ -28,7 +28,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
-from riskctl.core import lean, quickargs
+from riskctl.core import lean, openapi, quickargs
 from riskctl.core.bounds import INT32, IdConverter
 from riskctl.core.counting import count_rows
 from riskctl.core.db import db
@@ -211,6 +211,11 @@ class ApiBlueprint(SmorestBlueprint):
     that app's :class:`Api` (created by :func:`install`), under a tag named by ``title``
     (Chinese) and described by ``description``; an operation's id is its Flask endpoint
     (``reviews_api.list_campaigns``). Argument schemas are instances, built once.
+
+    Writing a blueprint's operations into the document (schemas resolved, copied and
+    converted) was half of ``create_app``'s time, paid by every worker that starts and
+    read only by ``openapi.build_spec``: registering queues the blueprint, and the first
+    ``build_spec`` documents every queued one, in the order they were registered.
     """
 
     ARGUMENTS_PARSER = Parser()
@@ -231,7 +236,7 @@ class ApiBlueprint(SmorestBlueprint):
             return
         documented.add(name)
         app.extensions["flask-smorest"]["blp_name_to_api"][name] = api
-        self.register_views_in_doc(api, app, api.spec, name=name, parameters=None)
+        openapi.queue(app, self, name)
         tags = app.extensions.setdefault("riskctl_api_tags", {})
         tags[name] = {"name": self.title, "description": self.description or self.title}
 
@@ -305,95 +310,6 @@ def _any_json_values(converter, field, ret: dict[str, Any], **kwargs: Any) -> di
     if ret.get("additionalProperties") == {}:
         return {"additionalProperties": {"$ref": "#/components/schemas/JsonValue"}}
     return {}
-
-
-_ERROR_TEXT = {
-    400: "请求格式错误（非 JSON 对象、参数越界等）",
-    401: "未登录或令牌无效",
-    403: "无权访问",
-    404: "资源不存在",
-    409: "与当前数据状态冲突",
-    413: "上传内容过大",
-    422: "数据不符合规则（details 按字段列出）",
-    429: "请求过于频繁（见 Retry-After）",
-    503: "服务繁忙",
-}
-_CONVERTER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
-
-
-def build_spec(app: Flask | None = None) -> dict[str, Any]:
-    """The OpenAPI document: the blueprints' declarations plus each operation's errors."""
-    app = app or current_app
-    spec = copy.deepcopy(app.extensions["riskctl_api"].spec.to_dict())
-    tags = app.extensions.get("riskctl_api_tags", {})
-    used = {
-        t
-        for ops in spec.get("paths", {}).values()
-        for o in ops.values()
-        if isinstance(o, dict)
-        for t in o.get("tags", ())
-    }
-    spec["tags"] = [tag for name, tag in tags.items() if name in used]
-    views = {}
-    # Every role some view names: a policy naming them all can never answer 403.
-    known_roles = frozenset().union(
-        *(getattr(getattr(v, "policy", None), "roles", ()) for v in app.view_functions.values())
-    )
-    for rule in app.url_map.iter_rules():
-        path = _CONVERTER.sub(r"{\1}", rule.rule)
-        for method in rule.methods or ():
-            views[(path, method.lower())] = rule.endpoint
-    for path, operations in spec.get("paths", {}).items():
-        for method, operation in operations.items():
-            if method == "parameters":
-                continue
-            endpoint = views.get((path, method))
-            operation["operationId"] = endpoint
-            operation["tags"] = [tags.get(t, {"name": t})["name"] for t in operation["tags"]]
-            _declare_errors(operation, app.view_functions.get(endpoint), path, known_roles)
-    return spec
-
-
-def _declare_errors(
-    operation: dict[str, Any], view, path: str, known_roles: frozenset[str]
-) -> None:
-    policy = getattr(view, "policy", None)
-    statuses = set(getattr(view, "api_errors", ()))
-    if policy is not None and not policy.public:
-        operation["security"] = [{"bearer": []}]
-        roles = "、".join(sorted(policy.roles))
-        operation["description"] = (
-            operation.get("description", "") + f"\n\n可访问角色：{roles}"
-        ).strip()
-        statuses.add(401)
-        if known_roles - policy.roles:
-            statuses.add(403)
-    else:
-        operation["security"] = []
-        operation["description"] = (
-            operation.get("description", "") + "\n\n公开接口，无需令牌"
-        ).strip()
-    if any(p.get("in") == "query" for p in operation.get("parameters", ())):
-        statuses.add(400)
-    if "{" in path:
-        statuses.add(404)
-    body = operation.get("requestBody", {}).get("content", {})
-    if body:
-        statuses.update((400, 413, 422))
-    if "multipart/form-data" in body:
-        statuses.add(413)
-    responses = operation.setdefault("responses", {})
-    for status in list(responses):
-        if status == "default" or int(status) >= 400:
-            del responses[status]
-    for status in sorted(statuses):
-        responses.setdefault(
-            str(status),
-            {
-                "description": _ERROR_TEXT.get(status, "错误"),
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            },
-        )
 
 
 def wants_api() -> bool:

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 
 from riskctl.accounts.models import Unit, User
 from riskctl.accounts.roles import ALL_ROLES, AUDIT_READERS
-from riskctl.core.api import build_spec
 from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import allow, current_actor, public
 from riskctl.core.contributions import register_card
 from riskctl.core.db import db
 from riskctl.core.headers import CONTENT_SECURITY_POLICY
+from riskctl.core.openapi import build_spec
 from riskctl.web.shell import cards_for
 
 bp = Blueprint("web", __name__)

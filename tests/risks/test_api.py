@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 import riskctl
 from riskctl.core import clock
-from riskctl.core.api import build_spec
 from riskctl.core.db import db
+from riskctl.core.openapi import build_spec
 from riskctl.risks.models import RiskPoint, RiskPointVersion
 from tests.risks.conftest import make_point, point_data, row, xlsx
 
