@@ -31,7 +31,7 @@ class Rule(WerkzeugRule):
     def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
         attribute = "_build_unknown" if append_unknown else "_build"
 
-        def build_first(rule: Rule, **values: Any) -> tuple[str, str]:
+        def build_first(rule: Rule, /, **values: Any) -> tuple[str, str]:
             compiled = WerkzeugRule._compile_builder(rule, append_unknown).__get__(rule, None)
             setattr(rule, attribute, compiled)  # later calls go straight to it
             return compiled(**values)

@@ -89,6 +89,7 @@ BUILDS = (
     ("list", {"page": 3, "q": "x"}),
     ("unit", {"unit": 0}),  # refused by its converter: no URL
     ("unit", {"unit": 5}),
+    ("plan", {"code": "SJ-1", "rule": "red", "self": 1, "values": 2}),  # names of ours
 )
 
 
