@@ -79,6 +79,19 @@ def before_transaction(connection: Connection) -> Iterator[None]:
         driver.autocommit = False
 
 
+def transaction_open(connection: Connection) -> bool:
+    """Whether the database holds a transaction open on ``connection``'s driver connection:
+    psycopg's transaction status, sqlite3's ``in_transaction``; any other driver is assumed
+    to hold one. False: committing it would send nothing and end nothing."""
+    driver = connection.connection.driver_connection
+    name = connection.dialect.name
+    if name == "postgresql":
+        return driver.info.transaction_status != 0  # psycopg.pq.TransactionStatus.IDLE
+    if name == "sqlite":
+        return driver.in_transaction
+    return True
+
+
 class NotDirect(Exception):
     """A statement :class:`Direct` does not run (literal-rendered values, tuple IN)."""
 
@@ -163,8 +176,8 @@ class Direct:
 
     def _execute(self, connection: Connection, sql: str, parameters: Any) -> list[tuple[Any, ...]]:
         dispatch = connection.dispatch
-        dbapi_connection = connection.connection
-        cursor = dbapi_connection.cursor()
+        # The driver's own cursor (the pool's wrapper would only pass the call on).
+        cursor = connection.connection.dbapi_connection.cursor()
         try:
             for listener in dispatch.before_cursor_execute:
                 sql, parameters = listener(connection, cursor, sql, parameters, None, False)
