@@ -19,7 +19,7 @@ calls them, and a DBAPI error is raised as SQLAlchemy's (a lost connection inval
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import exc
@@ -32,6 +32,7 @@ EXPANSIONS_KEPT = 64
 STATEMENTS_KEPT = 1024
 # False: every statement runs through Connection.execute (the tests compare the two).
 ENABLED = True
+_CURSOR = "riskctl_direct_cursor"
 
 _KEPT: dict[tuple[int, str], tuple[Select, Direct | None]] = {}
 
@@ -176,8 +177,7 @@ class Direct:
 
     def _execute(self, connection: Connection, sql: str, parameters: Any) -> list[tuple[Any, ...]]:
         dispatch = connection.dispatch
-        # The driver's own cursor (the pool's wrapper would only pass the call on).
-        cursor = connection.connection.dbapi_connection.cursor()
+        cursor = _cursor(connection)
         try:
             for listener in dispatch.before_cursor_execute:
                 sql, parameters = listener(connection, cursor, sql, parameters, None, False)
@@ -191,8 +191,9 @@ class Direct:
             readers = self._readers
             if readers is None:
                 readers = self._readers = self._result_readers(cursor.description)
-        finally:
-            cursor.close()
+        except BaseException:
+            _drop_cursor(connection, cursor)
+            raise
         if not any(readers):
             return [tuple(row) for row in raw]
         pairs = [(i, read) for i, read in enumerate(readers) if read is not None]
@@ -210,6 +211,31 @@ class Direct:
             column.type.dialect_impl(dialect).result_processor(dialect, described[1])
             for column, described in zip(self.columns, description, strict=True)
         ]
+
+
+def _cursor(connection: Connection) -> Any:
+    """The driver connection's own cursor, made once and kept with it (in the pool
+    record's ``info``, with the driver connection it belongs to: a connection replaced
+    gets a new one). A psycopg cursor costs about as much to make as to run a small
+    statement's Python side; run after run, a cursor is only reset by its ``execute``."""
+    pooled = connection.connection
+    driver = pooled.dbapi_connection
+    kept = pooled.info.get(_CURSOR)
+    if kept is not None and kept[0] is driver:
+        return kept[1]
+    cursor = driver.cursor()
+    pooled.info[_CURSOR] = (driver, cursor)
+    return cursor
+
+
+def _drop_cursor(connection: Connection, cursor: Any) -> None:
+    """After a failure: the kept cursor is closed and forgotten (the next run makes one)."""
+    info = connection.connection.info if not connection.invalidated else {}
+    kept = info.get(_CURSOR)
+    if kept is not None and kept[1] is cursor:
+        del info[_CURSOR]
+    with suppress(Exception):  # a lost connection's cursor: nothing left to close
+        cursor.close()
 
 
 def _raise(connection: Connection, error: Exception, sql: str, parameters: Any, cursor: Any):
