@@ -135,8 +135,13 @@ def _install_transaction(app: Flask) -> None:
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        # Nothing begun and nothing pending (health, a refused call): nothing to end.
-        if not db.session.registry.has() or _idle(db.session()):
+        # Nothing begun and nothing pending (health, a refused call), or nothing begun on
+        # the database (a list answered from the cache): nothing to end; the session's
+        # removal at teardown gives its connection back.
+        if not db.session.registry.has():
+            return response
+        session = db.session()
+        if _idle(session) or _nothing_begun(session):
             return response
         if response.status_code < 400:
             db.session.commit()
@@ -147,3 +152,17 @@ def _install_transaction(app: Flask) -> None:
 
 def _idle(session) -> bool:
     return not (session.in_transaction() or session.new or session.dirty or session.deleted)
+
+
+def _nothing_begun(session) -> bool:
+    """Whether the session's transaction began nothing on the database: it read, at most,
+    outside a transaction (PostgreSQL's token read, ``core.direct.before_transaction``)
+    or by statements SQLite runs without one; nothing written, nothing pending. Its
+    commit would send nothing (psycopg and sqlite3 send no COMMIT then) and move no
+    data version (``core.writes``): the ORM's commit machinery is skipped."""
+    from riskctl.core import direct, writes
+
+    if session.in_nested_transaction() or writes.request_wrote():
+        return False
+    connection = session.connection()
+    return not direct.transaction_open(connection) and writes.unwritten(connection)

@@ -250,7 +250,8 @@ def user_for_token(token: str) -> User | None:
     row = rows[0]
     unit = None
     if row[len(users)] is not None:
-        unit = loaded(Unit, zip(units, row[len(users) : len(users) + len(units)], strict=True))
+        values = zip(units, row[len(users) : len(users) + len(units)], strict=True)
+        unit = loaded(Unit, values, attach=False)  # joins with the user (save-update cascade)
     user = loaded(User, zip(users, row[: len(users)], strict=True), unit=unit)
     stamps.seen(row[-3])
     stamps.data_seen(row[-2])
@@ -289,10 +290,12 @@ def _columns(model: type) -> list[tuple[str, Any]]:
     return [(prop.key, prop.columns[0]) for prop in inspect(model).column_attrs]
 
 
-def loaded(model: type, values: Any, **related: Any) -> Any:
+def loaded(model: type, values: Any, attach: bool = True, **related: Any) -> Any:
     """The persistent object of ``model`` with these (attribute, value) pairs read from
     the database, in the session as an ORM query would leave it: the one the session
-    already holds for that key, else a new one with no pending change."""
+    already holds for that key, else a new one with no pending change. ``attach=False``
+    leaves a new one detached, for an object it is given to as ``related`` to bring in
+    (one ``Session.add`` and its cascade instead of two)."""
     state = dict(values, **related)
     mapper = inspect(model)
     key = mapper.identity_key_from_primary_key([state[k.key] for k in mapper.primary_key])
@@ -302,5 +305,6 @@ def loaded(model: type, values: Any, **related: Any) -> Any:
     instance = mapper.class_manager.new_instance()
     instance.__dict__.update(state)
     make_transient_to_detached(instance)
-    db.session.add(instance)
+    if attach:
+        db.session.add(instance)
     return instance

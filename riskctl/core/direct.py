@@ -19,7 +19,7 @@ calls them, and a DBAPI error is raised as SQLAlchemy's (a lost connection inval
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import exc
@@ -32,6 +32,7 @@ EXPANSIONS_KEPT = 64
 STATEMENTS_KEPT = 1024
 # False: every statement runs through Connection.execute (the tests compare the two).
 ENABLED = True
+_CURSOR = "riskctl_direct_cursor"
 
 _KEPT: dict[tuple[int, str], tuple[Select, Direct | None]] = {}
 
@@ -77,6 +78,19 @@ def before_transaction(connection: Connection) -> Iterator[None]:
         yield
     finally:
         driver.autocommit = False
+
+
+def transaction_open(connection: Connection) -> bool:
+    """Whether the database holds a transaction open on ``connection``'s driver connection:
+    psycopg's transaction status, sqlite3's ``in_transaction``; any other driver is assumed
+    to hold one. False: committing it would send nothing and end nothing."""
+    driver = connection.connection.driver_connection
+    name = connection.dialect.name
+    if name == "postgresql":
+        return driver.info.transaction_status != 0  # psycopg.pq.TransactionStatus.IDLE
+    if name == "sqlite":
+        return driver.in_transaction
+    return True
 
 
 class NotDirect(Exception):
@@ -163,8 +177,7 @@ class Direct:
 
     def _execute(self, connection: Connection, sql: str, parameters: Any) -> list[tuple[Any, ...]]:
         dispatch = connection.dispatch
-        dbapi_connection = connection.connection
-        cursor = dbapi_connection.cursor()
+        cursor = _cursor(connection)
         try:
             for listener in dispatch.before_cursor_execute:
                 sql, parameters = listener(connection, cursor, sql, parameters, None, False)
@@ -178,8 +191,9 @@ class Direct:
             readers = self._readers
             if readers is None:
                 readers = self._readers = self._result_readers(cursor.description)
-        finally:
-            cursor.close()
+        except BaseException:
+            _drop_cursor(connection, cursor)
+            raise
         if not any(readers):
             return [tuple(row) for row in raw]
         pairs = [(i, read) for i, read in enumerate(readers) if read is not None]
@@ -197,6 +211,31 @@ class Direct:
             column.type.dialect_impl(dialect).result_processor(dialect, described[1])
             for column, described in zip(self.columns, description, strict=True)
         ]
+
+
+def _cursor(connection: Connection) -> Any:
+    """The driver connection's own cursor, made once and kept with it (in the pool
+    record's ``info``, with the driver connection it belongs to: a connection replaced
+    gets a new one). A psycopg cursor costs about as much to make as to run a small
+    statement's Python side; run after run, a cursor is only reset by its ``execute``."""
+    pooled = connection.connection
+    driver = pooled.dbapi_connection
+    kept = pooled.info.get(_CURSOR)
+    if kept is not None and kept[0] is driver:
+        return kept[1]
+    cursor = driver.cursor()
+    pooled.info[_CURSOR] = (driver, cursor)
+    return cursor
+
+
+def _drop_cursor(connection: Connection, cursor: Any) -> None:
+    """After a failure: the kept cursor is closed and forgotten (the next run makes one)."""
+    info = connection.connection.info if not connection.invalidated else {}
+    kept = info.get(_CURSOR)
+    if kept is not None and kept[1] is cursor:
+        del info[_CURSOR]
+    with suppress(Exception):  # a lost connection's cursor: nothing left to close
+        cursor.close()
 
 
 def _raise(connection: Connection, error: Exception, sql: str, parameters: Any, cursor: Any):

@@ -127,7 +127,9 @@ def _etag(body: bytes) -> str:
 
 
 def _matches(etag: str) -> bool:
-    wanted = request.headers.get("If-None-Match")
+    # From the WSGI environ: werkzeug's headers answer a missing header by a KeyError
+    # raised and caught, on every request that has none.
+    wanted = request.environ.get("HTTP_IF_NONE_MATCH")
     if not wanted:
         return False
     if wanted.strip() == "*":

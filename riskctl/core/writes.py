@@ -61,6 +61,17 @@ def wrote(connection: Connection) -> bool:
     return bool(connection.info.get(_WROTE))
 
 
+def unwritten(connection: Connection) -> bool:
+    """Whether nothing was written through ``connection`` since its transaction began:
+    no statement marked it and, on SQLite, the driver counted no changed row (what
+    :func:`_on_commit` asks before it moves the version)."""
+    info = connection.info
+    if info.get(_WROTE):
+        return False
+    changes_at = info.get(_CHANGES_AT)
+    return changes_at is None or connection.connection.dbapi_connection.total_changes == changes_at
+
+
 def _wrote_in_request() -> None:
     if has_request_context():
         setattr(g, _IN_G, True)

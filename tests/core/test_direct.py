@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import bindparam, event, select
+from sqlalchemy.exc import DBAPIError
 
 from riskctl.accounts.models import Unit, User
 from riskctl.core import clock, direct
@@ -106,3 +107,37 @@ def test_each_list_answers_the_same_bytes_direct_or_not(
                 patched.setattr(direct, "ENABLED", False)
                 theirs = client.get(url)
             assert ours.data == theirs.data, (url, user)
+
+
+def test_the_cursor_is_kept_per_driver_connection_and_dropped_after_a_failure(app):
+    """One cursor per driver connection, reused run after run; a statement that fails
+    (here a division by zero) leaves none kept, and the next run makes a fresh one; a
+    replaced driver connection gets its own."""
+    statement = select(bindparam("a") / bindparam("b"))
+    connection = db.session.connection()
+    cursors = []
+
+    def seen(conn, cursor, *_args) -> None:
+        cursors.append(cursor)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert direct.execute(connection, statement, {"a": 6, "b": 3}) == [(2,)]
+        assert direct.execute(connection, statement, {"a": 8, "b": 4}) == [(2,)]
+        assert cursors[0] is cursors[1]
+        if db.engine.dialect.name == "postgresql":
+            with pytest.raises(DBAPIError):
+                direct.execute(connection, statement, {"a": 1, "b": 0})
+            db.session.rollback()
+            connection = db.session.connection()
+            assert direct.execute(connection, statement, {"a": 9, "b": 3}) == [(3,)]
+            assert cursors[-1] is not cursors[0]
+        kept = cursors[-1]
+        db.session.remove()
+        db.engine.dispose()  # every driver connection replaced
+        connection = db.session.connection()
+        assert direct.execute(connection, statement, {"a": 4, "b": 2}) == [(2,)]
+        assert cursors[-1] is not kept
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+        db.session.rollback()

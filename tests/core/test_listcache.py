@@ -331,3 +331,65 @@ def test_on_sqlite_a_write_no_statement_event_saw_still_moves_the_version(bureau
     driver.execute("UPDATE units SET name = name || '' WHERE id = (SELECT min(id) FROM units)")
     db.session.commit()
     assert stamps.data_current() not in (before, None)
+
+
+@contextmanager
+def transaction_ends() -> Iterator[list[str]]:
+    """The ends ("commit" or "rollback") of the transactions of the engine's connections."""
+    ends: list[str] = []
+
+    def commit(_conn) -> None:
+        ends.append("commit")
+
+    def rollback(_conn) -> None:
+        ends.append("rollback")
+
+    engine = db.engine
+    event.listen(engine, "commit", commit)
+    event.listen(engine, "rollback", rollback)
+    try:
+        yield ends
+    finally:
+        event.remove(engine, "commit", commit)
+        event.remove(engine, "rollback", rollback)
+
+
+def test_a_hit_ends_without_a_commit_and_a_write_still_commits(api):
+    """A request that began nothing on the database (the token read outside a transaction
+    on PostgreSQL, a read SQLite runs without one) skips the ORM's commit: its session is
+    closed at teardown. One that wrote commits, and the version moves."""
+    legal = api("legal")
+    assert total(legal, TARGETS) == 0
+    assert total(legal, TARGETS) == 0  # kept
+    db.session.remove()
+    with transaction_ends() as ends:
+        response = legal.get(TARGETS)
+    db.session.remove()
+    assert response.status_code == 200 and "commit" not in ends
+    before = stamps.data_current()
+    with transaction_ends() as ends:
+        upload(legal, "targets", targets_csv(2))
+    assert "commit" in ends
+    assert stamps.data_current() != before
+    assert total(legal, TARGETS) == 2
+
+
+def test_a_connection_is_unwritten_until_a_statement_or_the_driver_writes(bureau, is_postgres):
+    from riskctl.core import direct
+
+    db.session.commit()
+    connection = db.session.connection()
+    assert writes.unwritten(connection)
+    db.session.execute(select(func.count()).select_from(User))
+    assert writes.unwritten(connection)
+    if is_postgres:
+        assert direct.transaction_open(connection)  # a read in a transaction: BEGIN sent
+        db.session.execute(select(User).where(User.id == 0).with_for_update())
+        assert writes.unwritten(connection)
+    else:
+        assert not direct.transaction_open(connection)  # sqlite3 begins before a write only
+        driver = connection.connection.driver_connection
+        driver.execute("UPDATE units SET name = name || '' WHERE id = (SELECT min(id) FROM units)")
+        assert direct.transaction_open(connection)
+        assert not writes.unwritten(connection)  # no statement event saw it: total_changes
+    db.session.rollback()

@@ -146,7 +146,10 @@ def _enforce() -> Any:
     if limit_key:
         request.max_content_length = current_app.config[limit_key]
     limit = request.max_content_length
-    if limit is not None and (request.content_length or 0) > limit:
+    # Without a Content-Length (a GET) werkzeug's content_length is None; not asking it
+    # spares its header lookup's KeyError, raised and caught for a missing header.
+    declared = "CONTENT_LENGTH" in request.environ
+    if limit is not None and declared and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()  # refused before a byte of the body is read
     if policy.public:
         g.actor = _identify_quietly()
