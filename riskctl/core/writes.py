@@ -160,6 +160,10 @@ def move_existing(connection: Connection) -> None:
 
 
 def _forget(conn: Connection) -> None:
+    if conn.invalidated:
+        # A lost connection: its record is discarded (``_checkin`` forgets the marks), and
+        # ``conn.info`` would raise here, inside the rollback that ends the request.
+        return
     conn.info.pop(_WROTE, None)
     conn.info.pop(_CHANGES_AT, None)
 

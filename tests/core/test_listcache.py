@@ -393,3 +393,14 @@ def test_a_connection_is_unwritten_until_a_statement_or_the_driver_writes(bureau
         assert direct.transaction_open(connection)
         assert not writes.unwritten(connection)  # no statement event saw it: total_changes
     db.session.rollback()
+
+
+def test_a_connection_lost_inside_a_transaction_rolls_back_cleanly(bureau):
+    """The write marks' rollback listener must not raise for an invalidated connection:
+    the request that lost its connection ends with its own error, then a fresh one works."""
+    db.session.execute(select(func.count()).select_from(User))
+    connection = db.session.connection()
+    connection.invalidate()
+    db.session.rollback()  # raised PendingRollbackError from the listener
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(bureau.users)
