@@ -8,6 +8,10 @@ PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Two workers, each on its own database (SQLite file or a fresh PostgreSQL database); an
 # idle worker takes tests queued for the other (the longest start first: tests/conftest.py).
 PYTEST_ARGS ?= -n 2 --dist worksteal
+# Python and pytest keep compiled modules (and pytest its rewritten test modules) in
+# __pycache__ even where the environment says not to: every worker, fork server and
+# child process of a run would compile the app and the suite again (~4 s per worker).
+PYTEST  := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 
 .PHONY: run test test-sqlite test-postgres bench lint format migrate clean
 
@@ -30,12 +34,12 @@ test: test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.installed
 	@echo "== test suite on SQLite =="
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed
 	@if $(PY) -c "import psycopg, sys; psycopg.connect('$(subst +psycopg,,$(PG_URL))', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== test suite on PostgreSQL =="; \
-		RISKCTL_TEST_DATABASE_URL='$(PG_URL)' $(PY) -m pytest $(PYTEST_ARGS); \
+		RISKCTL_TEST_DATABASE_URL='$(PG_URL)' $(PYTEST) $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_URL): CI requires it." >&2; exit 1; \
 	else \

@@ -10,7 +10,8 @@ the shared machine moves its rate by half. Each side's figure is the median of i
 rounds; the spread is the lowest and highest ratio of a riskctl round to the bare round
 next to it. The load average is printed too.
 
-Run ``python -m bench api``; BENCH_AB_C / BENCH_AB_ROUNDS / BENCH_AB_SECONDS change it.
+Run ``python -m bench api``; BENCH_AB_C / BENCH_AB_ROUNDS / BENCH_AB_SECONDS change it,
+and BENCH_API_ONLY="health,units" measures only the endpoints of those labels.
 Set RISKCTL_BENCH_DATABASE_URL=postgresql+psycopg://… to measure on PostgreSQL, and
 BENCH_LIST_CACHE=off to run riskctl without its list cache (core.listcache).
 """
@@ -163,7 +164,10 @@ def _run(env: dict[str, str], tokens: dict[str, str]) -> list[Row]:
     try:
         plan = _drawn_plan(app, tokens["jiwei"])
         chosen = []
+        only = set(filter(None, os.environ.get("BENCH_API_ONLY", "").split(",")))
         for label, path, users in ENDPOINTS:
+            if only and label not in only:
+                continue
             path = path.format(plan=plan)
             token = None
             for user in users:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browsers import screenshot
 from tests.factories import PASSWORD
 from tests.web.test_browser import browser, live_server  # noqa: F401 (fixtures)
-from tests.web.test_daily_flows import ARTIFACTS, WIDTHS, Walk
+from tests.web.test_daily_flows import WIDTHS, Walk
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +44,7 @@ def test_the_admin_pages_fit_a_phone_and_show_no_raw_keys(
     assert "warnings.draw_redrawn.months" not in text and "\\u" not in text
     for label in ("会话空闲超时", "双随机抽查默认比例", "重抽次数", "个工作日", "默认：优秀 90"):
         assert label in text
-    walk.page.screenshot(path=str(ARTIFACTS / "admin-pages-390-settings-full.jpeg"), full_page=True)
+    screenshot(walk.page, "admin-pages-390-settings-full.jpeg", full_page=True)
 
 
 def test_a_bad_setting_is_named_in_chinese_and_the_typed_value_stays(
@@ -62,7 +63,7 @@ def test_a_bad_setting_is_named_in_chinese_and_the_typed_value_stays(
     assert error == "会话空闲超时：须为 1 到 1440 之间的整数（分钟）（收到 5000）"
     assert page.input_value("input[name='accounts.session_idle_minutes']") == "5000"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=str(ARTIFACTS / "admin-pages-390-settings-error.jpeg"), full_page=True)
+    screenshot(page, "admin-pages-390-settings-error.jpeg", full_page=True)
 
     page.fill("input[name='accounts.session_idle_minutes']", "45")
     page.click("#group-accounts button[type=submit]")

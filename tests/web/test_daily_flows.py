@@ -1,32 +1,32 @@
 """Each role's daily flow in a real Chromium, at a desk (1366 px) and on a phone (390 px).
 
 On the demo bureau every role signs in, opens its home page, every to-do tile and every
-menu entry. Each page is saved as a screenshot (test artifacts, see ARTIFACTS) and must:
+menu entry. Each page must:
 - not be wider than the screen at 390 px (tables scroll inside their own box);
 - show no raw key, JSON escape or code-like text to the user (``\\u4f18``,
   ``login.success``, ``result_digest``, ``inspection-task:47``, ``ceil(``);
 - link only to pages that answer (no 4xx/5xx, no to-do tile leading to a 403).
-The public portal is walked the same way without signing in.
+The public portal is walked the same way without signing in. A page with a problem is
+saved as a screenshot (``tests/browsers.py``; ``RISKCTL_TEST_SCREENSHOTS=on`` saves them
+all).
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
 from riskctl.accounts import operations as accounts
 from riskctl.core.db import db
+from tests.browsers import screenshot
 from tests.demo_data import load_demo
 from tests.factories import PASSWORD
 from tests.web.test_browser import browser, live_server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(os.environ.get("RISKCTL_TEST_ARTIFACTS", "test-artifacts")) / "browser"
 WIDTHS = (1366, 390)
 ROLES = {
     # role: (display name, unit)
@@ -65,23 +65,28 @@ RAW = {
 }
 FILE_NAME = re.compile(r"\.(json|pdf|xlsx|csv|txt|py|html|png|zip|cn|com|org)$")
 
-# Visible text outside <pre> (program listings), one string per text node.
-VISIBLE_TEXT = """() => {
-  const out = [];
+# What a visit reads of the page, in one call: its width, its links, and its visible text
+# outside <pre> (program listings), one string per text node.
+PAGE_FACTS = """() => {
+  const texts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
     if (!parent || parent.closest('pre, script, style, textarea')) continue;
     if (!parent.checkVisibility()) continue;
     const text = node.textContent.trim();
-    if (text) out.push(text);
+    if (text) texts.push(text);
   }
   for (const field of document.querySelectorAll('input[type=text], input:not([type]), select')) {
     if (!field.checkVisibility()) continue;
     const option = field.selectedOptions && field.selectedOptions[0];
-    out.push(option ? option.text : field.value || '');
+    texts.push(option ? option.text : field.value || '');
   }
-  return out;
+  return {
+    wide: document.documentElement.scrollWidth,
+    hrefs: Array.from(document.querySelectorAll('a[href]'), a => a.getAttribute('href')),
+    texts,
+  };
 }"""
 
 
@@ -132,22 +137,16 @@ class Walk:
             self.problems.append(f"{where}: answered {response and response.status}")
             return []
         self.visited.add(path)
-        slug = re.sub(r"\W+", "-", path).strip("-") or "home"
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(
-            path=str(ARTIFACTS / f"{self.who}-{self.width}-{slug}.jpeg"), type="jpeg", quality=70
-        )
-        if self.width < 500:
-            wide = self.page.evaluate("document.documentElement.scrollWidth")
-            if wide > self.width:
-                self.problems.append(f"{where}: {wide} px wide at {self.width} px")
+        known = len(self.problems)
+        facts = self.page.evaluate(PAGE_FACTS)
+        if self.width < 500 and facts["wide"] > self.width:
+            self.problems.append(f"{where}: {facts['wide']} px wide at {self.width} px")
         if here not in NOT_READ:
-            self.problems.extend(
-                f"{where}: {raw}" for raw in _raw_text(self.page.evaluate(VISIBLE_TEXT))
-            )
-        hrefs = self.page.eval_on_selector_all(
-            "a[href]", "links => links.map(a => a.getAttribute('href'))"
-        )
+            self.problems.extend(f"{where}: {raw}" for raw in _raw_text(facts["texts"]))
+        slug = re.sub(r"\W+", "-", path).strip("-") or "home"
+        shot = f"{self.who}-{self.width}-{slug}.jpeg"
+        screenshot(self.page, shot, problem=len(self.problems) > known, quality=70)
+        hrefs = facts["hrefs"]
         for href in hrefs:
             url = urlsplit(urljoin(f"{self.base}{path}", href))
             if url.netloc != urlsplit(self.base).netloc or not url.path:

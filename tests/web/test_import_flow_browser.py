@@ -12,18 +12,17 @@ from sqlalchemy import select
 from riskctl.core.db import db
 from riskctl.inspections.models import Target
 from riskctl.inspections.rosters.imports import import_roster
+from tests.browsers import screenshot
 from tests.factories import PASSWORD
 from tests.inspections.conftest import TARGET_HEADER, csv_bytes, target_row
 from tests.web.test_browser import browser, live_server  # noqa: F401 (fixtures)
-from tests.web.test_daily_flows import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 WIDTH = 390
 
 
 def _fits(page, what: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"import-{WIDTH}-{what}.png"), full_page=True)
+    screenshot(page, f"import-{WIDTH}-{what}.png", full_page=True)
     wide = page.evaluate("document.documentElement.scrollWidth")
     assert wide <= WIDTH, f"{what}: {wide} px wide at {WIDTH} px"
 

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from riskctl.core import clock
+from tests.browsers import screenshot
 from tests.factories import PASSWORD
 from tests.factories.risks import risk_point
 from tests.web.test_browser import browser, live_server  # noqa: F401 (fixtures)
-from tests.web.test_daily_flows import ARTIFACTS
 from tests.web.test_lists import seeded  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
@@ -61,8 +61,7 @@ def test_a_header_sorts_and_the_pager_keeps_order_and_filters(
     assert _titles(page) == TITLES[::-1][:3]
     assert page.locator("th[aria-sort=descending]").inner_text().startswith("编号")
     assert _width(page) <= width
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"lists-risks-sorted-{width}.png"), full_page=True)
+    screenshot(page, f"lists-risks-sorted-{width}.png", full_page=True)
 
     page.click(".pager a:has-text('下一页')")
     page.wait_for_url("**page=2**")
@@ -72,7 +71,7 @@ def test_a_header_sorts_and_the_pager_keeps_order_and_filters(
     assert _titles(page) == [TITLES[0]]
     assert "第 2 / 2 页" in page.locator(".pager").inner_text()
     assert _width(page) <= width
-    page.screenshot(path=str(ARTIFACTS / f"lists-risks-page2-{width}.png"), full_page=True)
+    screenshot(page, f"lists-risks-page2-{width}.png", full_page=True)
 
 
 def test_on_a_phone_the_recusals_are_one_tap_away(
@@ -90,7 +89,7 @@ def test_on_a_phone_the_recusals_are_one_tap_away(
     form = page.locator("#new-recusal").bounding_box()
     assert form is not None and 0 <= form["y"] < 900  # scrolled into view
     assert _width(page) <= 390
-    page.screenshot(path=str(ARTIFACTS / "lists-recusals-390.png"))
+    screenshot(page, "lists-recusals-390.png")
 
 
 def _lines(page, selector: str) -> list[int]:
@@ -109,7 +108,7 @@ def test_on_a_phone_narrow_tables_read_without_tall_rows(
     names = _lines(page, "table.grid.counts tbody td:first-child a")
     assert len(names) >= 3 and set(names) == {1}
     assert _width(page) <= 390
-    page.screenshot(path=str(ARTIFACTS / "lists-warnings-counts-390.png"), full_page=True)
+    screenshot(page, "lists-warnings-counts-390.png", full_page=True)
     page.close()
     # The users: one card per user, nothing to scroll sideways, the sort links kept.
     for width, display in ((390, "block"), (1366, "table-row")):
@@ -128,5 +127,5 @@ def test_on_a_phone_narrow_tables_read_without_tall_rows(
             "table.grid.stack td[data-label]", "td => getComputedStyle(td, '::before').content"
         )
         assert label == ('"角色："' if width == 390 else "none")
-        page.screenshot(path=str(ARTIFACTS / f"lists-users-stacked-{width}.png"), full_page=True)
+        screenshot(page, f"lists-users-stacked-{width}.png", full_page=True)
         page.close()

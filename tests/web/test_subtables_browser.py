@@ -9,12 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from riskctl.core import clock
+from tests.browsers import screenshot
 from tests.draws.conftest import lock
 from tests.factories.inspections import plan_with_draw
 from tests.factories.warnings import make_warning
 from tests.inspections.conftest import TARGET_HEADER, target_row
 from tests.web.test_browser import browser, live_server  # noqa: F401 (fixtures)
-from tests.web.test_daily_flows import ARTIFACTS
 from tests.web.test_import_previews import _book
 from tests.web.test_lists_browser import _sign_in, _width
 
@@ -35,7 +35,6 @@ def test_sub_tables_page_apart_and_fit_a_phone(
     warning = make_warning(bureau)
     for n in range(3):
         lock(subject=f"PC-2026-{n:02d}", kind="review")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     page = _sign_in(browser, live_server, width, "legal")
     page.goto(f"{live_server}/inspections/plans/SJ-2026-88")
@@ -45,18 +44,18 @@ def test_sub_tables_page_apart_and_fit_a_phone(
     assert urlsplit(page.url).fragment == "tasks"
     assert page.locator("table.grid >> text=临街商户").count() == 3
     assert _width(page) <= width
-    page.screenshot(path=str(ARTIFACTS / f"subtables-plan-{width}.png"), full_page=True)
+    screenshot(page, f"subtables-plan-{width}.png", full_page=True)
 
     page.goto(f"{live_server}/warnings/{warning.id}?history_sort=at&history_dir=desc")
     assert page.locator("#history").is_visible()
     assert _width(page) <= width
-    page.screenshot(path=str(ARTIFACTS / f"subtables-warning-{width}.png"), full_page=True)
+    screenshot(page, f"subtables-warning-{width}.png", full_page=True)
 
     page.goto(f"{live_server}/public/draws?pending_sort=subject&pending_dir=asc")
     pending = page.locator("table.pending tbody tr td:nth-child(3)").all_inner_texts()
     assert pending == ["PC-2026-00", "PC-2026-01", "PC-2026-02"]
     assert _width(page) <= width
-    page.screenshot(path=str(ARTIFACTS / f"subtables-public-draws-{width}.png"), full_page=True)
+    screenshot(page, f"subtables-public-draws-{width}.png", full_page=True)
 
     upload = tmp_path / "名录.xlsx"
     upload.write_bytes(_book(TARGET_HEADER, [target_row(n) for n in range(3)]))
@@ -68,4 +67,4 @@ def test_sub_tables_page_apart_and_fit_a_phone(
         page.click("text=下载完整预览（.xlsx）")
     assert download.value.suggested_filename.endswith(".xlsx")
     assert _width(page) <= width
-    page.screenshot(path=str(ARTIFACTS / f"subtables-import-preview-{width}.png"), full_page=True)
+    screenshot(page, f"subtables-import-preview-{width}.png", full_page=True)
