@@ -259,6 +259,29 @@ def test_rendered_paragraph_lines_follow_the_same_rules() -> None:
         assert all(line[-1] not in NO_LINE_END for line in lines[:-1]), lines
 
 
+def test_a_paragraph_breaks_its_lines_once_per_width(monkeypatch) -> None:
+    # A table wraps each cell several times at one width; the lines are broken once.
+    font = register_cjk_font().regular
+    style = ParagraphStyle("t", fontName=font, fontSize=10, leading=14)
+    paragraph = CJKParagraph(escape(PUNCTUATED), style)
+    broken = []
+    real = CJKParagraph._break
+    monkeypatch.setattr(CJKParagraph, "_break", lambda p, w: broken.append(w) or real(p, w))
+
+    def lines() -> list[str]:
+        return ["".join(w.text for w in line.words) for line in paragraph.blPara.lines]
+
+    assert paragraph.wrap(120, 10_000) == paragraph.wrap(120, 10_000)
+    narrow = lines()
+    assert broken == [[120, 120]]
+    paragraph.wrap(200, 10_000)  # another width: broken again, into fewer lines
+    wide = lines()
+    assert broken == [[120, 120], [200, 200]] and len(wide) < len(narrow)
+    assert "".join(wide) == "".join(narrow) == PUNCTUATED
+    paragraph.wrap(120, 10_000)
+    assert lines() == narrow and len(broken) == 3
+
+
 def test_same_report_gives_identical_bytes_dated_by_issue_date(report_pdf: bytes) -> None:
     assert render_pdf(make_report()) == report_pdf
     info = PdfReader(io.BytesIO(report_pdf)).metadata

@@ -130,6 +130,18 @@ class CJKParagraph(Paragraph):
             return self.blPara
         max_widths = list(maxWidths) if isinstance(maxWidths, list | tuple) else [maxWidths]
         self.height = 0
+        # A table wraps each cell about five times at one width (column sizing, row
+        # heights, each page it is split over): the lines are the same each time. Nothing
+        # changes them afterwards (reportlab reverses words only for right-to-left text).
+        key = tuple(max_widths)
+        kept = self.__dict__.get("_riskctl_lines")
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        lines = self._break(max_widths)
+        self._riskctl_lines = (key, lines)
+        return lines
+
+    def _break(self, max_widths: list[float]) -> ParaLines:
         units = [cjkU(char, frag, "utf8") for frag in self.frags for char in _frag_chars(frag)]
         if not units:
             style = self.style
