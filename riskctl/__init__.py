@@ -84,7 +84,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     policy.check_roles(app, ALL_ROLES)
     from riskctl.core import listcache
 
-    listcache.install(app)  # last: its hit after every other before-request step
+    listcache.install(app)  # its hit after every other before-request step
+    from riskctl.accounts import bearer
+
+    # Last: a request the cache did not answer brings the token's user into its session.
+    app.before_request(bearer.attach_actor)
     return app
 
 

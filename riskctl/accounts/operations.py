@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, bindparam, case, inspect, select, true
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from riskctl.accounts.models import UNIT_KINDS, ApiToken, Unit, User
@@ -236,15 +237,26 @@ def user_for_token(token: str) -> User | None:
     apart: the shared stamp (``core.stamps``: settings and calendar caches), the data
     version (``core.listcache``: the API's list answers) and, for an
     officer, the ids of their unit's subtree (``queries.visible_unit_ids``). It runs on
-    the session's connection's cursor (``core.direct``: every API request pays it), on
-    PostgreSQL before the request's transaction begins (a request answered from the list
-    cache then sends neither BEGIN nor COMMIT); the user and unit it read join the
-    session as if an ORM query had loaded them."""
+    the DBAPI cursor (``core.direct``: every API request pays it), on PostgreSQL outside
+    a transaction (no BEGIN, no COMMIT for it).
+
+    A request that has no ORM session yet (each request under a server) reads on a
+    pooled connection of its own, and the user and unit stay out of any session: a list
+    answered from the cache (``core.listcache``) then ends without one. :func:`attach`
+    brings them in for a request that goes on to its view. Where a session is already
+    in use (a command, or a test's requests sharing its app context) the read runs on
+    its connection, in its transaction, and they join it at once, as if an ORM query
+    had loaded them."""
     statement, users, units = _token_user(db.engine.dialect.name)
     params = {"digest": _token_digest(token), "now": clock.now()}
-    connection = db.session.connection()
-    with direct.before_transaction(connection):  # PostgreSQL: no BEGIN for it
-        rows = direct.execute(connection, statement, params)
+    in_session = db.session.registry.has()
+    if in_session:
+        connection = db.session.connection()
+        with direct.before_transaction(connection):  # PostgreSQL: no BEGIN for it
+            rows = direct.execute(connection, statement, params)
+    else:
+        with db.engine.connect() as connection, direct.before_transaction(connection):
+            rows = direct.execute(connection, statement, params)
     if not rows:
         return None
     row = rows[0]
@@ -252,11 +264,31 @@ def user_for_token(token: str) -> User | None:
     if row[len(users)] is not None:
         values = zip(units, row[len(users) : len(users) + len(units)], strict=True)
         unit = loaded(Unit, values, attach=False)  # joins with the user (save-update cascade)
-    user = loaded(User, zip(users, row[: len(users)], strict=True), unit=unit)
+    user = loaded(User, zip(users, row[: len(users)], strict=True), attach=in_session, unit=unit)
     stamps.seen(row[-3])
     stamps.data_seen(row[-2])
     if user.role == OFFICER:
         remember_subtree(user, row[-1])
+    return user
+
+
+def attach(user: User) -> User:
+    """``user`` (read by :func:`user_for_token` outside any session) in the request's
+    session, with their unit: the one the session already holds for either key if it
+    loaded one meanwhile, else the object itself (one ``Session.add`` and its cascade).
+    An object already in the session is returned as it is."""
+    session = db.session
+    if inspect(user).session is session():
+        return user
+    held = session.identity_map.get(inspect(user).key)
+    if held is not None:
+        return held
+    unit = user.__dict__.get("unit")
+    if unit is not None:
+        held_unit = session.identity_map.get(inspect(unit).key)
+        if held_unit is not None and held_unit is not unit:
+            set_committed_value(user, "unit", held_unit)
+    session.add(user)
     return user
 
 
@@ -299,7 +331,8 @@ def loaded(model: type, values: Any, attach: bool = True, **related: Any) -> Any
     state = dict(values, **related)
     mapper = inspect(model)
     key = mapper.identity_key_from_primary_key([state[k.key] for k in mapper.primary_key])
-    held = db.session.identity_map.get(key)
+    # No session yet (a token read outside one): nothing is held, and none is made.
+    held = db.session.identity_map.get(key) if db.session.registry.has() else None
     if held is not None:
         return held
     instance = mapper.class_manager.new_instance()

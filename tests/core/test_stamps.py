@@ -12,7 +12,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 
 from riskctl.accounts import operations as accounts
 from riskctl.accounts.models import Unit, User
@@ -148,6 +148,9 @@ def test_the_token_statement_loads_the_user_as_the_orm_would(app, bureau):
         db.session.remove()
         with app.test_request_context("/api/v1/units"):
             user = accounts.user_for_token(token)
+            # Read without a session (none is made), then brought into the request's.
+            assert not db.session.registry.has() and inspect(user).detached
+            assert accounts.attach(user) is user
             assert user in db.session and not db.session.dirty and not db.session.new
             orm = db.session.get(User, user.id)
             assert orm is user  # the session's one object for that row
@@ -162,6 +165,20 @@ def test_the_token_statement_loads_the_user_as_the_orm_would(app, bureau):
     with app.test_request_context("/api/v1/units"):
         held = db.session.get(User, bureau.users["legal"].id)
         assert accounts.user_for_token(bureau.tokens["legal"]) is held
+    # Read outside the session, which then loads the same user, or only their unit.
+    db.session.remove()
+    with app.test_request_context("/api/v1/units"):
+        user = accounts.user_for_token(bureau.tokens["officer"])
+        held = db.session.get(User, user.id)
+        assert held is not user and accounts.attach(user) is held
+    db.session.remove()
+    with app.test_request_context("/api/v1/units"):
+        user = accounts.user_for_token(bureau.tokens["officer"])
+        unit = db.session.get(Unit, user.unit_id)
+        assert user.unit is not unit
+        assert accounts.attach(user) is user and user.unit is unit and user in db.session
+        assert not db.session.dirty and not db.session.new
+    db.session.remove()
 
 
 def test_an_api_request_asks_nothing_apart_for_its_settings_calendar_or_scope(app, api, bureau):
