@@ -9,7 +9,6 @@ import stat
 import pytest
 from sqlalchemy import select
 
-from riskctl import create_app
 from riskctl.core.db import db
 from riskctl.reporting.content import build_report
 from riskctl.reporting.models import QuarterlyReport
@@ -48,29 +47,16 @@ def test_a_report_issues_and_downloads_byte_for_byte_with_reports_unwritable(
 
 @pytest.mark.parametrize("storage_backend", ["database"], indirect=True)
 def test_a_report_issued_on_one_host_downloads_on_another(
-    app, api, bureau, records, database_url, tmp_path, storage_backend
+    app, api, bureau, records, another_app, tmp_path, storage_backend
 ):
     q = records.quarter
     assert api("legal").post(BASE, json={"year": q.year, "quarter": q.number}).status_code == 201
-    other_host = create_app(
-        {
-            "TESTING": True,
-            "ENV": "testing",
-            "INSTANCE_PATH": str(tmp_path / "host-b"),
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret",
-            "PII_KEY": "test-pii-key",
-            "REPORTS_DIR": str(tmp_path / "host-b" / "reports"),
-            "ATTACHMENTS_DIR": str(tmp_path / "host-b" / "attachments"),
-            "STORAGE": "database",
-        }
-    )
+    other_host = another_app("host-b", STORAGE="database")
     first = api("leader").get(f"{BASE}/{q.year}/{q.number}.pdf")
     db.session.remove()
     with other_host.app_context():
         client = ApiClient(other_host.test_client(), bureau.tokens["leader"])
         second = client.get(f"{BASE}/{q.year}/{q.number}.pdf")
         db.session.remove()
-        db.engine.dispose()
     assert second.status_code == 200 and second.data == first.data
     assert not (tmp_path / "host-b" / "reports").exists()

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from riskctl import create_app
 from riskctl.core.db import db
 from riskctl.core.errors import NotFound
 from riskctl.core.storage import staging
@@ -48,24 +47,9 @@ def test_a_preview_older_than_a_week_is_refused_and_no_longer_listed(bureau, sto
     assert db.session.scalars(staging.waiting_query(bureau.users["discipline"])).all() == []
 
 
-def test_a_preview_made_on_one_host_is_confirmed_on_another(app, bureau, database_url, tmp_path):
+def test_a_preview_made_on_one_host_is_confirmed_on_another(app, bureau, another_app, tmp_path):
     """Two hosts share the database, not their disks: the database backend carries the file."""
-    hosts = [
-        create_app(
-            {
-                "TESTING": True,
-                "ENV": "testing",
-                "INSTANCE_PATH": str(tmp_path / name),
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "SECRET_KEY": "test-secret",
-                "PII_KEY": "test-pii-key",
-                "REPORTS_DIR": str(tmp_path / name / "reports"),
-                "ATTACHMENTS_DIR": str(tmp_path / name / "attachments"),
-                "STORAGE": "database",
-            }
-        )
-        for name in ("host-a", "host-b")
-    ]
+    hosts = [another_app(name, STORAGE="database") for name in ("host-a", "host-b")]
     legal = SimpleNamespace(id=bureau.users["legal"].id, role="legal")
     db.session.remove()
     with hosts[0].app_context():
@@ -74,9 +58,6 @@ def test_a_preview_made_on_one_host_is_confirmed_on_another(app, bureau, databas
     with hosts[1].app_context():
         assert staging.fetch(token, "leniency-items", legal) == (b"PK\x03\x04 preview", "清单.xlsx")
         db.session.remove()
-    for host in hosts:
-        with host.app_context():
-            db.engine.dispose()
     assert not (tmp_path / "host-b" / "attachments").exists()
 
 
