@@ -58,10 +58,12 @@ class CookieSessions(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Flask's, without its seven cookie settings read first when there is no cookie
         to write or delete (an API call, a page seen signed out): then all it does is
-        ``Vary: Cookie`` when the session was looked at."""
+        ``Vary: Cookie`` when the session was looked at. Not on ``/api/``: the API
+        answers by the bearer token alone (:func:`load` finds nobody there), while
+        Flask-Login's after-request hook looks at every request's session."""
         if session or session.modified:
             super().save_session(app, session, response)
-        elif session.accessed:
+        elif session.accessed and not request.path.startswith("/api/"):
             # getlist, not ``in``: a missing header would raise and catch a KeyError.
             if response.headers.getlist("Vary"):
                 response.vary.add("Cookie")

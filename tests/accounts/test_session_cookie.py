@@ -1,4 +1,5 @@
-"""The session interface writes the headers Flask's own would, in every case."""
+"""The session interface writes the headers Flask's own would, in every case but one: an
+API answer does not vary by a cookie it never reads."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _session(data: dict, *, modified: bool, accessed: bool):
     ("data", "modified", "accessed", "vary"),
     [
         ({}, False, False, None),  # never looked at
-        ({}, False, True, None),  # an API call: Flask-Login's hook looks
+        ({}, False, True, None),  # a page seen signed out: Flask-Login's hook looks
         ({}, False, True, "Accept-Encoding"),  # a Vary of its own
         ({}, False, True, "Cookie"),
         ({}, True, True, None),  # emptied: the cookie is deleted
@@ -36,7 +37,7 @@ def test_the_session_headers_are_flasks(app, time_machine, data, modified, acces
         response = Response("x")
         if vary:
             response.headers["Vary"] = vary
-        with app.test_request_context("/api/v1/health"):
+        with app.test_request_context("/public"):
             interface.save_session(
                 app, _session(data, modified=modified, accessed=accessed), response
             )
@@ -44,3 +45,12 @@ def test_the_session_headers_are_flasks(app, time_machine, data, modified, acces
     ours, flasks = answers
     assert ours == flasks
     assert ("Vary" in dict(ours)) == (accessed or modified or vary is not None)
+
+
+def test_an_api_answer_does_not_vary_by_cookie(client, api):
+    for response in (client.get("/api/v1/health"), api("legal").get("/api/v1/risk-points")):
+        assert response.status_code == 200
+        assert "Cookie" not in response.headers.get("Vary", "")
+    assert api("legal").get("/api/v1/risk-points").headers["Vary"] == "Authorization"
+    page = client.get("/public")  # a page depends on the session cookie
+    assert page.status_code == 200 and "Cookie" in page.headers["Vary"]
