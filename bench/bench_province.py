@@ -7,7 +7,8 @@ the app, officer-scoped where the role allows (the audit log: the discipline
 inspector), filtered by status and date where the list has them, over several pages:
 p50 and p95 per list, total included. Targets: p50 < 50 ms, p95 < 150 ms.
 
-Run ``python -m bench province``; BENCH_PROVINCE_SCALE=0.1 builds a tenth. The build
+Run ``python -m bench province``; BENCH_PROVINCE_SCALE=0.1 builds a tenth. The list
+cache is off (BENCH_LIST_CACHE=on measures its hits). The build
 time is printed; so is the plan of each list's statements (EXPLAIN QUERY PLAN on
 SQLite, EXPLAIN ANALYZE on PostgreSQL; BENCH_PROVINCE_PLANS=0 leaves them out).
 BENCH_PROVINCE_COMPARE=<revision> measures the same data again after a downgrade to
@@ -30,8 +31,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import dataset  # noqa: E402
-from bench._common import Row, backend, bench_app, print_table  # noqa: E402
+from bench._common import Row, backend, bench_app, list_cache, print_table  # noqa: E402
 
+# The lists' own work at scale: each request runs its view (the list cache, which would
+# answer every repeat of a page from memory, is off unless BENCH_LIST_CACHE=on).
+os.environ.setdefault("BENCH_LIST_CACHE", "off")
 SCALE = float(os.environ.get("BENCH_PROVINCE_SCALE", "1"))
 REQUESTS = int(os.environ.get("BENCH_PROVINCE_REQUESTS", "40"))
 PLANS = os.environ.get("BENCH_PROVINCE_PLANS", "1") != "0"
@@ -255,7 +259,10 @@ def _reuse(path: str) -> dataset.Province:
 
 def _measure(app, client, lists, tag: str) -> list[Row]:
     rows = []
-    print(f"\nProvince lists [{backend()}] scale {SCALE}, schema {tag}, {REQUESTS} requests each")
+    print(
+        f"\nProvince lists [{backend()}, list cache {list_cache()}] scale {SCALE},"
+        f" schema {tag}, {REQUESTS} requests each"
+    )
     # cpu: median CPU time of this process per request (SQLite's work included, not
     # PostgreSQL's server): a figure the machine's load does not inflate.
     print(f"{'list':36} {'p50 ms':>7} {'p95 ms':>7} {'cpu ms':>7} {'total':>9}  load")
