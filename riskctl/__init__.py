@@ -61,7 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     _init_login(app)
 
-    from riskctl.core import api, bounds, calendar, errors, headers, settings, storage  # noqa: F401
+    from riskctl.core import api, assets, bounds, calendar, errors, headers, settings, storage  # noqa: F401
     from riskctl.core.auth import policy
     from riskctl.web import shell
 
@@ -70,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.install(app)
     _install_clock(app)
     headers.install(app)
+    assets.install(app)  # {{ asset('style.css') }}: a versioned URL, kept a year
     policy.install(app)
     shell.install(app)
     _install_transaction(app)

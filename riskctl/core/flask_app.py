@@ -9,6 +9,8 @@ Werkzeug compiles two URL builders per route (Python source built as an AST, the
 ``compile``) as each route is added: most of ``create_app``'s time, paid by every worker
 as it starts, for routes that ``url_for`` may never build in it. :class:`Rule` compiles
 each builder the first time it is used, with werkzeug's own code.
+
+A static file asked for under its current version (``core.assets``) may be kept a year.
 """
 
 from __future__ import annotations
@@ -50,3 +52,8 @@ class App(Flask):
         ):
             return func
         return super().ensure_sync(func)
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        from riskctl.core import assets
+
+        return assets.max_age(self, filename) or super().get_send_file_max_age(filename)
