@@ -8,19 +8,17 @@ a request that goes on to its view has the user, and their unit, in its session.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from flask import Flask, jsonify
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from riskctl.accounts.queries import visible_unit_ids
 from riskctl.core.audit import AuditEntry
 from riskctl.core.auth.policy import allow, current_actor
 from riskctl.core.db import db
+from tests.events import heard
 from tests.factories import ApiClient
 from tests.risks.conftest import point_data
 
@@ -53,26 +51,12 @@ def client(server: Flask, bureau, role: str) -> ApiClient:
     return ApiClient(server.test_client(), bureau.tokens[role])
 
 
-@contextmanager
-def orm_use(server: Flask) -> Iterator[dict[str, int]]:
-    """How many ORM transactions began, and how many pooled connections ``server`` took."""
-    seen = {"begun": 0, "checkouts": 0}
-
-    def begun(*_args) -> None:
-        seen["begun"] += 1
-
-    def checkout(*_args) -> None:
-        seen["checkouts"] += 1
-
+def orm_use(server: Flask):
+    """How many ORM transactions began (after_begin), and how many pooled connections
+    ``server`` took (checkout)."""
     with server.app_context():
         engine = db.engine
-    event.listen(Session, "after_begin", begun)
-    event.listen(engine, "checkout", checkout)
-    try:
-        yield seen
-    finally:
-        event.remove(Session, "after_begin", begun)
-        event.remove(engine, "checkout", checkout)
+    return heard((Session, "after_begin"), (engine, "checkout"))
 
 
 def test_a_list_the_cache_answers_opens_no_orm_session(server, bureau):
@@ -82,8 +66,8 @@ def test_a_list_the_cache_answers_opens_no_orm_session(server, bureau):
     with orm_use(server) as hit:
         response = officer.get(POINTS)
     assert response.status_code == 200
-    assert first["begun"] >= 1  # the view read through the session
-    assert hit == {"begun": 0, "checkouts": 1}  # the token read, then the kept answer
+    assert first["after_begin"] >= 1  # the view read through the session
+    assert (hit["after_begin"], hit["checkout"]) == (0, 1)  # the token read, the kept answer
 
 
 def test_a_request_past_the_cache_has_the_token_user_in_its_session(server, bureau):

@@ -24,6 +24,7 @@ from riskctl.core.db import db
 from riskctl.inspections import bulk
 from riskctl.inspections.models import Target
 from riskctl.leniency.models import LeniencyItem
+from tests.events import heard
 from tests.factories import ApiClient
 from tests.factories.leniency import leniency_item, leniency_record
 from tests.factories.risks import risk_point
@@ -333,25 +334,9 @@ def test_on_sqlite_a_write_no_statement_event_saw_still_moves_the_version(bureau
     assert stamps.data_current() not in (before, None)
 
 
-@contextmanager
-def transaction_ends() -> Iterator[list[str]]:
+def transaction_ends():
     """The ends ("commit" or "rollback") of the transactions of the engine's connections."""
-    ends: list[str] = []
-
-    def commit(_conn) -> None:
-        ends.append("commit")
-
-    def rollback(_conn) -> None:
-        ends.append("rollback")
-
-    engine = db.engine
-    event.listen(engine, "commit", commit)
-    event.listen(engine, "rollback", rollback)
-    try:
-        yield ends
-    finally:
-        event.remove(engine, "commit", commit)
-        event.remove(engine, "rollback", rollback)
+    return heard((db.engine, "commit"), (db.engine, "rollback"))
 
 
 def test_a_hit_ends_without_a_commit_and_a_write_still_commits(api):
